@@ -1,0 +1,418 @@
+//! The audit log: an append-only, hash-chained, signed record of what happened in the vault.
+//!
+//! Each entry holds the time, an event kind, an optional subject id and JSON details, and the
+//! hash of the entry before it. Its own hash is SHA-256 over the domain tag and a canonical byte
+//! form of those fields, and the counsellor's key signs that byte form. A separate signed *head*
+//! names the last entry's sequence number and hash, so removing entries from the end is caught
+//! as surely as editing, removing or reordering entries in the middle.
+//!
+//! The table also refuses `UPDATE` and `DELETE` through triggers; the chain is what proves
+//! integrity when someone bypasses them.
+//!
+//! Entries carry ids and counts only — never client names, notes or key material.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::signing::{Domain, PublicKey, Signer};
+
+/// The hash that the first entry names as its predecessor.
+pub const GENESIS: [u8; 32] = [0u8; 32];
+
+/// The kinds of event the log records. Later capabilities add kinds here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    /// The vault was created.
+    VaultCreated,
+    /// The audit log was checked and found intact.
+    AuditVerified,
+}
+
+impl EventKind {
+    /// The stable name stored in the log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::VaultCreated => "vault.created",
+            EventKind::AuditVerified => "audit.verified",
+        }
+    }
+}
+
+/// How the log was found broken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Break {
+    /// The entry's content does not match its hash: it was edited.
+    Edited,
+    /// The entry's hash is consistent but its signature is not the counsellor's: it was forged
+    /// or re-hashed after editing.
+    Forged,
+    /// A sequence number is missing: an entry was removed.
+    Missing,
+    /// The entry does not name the entry before it: entries were removed or reordered.
+    OutOfOrder,
+    /// The log ends before the signed head says it should: entries were removed from the end.
+    Truncated,
+    /// The signed head is missing or its signature does not verify.
+    BadHead,
+}
+
+/// What went wrong reading or checking the log.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    /// Verification found the log altered at entry `seq`.
+    #[error("the audit log has been altered at entry {seq}: {}", describe(*.problem))]
+    Broken {
+        /// The sequence number where the problem shows.
+        seq: u64,
+        /// What was found.
+        problem: Break,
+    },
+    /// Details could not be written as JSON.
+    #[error("audit details could not be encoded: {0}")]
+    Encode(#[from] serde_json::Error),
+    /// A time could not be formatted.
+    #[error("audit time could not be formatted: {0}")]
+    Time(#[from] time::error::Format),
+    /// The database failed.
+    #[error("the audit log could not be read or written: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+fn describe(problem: Break) -> &'static str {
+    match problem {
+        Break::Edited => "its content no longer matches its hash (it was edited)",
+        Break::Forged => "its signature is not the counsellor's (it was forged or re-hashed)",
+        Break::Missing => "it is missing (an entry was removed)",
+        Break::OutOfOrder => {
+            "it does not follow the entry before it (entries were removed or reordered)"
+        }
+        Break::Truncated => {
+            "the log ends before its signed head (entries were removed from the end)"
+        }
+        Break::BadHead => "the signed head of the log is missing or not the counsellor's",
+    }
+}
+
+/// One stored entry.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Entry {
+    /// Position in the log, from 1.
+    pub seq: u64,
+    /// When it happened (RFC 3339, UTC).
+    pub at: String,
+    /// The event kind, as stored (see [`EventKind::as_str`]).
+    pub kind: String,
+    /// The id the event concerns, if any.
+    pub subject: Option<String>,
+    /// JSON details (ids and counts only).
+    pub details: String,
+    /// Hash of the previous entry, hex.
+    #[serde(serialize_with = "as_hex")]
+    pub prev_hash: Vec<u8>,
+    /// This entry's hash, hex.
+    #[serde(serialize_with = "as_hex")]
+    pub hash: Vec<u8>,
+    /// The counsellor's signature.
+    #[serde(skip)]
+    pub signature: Vec<u8>,
+}
+
+fn as_hex<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&hex::encode(bytes))
+}
+
+/// The result of a successful verification.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Verified {
+    /// How many entries were checked.
+    pub entries: u64,
+    /// The hash of the last entry, hex.
+    pub head: String,
+}
+
+/// The canonical byte form of an entry's content, the input of its hash and signature.
+fn canonical(
+    prev_hash: &[u8],
+    at: &str,
+    kind: &str,
+    subject: Option<&str>,
+    details: &str,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64 + at.len() + kind.len() + details.len());
+    out.extend_from_slice(prev_hash);
+    for field in [Some(at), Some(kind), subject, Some(details)] {
+        match field {
+            Some(text) => {
+                out.push(1);
+                out.extend_from_slice(&(text.len() as u64).to_be_bytes());
+                out.extend_from_slice(text.as_bytes());
+            }
+            None => out.push(0),
+        }
+    }
+    out
+}
+
+fn entry_hash(message: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(Domain::AuditEntry.tag());
+    h.update(message);
+    h.finalize().into()
+}
+
+fn head_message(seq: u64, hash: &[u8]) -> Vec<u8> {
+    let mut out = seq.to_be_bytes().to_vec();
+    out.extend_from_slice(hash);
+    out
+}
+
+/// Appends one event, signed by `signer`, and moves the signed head to it; all in one
+/// transaction. Returns the new entry's sequence number.
+///
+/// `details` must hold ids and counts only, never names, notes or key material.
+///
+/// Errors: [`AuditError::Sqlite`], [`AuditError::Encode`], [`AuditError::Time`].
+pub fn append(
+    conn: &mut Connection,
+    signer: &Signer,
+    at: OffsetDateTime,
+    kind: EventKind,
+    subject: Option<&str>,
+    details: &serde_json::Value,
+) -> Result<u64, AuditError> {
+    let at = at.to_offset(time::UtcOffset::UTC).format(&Rfc3339)?;
+    let details = serde_json::to_string(details)?;
+    let tx = conn.transaction()?;
+    let (last_seq, prev_hash): (u64, Vec<u8>) = tx
+        .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?
+        .unwrap_or((0, GENESIS.to_vec()));
+    let seq = last_seq + 1;
+    let message = canonical(&prev_hash, &at, kind.as_str(), subject, &details);
+    let hash = entry_hash(&message);
+    let signature = signer.sign(Domain::AuditEntry, &message);
+    tx.execute(
+        "INSERT INTO audit_log (seq, at, kind, subject, details, prev_hash, hash, signature)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            seq,
+            at,
+            kind.as_str(),
+            subject,
+            details,
+            prev_hash,
+            &hash[..],
+            &signature[..]
+        ],
+    )?;
+    let head_signature = signer.sign(Domain::AuditHead, &head_message(seq, &hash));
+    tx.execute(
+        "INSERT INTO audit_head (id, seq, hash, signature) VALUES (1, ?1, ?2, ?3)
+         ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,
+                                       signature = excluded.signature",
+        params![seq, &hash[..], &head_signature[..]],
+    )?;
+    tx.commit()?;
+    tracing::info!(seq, kind = kind.as_str(), "audit entry appended");
+    Ok(seq)
+}
+
+/// How many entries the log holds.
+///
+/// Errors: [`AuditError::Sqlite`].
+pub fn count(conn: &Connection) -> Result<u64, AuditError> {
+    Ok(conn.query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))?)
+}
+
+/// Reads every entry, oldest first.
+///
+/// Errors: [`AuditError::Sqlite`].
+pub fn entries(conn: &Connection) -> Result<Vec<Entry>, AuditError> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, at, kind, subject, details, prev_hash, hash, signature
+         FROM audit_log ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Entry {
+            seq: r.get(0)?,
+            at: r.get(1)?,
+            kind: r.get(2)?,
+            subject: r.get(3)?,
+            details: r.get(4)?,
+            prev_hash: r.get(5)?,
+            hash: r.get(6)?,
+            signature: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Checks the whole log against the counsellor's public key: every entry's hash and signature,
+/// the chain from each entry to the one before it, contiguous sequence numbers, and the signed
+/// head.
+///
+/// Errors: [`AuditError::Broken`] naming the first problem found, [`AuditError::Sqlite`].
+pub fn verify(conn: &Connection, key: &PublicKey) -> Result<Verified, AuditError> {
+    let mut prev_hash = GENESIS.to_vec();
+    let mut expected_seq = 1u64;
+    for entry in entries(conn)? {
+        let broken = |problem| AuditError::Broken {
+            seq: expected_seq,
+            problem,
+        };
+        if entry.seq != expected_seq {
+            return Err(broken(Break::Missing));
+        }
+        let message = canonical(
+            &entry.prev_hash,
+            &entry.at,
+            &entry.kind,
+            entry.subject.as_deref(),
+            &entry.details,
+        );
+        if entry_hash(&message)[..] != entry.hash[..] {
+            return Err(broken(Break::Edited));
+        }
+        if key
+            .verify(Domain::AuditEntry, &message, &entry.signature)
+            .is_err()
+        {
+            return Err(broken(Break::Forged));
+        }
+        if entry.prev_hash != prev_hash {
+            return Err(broken(Break::OutOfOrder));
+        }
+        prev_hash = entry.hash;
+        expected_seq += 1;
+    }
+    let last_seq = expected_seq - 1;
+    let head: Option<(u64, Vec<u8>, Vec<u8>)> = conn
+        .query_row(
+            "SELECT seq, hash, signature FROM audit_head WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    match head {
+        None if last_seq == 0 => {}
+        None => {
+            return Err(AuditError::Broken {
+                seq: last_seq,
+                problem: Break::BadHead,
+            })
+        }
+        Some((seq, hash, signature)) => {
+            if key
+                .verify(Domain::AuditHead, &head_message(seq, &hash), &signature)
+                .is_err()
+            {
+                return Err(AuditError::Broken {
+                    seq,
+                    problem: Break::BadHead,
+                });
+            }
+            if seq > last_seq {
+                return Err(AuditError::Broken {
+                    seq: last_seq + 1,
+                    problem: Break::Truncated,
+                });
+            }
+            if seq < last_seq || hash != prev_hash {
+                return Err(AuditError::Broken {
+                    seq,
+                    problem: Break::OutOfOrder,
+                });
+            }
+        }
+    }
+    Ok(Verified {
+        entries: last_seq,
+        head: hex::encode(prev_hash),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Database;
+    use rand::SeedableRng;
+    use serde_json::json;
+
+    fn setup() -> (tempfile::TempDir, Database, Signer) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::create(&dir.path().join("a.db"), &[9u8; 32]).unwrap();
+        let signer = Signer::generate(&mut rand::rngs::StdRng::seed_from_u64(3));
+        (dir, db, signer)
+    }
+
+    fn fill(db: &mut Database, signer: &Signer, n: u64) {
+        for i in 0..n {
+            let at = OffsetDateTime::from_unix_timestamp(1_800_000_000 + i as i64).unwrap();
+            append(
+                db.conn_mut(),
+                signer,
+                at,
+                EventKind::VaultCreated,
+                Some(&format!("id-{i}")),
+                &json!({ "n": i }),
+            )
+            .unwrap();
+        }
+    }
+
+    #[test]
+    fn canonical_form_separates_fields() {
+        let a = canonical(&GENESIS, "t", "ab", None, "{}");
+        let b = canonical(&GENESIS, "t", "a", Some("b"), "{}");
+        let c = canonical(&GENESIS, "t", "ab", Some(""), "{}");
+        assert_ne!(a, b);
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn intact_log_verifies_and_empty_log_verifies() {
+        let (_d, mut db, signer) = setup();
+        let v = verify(db.conn(), &signer.public_key()).unwrap();
+        assert_eq!(v.entries, 0);
+        fill(&mut db, &signer, 4);
+        let v = verify(db.conn(), &signer.public_key()).unwrap();
+        assert_eq!(v.entries, 4);
+        let e = entries(db.conn()).unwrap();
+        assert_eq!(e[1].prev_hash, e[0].hash);
+        assert_eq!(v.head, hex::encode(&e[3].hash));
+    }
+
+    #[test]
+    fn another_key_does_not_verify() {
+        let (_d, mut db, signer) = setup();
+        fill(&mut db, &signer, 2);
+        let other = Signer::generate(&mut rand::rngs::StdRng::seed_from_u64(4));
+        assert!(matches!(
+            verify(db.conn(), &other.public_key()),
+            Err(AuditError::Broken {
+                seq: 1,
+                problem: Break::Forged
+            })
+        ));
+    }
+
+    #[test]
+    fn tail_truncation_is_detected_through_the_head() {
+        let (_d, mut db, signer) = setup();
+        fill(&mut db, &signer, 3);
+        db.conn()
+            .execute_batch("DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = 3;")
+            .unwrap();
+        assert!(matches!(
+            verify(db.conn(), &signer.public_key()),
+            Err(AuditError::Broken {
+                seq: 3,
+                problem: Break::Truncated
+            })
+        ));
+    }
+}

@@ -1,0 +1,322 @@
+//! The vault's SQLCipher database: opening with a raw key, pragmas, and versioned migrations.
+//!
+//! The database is encrypted as a whole by SQLCipher with a random 256-bit raw key that lives
+//! in the OS keyring. It is opened with `secure_delete` (deleted content is overwritten),
+//! foreign keys on and the WAL journal. Its schema version is SQLite's `user_version`; each
+//! entry of [`MIGRATIONS`] moves the schema one version up inside a transaction, and a database
+//! written by a newer SessionVault is refused rather than guessed at.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+use zeroize::Zeroizing;
+
+/// The length in bytes of the database key.
+pub const KEY_LEN: usize = 32;
+
+/// The ordered schema migrations; migration `i` moves `user_version` from `i` to `i + 1`.
+/// Never edit a released entry: add a new one.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: vault identity and the audit log.
+    r#"
+    CREATE TABLE vault_meta (
+        id                 INTEGER PRIMARY KEY CHECK (id = 1),
+        vault_id           TEXT NOT NULL,
+        created_at         TEXT NOT NULL,
+        signing_public_key BLOB NOT NULL CHECK (length(signing_public_key) = 32)
+    );
+    CREATE TABLE audit_log (
+        seq       INTEGER PRIMARY KEY,
+        at        TEXT NOT NULL,
+        kind      TEXT NOT NULL,
+        subject   TEXT,
+        details   TEXT NOT NULL,
+        prev_hash BLOB NOT NULL,
+        hash      BLOB NOT NULL,
+        signature BLOB NOT NULL
+    );
+    CREATE TABLE audit_head (
+        id        INTEGER PRIMARY KEY CHECK (id = 1),
+        seq       INTEGER NOT NULL,
+        hash      BLOB NOT NULL,
+        signature BLOB NOT NULL
+    );
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    "#,
+];
+
+/// The schema version this build writes and understands.
+pub fn latest_version() -> u32 {
+    MIGRATIONS.len() as u32
+}
+
+/// What went wrong with the database.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// SQLCipher could not decrypt the file with the key from the keyring.
+    #[error(
+        "the vault's database cannot be decrypted with the key in the keyring: the key belongs to \
+         another vault, or the database file is damaged or not a SessionVault database"
+    )]
+    WrongKey,
+    /// The database was written by a newer version of SessionVault.
+    #[error(
+        "the vault's database has schema version {found}, newer than this SessionVault \
+         understands ({supported}): update SessionVault to open it"
+    )]
+    TooNew {
+        /// The version found in the file.
+        found: u32,
+        /// The newest version this build knows.
+        supported: u32,
+    },
+    /// The key handed in is not a 256-bit key.
+    #[error("the database key must be {KEY_LEN} bytes")]
+    BadKey,
+    /// The database file to create already exists.
+    #[error("a database already exists at {0}")]
+    Exists(String),
+    /// Any other SQLite failure.
+    #[error("the vault's database reported an error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// An open, unlocked vault database.
+#[derive(Debug)]
+pub struct Database {
+    conn: Connection,
+}
+
+impl Database {
+    /// Creates a new encrypted database at `path` with `key`, and migrates it to the latest
+    /// schema.
+    ///
+    /// Errors: [`DbError::Exists`] when a file is already there, [`DbError::BadKey`],
+    /// [`DbError::Sqlite`].
+    pub fn create(path: &Path, key: &[u8]) -> Result<Self, DbError> {
+        if path.exists() {
+            return Err(DbError::Exists(path.display().to_string()));
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        let mut db = Database::unlock(conn, key)?;
+        db.migrate()?;
+        Ok(db)
+    }
+
+    /// Opens the existing encrypted database at `path` with `key`, migrating it forward if it
+    /// was written by an older version.
+    ///
+    /// Errors: [`DbError::WrongKey`] when the key does not decrypt it, [`DbError::TooNew`],
+    /// [`DbError::BadKey`], [`DbError::Sqlite`].
+    pub fn open(path: &Path, key: &[u8]) -> Result<Self, DbError> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        let mut db = Database::unlock(conn, key)?;
+        db.migrate()?;
+        Ok(db)
+    }
+
+    /// Creates a database at `path` with only the first `version` migrations applied, as an
+    /// older SessionVault would have left it.
+    #[cfg(test)]
+    fn create_at_version(path: &Path, key: &[u8], version: u32) -> Result<Self, DbError> {
+        let conn = Connection::open(path)?;
+        let mut db = Database::unlock(conn, key)?;
+        db.migrate_to(version)?;
+        Ok(db)
+    }
+
+    /// Applies the key and the pragmas, and proves the key right with a first read.
+    fn unlock(conn: Connection, key: &[u8]) -> Result<Self, DbError> {
+        if key.len() != KEY_LEN {
+            return Err(DbError::BadKey);
+        }
+        // SQLCipher would otherwise print its own decryption errors to stderr.
+        conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+        let pragma = Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", hex::encode(key)));
+        conn.execute_batch(&pragma)?;
+        drop(pragma);
+        // The first read decides whether the key is right: SQLCipher answers SQLITE_NOTADB.
+        match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        }) {
+            Ok(_) => {}
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::NotADatabase =>
+            {
+                return Err(DbError::WrongKey)
+            }
+            Err(e) => return Err(e.into()),
+        }
+        conn.execute_batch(
+            "PRAGMA cipher_memory_security = ON;
+             PRAGMA secure_delete = ON;
+             PRAGMA foreign_keys = ON;
+             PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;",
+        )?;
+        Ok(Database { conn })
+    }
+
+    /// The schema version of the open database.
+    ///
+    /// Errors: [`DbError::Sqlite`].
+    pub fn version(&self) -> Result<u32, DbError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    fn migrate(&mut self) -> Result<(), DbError> {
+        self.migrate_to(latest_version())
+    }
+
+    fn migrate_to(&mut self, target: u32) -> Result<(), DbError> {
+        let found = self.version()?;
+        if found > latest_version() {
+            return Err(DbError::TooNew {
+                found,
+                supported: latest_version(),
+            });
+        }
+        for version in found..target.min(latest_version()) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(MIGRATIONS[version as usize])?;
+            tx.pragma_update(None, "user_version", version + 1)?;
+            tx.commit()?;
+            tracing::info!(version = version + 1, "database migrated");
+        }
+        Ok(())
+    }
+
+    /// The connection, for the modules that own tables in it.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The connection, mutably, for transactions.
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(b: u8) -> [u8; KEY_LEN] {
+        [b; KEY_LEN]
+    }
+
+    #[test]
+    fn create_then_open_with_same_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.db");
+        let db = Database::create(&path, &key(1)).unwrap();
+        assert_eq!(db.version().unwrap(), latest_version());
+        drop(db);
+        let db = Database::open(&path, &key(1)).unwrap();
+        assert_eq!(db.version().unwrap(), latest_version());
+    }
+
+    #[test]
+    fn wrong_key_is_its_own_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.db");
+        drop(Database::create(&path, &key(1)).unwrap());
+        assert!(matches!(
+            Database::open(&path, &key(2)),
+            Err(DbError::WrongKey)
+        ));
+    }
+
+    #[test]
+    fn bad_key_length_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            Database::create(&dir.path().join("v.db"), &[1u8; 16]),
+            Err(DbError::BadKey)
+        ));
+    }
+
+    #[test]
+    fn pragmas_are_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::create(&dir.path().join("v.db"), &key(3)).unwrap();
+        let get = |p: &str| -> String {
+            db.conn()
+                .query_row(&format!("PRAGMA {p}"), [], |r| {
+                    r.get::<_, rusqlite::types::Value>(0)
+                })
+                .map(|v| format!("{v:?}"))
+                .unwrap()
+        };
+        assert_eq!(get("secure_delete"), "Integer(1)");
+        assert_eq!(get("foreign_keys"), "Integer(1)");
+        assert_eq!(get("journal_mode"), "Text(\"wal\")");
+    }
+
+    #[test]
+    fn each_migration_steps_one_version_and_older_databases_are_migrated_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        for start in 0..latest_version() {
+            let path = dir.path().join(format!("v{start}.db"));
+            let db = Database::create_at_version(&path, &key(4), start).unwrap();
+            assert_eq!(db.version().unwrap(), start);
+            drop(db);
+            let db = Database::open(&path, &key(4)).unwrap();
+            assert_eq!(db.version().unwrap(), latest_version());
+            let tables: i64 = db
+                .conn()
+                .query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE name IN ('vault_meta','audit_log','audit_head')",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(tables, 3);
+        }
+    }
+
+    #[test]
+    fn newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.db");
+        let db = Database::create(&path, &key(5)).unwrap();
+        db.conn()
+            .pragma_update(None, "user_version", latest_version() + 1)
+            .unwrap();
+        drop(db);
+        assert!(matches!(
+            Database::open(&path, &key(5)),
+            Err(DbError::TooNew { found, .. }) if found == latest_version() + 1
+        ));
+    }
+
+    #[test]
+    fn audit_log_rejects_update_and_delete() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::create(&dir.path().join("v.db"), &key(6)).unwrap();
+        db.conn()
+            .execute(
+                "INSERT INTO audit_log VALUES (1, 't', 'k', NULL, '{}', x'00', x'00', x'00')",
+                [],
+            )
+            .unwrap();
+        assert!(db
+            .conn()
+            .execute("UPDATE audit_log SET kind = 'x'", [])
+            .is_err());
+        assert!(db.conn().execute("DELETE FROM audit_log", []).is_err());
+    }
+}

@@ -1,0 +1,23 @@
+//! SessionVault's core: every rule of the product lives here, with no dependency on the window.
+//!
+//! The window (`src-tauri`) and the `sessionvault` command line are thin layers over this crate.
+//!
+//! - [`vault`]: a vault folder, opening and creating it.
+//! - [`keys`]: the vault's secrets in the OS keyring.
+//! - [`db`]: the SQLCipher database and its migrations.
+//! - [`signing`]: the counsellor's Ed25519 signatures over domain-tagged messages.
+//! - [`audit`]: the hash-chained, signed audit log.
+//! - [`status`]: the status report shown by `status` and the window.
+//! - [`audio`]: the audio hosts and devices.
+//! - [`clock`]: where the time comes from.
+
+#![warn(missing_docs)]
+
+pub mod audio;
+pub mod audit;
+pub mod clock;
+pub mod db;
+pub mod keys;
+pub mod signing;
+pub mod status;
+pub mod vault;

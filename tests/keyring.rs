@@ -1,0 +1,140 @@
+//! The vault's keys live in the real OS keyring (Secret Service here), and a missing or locked
+//! keyring gives its own clear error and leaves no key material on disk.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{cli, files_under, new_vault, run, secret_tool_search};
+
+#[test]
+fn the_keys_are_in_the_secret_service_as_seen_from_another_process() {
+    let (_tmp, dir, id) = new_vault();
+    let found = secret_tool_search(&format!("sessionvault/{id}"));
+    assert!(found.contains("username = database-key"), "{found}");
+    assert!(found.contains("username = signing-key"), "{found}");
+    // Nothing but the encrypted database and the marker is on disk: no key file.
+    let mut names: Vec<String> = files_under(&dir)
+        .iter()
+        .map(|f| f.strip_prefix(&dir).unwrap().display().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["vault.db", "vault.json"]);
+    let marker = std::fs::read_to_string(dir.join("vault.json")).unwrap();
+    assert!(!marker.to_lowercase().contains("key"), "{marker}");
+}
+
+/// Runs `sessionvault ARGS` with no D-Bus session to reach.
+fn without_dbus(vault: &Path, args: &[&str]) -> (i32, String) {
+    let (out, _stdout, stderr) = run(cli(vault)
+        .args(args)
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/sessionvault-test-bus",
+        )
+        .env_remove("DISPLAY"));
+    (out.status.code().unwrap_or(-1), stderr)
+}
+
+#[test]
+fn without_a_secret_service_init_and_status_fail_clearly_and_write_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("vault");
+    let (code, stderr) = without_dbus(&dir, &["init"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("the system keyring could not be reached"),
+        "{stderr}"
+    );
+    assert!(!dir.exists(), "init wrote {:?}", files_under(&dir));
+
+    let (code, stderr) = without_dbus(&dir, &["status"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("the system keyring could not be reached"),
+        "{stderr}"
+    );
+
+    // An existing vault cannot be opened either, and says why.
+    let (_tmp, dir, _id) = new_vault();
+    let (code, stderr) = without_dbus(&dir, &["status"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("the system keyring could not be reached"),
+        "{stderr}"
+    );
+}
+
+/// Runs `sessionvault ARGS` in a D-Bus session of its own whose keyring is locked: a GNOME
+/// Keyring unlocked once (so its login collection exists), then locked through the Secret
+/// Service's own `Lock` call. With `init_first`, a vault is created before the lock.
+fn with_locked_keyring(vault: &Path, init_first: bool, args: &[&str]) -> (i32, String) {
+    let home = tempfile::tempdir().unwrap();
+    let script = r#"
+        printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null || exit 97
+        for _ in $(seq 50); do
+          dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+            org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null \
+            | grep -q "boolean true" && break
+          sleep 0.1
+        done
+        if [ -n "$INIT_FIRST" ]; then "$1" --vault "$3" init >/dev/null || exit 96; fi
+        dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
+            org.freedesktop.Secret.Service.Lock \
+            array:objpath:/org/freedesktop/secrets/collection/login >/dev/null || exit 98
+        exec "$@"
+    "#;
+    let out = Command::new("dbus-run-session")
+        .args([
+            "--",
+            "sh",
+            "-c",
+            script,
+            "sh",
+            env!("CARGO_BIN_EXE_sessionvault"),
+            "--vault",
+        ])
+        .arg(vault)
+        .args(args)
+        .env("INIT_FIRST", if init_first { "1" } else { "" })
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("XDG_RUNTIME_DIR", home.path())
+        .env_remove("DISPLAY")
+        .output()
+        .expect("dbus-run-session (package dbus) must be installed");
+    let code = out.status.code().unwrap_or(-1);
+    assert!(
+        ![96, 97, 98].contains(&code),
+        "could not prepare a locked keyring ({code})"
+    );
+    (code, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn with_a_locked_keyring_init_and_status_fail_clearly_and_write_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("vault");
+    let (code, stderr) = with_locked_keyring(&dir, false, &["init"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("the system keyring is locked"), "{stderr}");
+    assert!(!dir.exists(), "init wrote {:?}", files_under(&dir));
+
+    let (code, stderr) = with_locked_keyring(&dir, false, &["status"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("the system keyring is locked"), "{stderr}");
+    assert!(!dir.exists());
+}
+
+#[test]
+fn with_a_locked_keyring_an_existing_vault_does_not_open() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("vault");
+    let (code, stderr) = with_locked_keyring(&dir, true, &["--json", "status"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("the system keyring is locked"), "{stderr}");
+    assert!(
+        dir.join("vault.json").is_file(),
+        "the vault made before the lock is kept"
+    );
+}
