@@ -18,8 +18,8 @@ packages=(
   pulseaudio pulseaudio-utils alsa-utils
 )
 if $with_test_tools; then
-  # a headless display and WebDriver for the window test
-  packages+=(xvfb xauth webkit2gtk-driver)
+  # a headless display and WebDriver for the window test; PDF tools to check rendered PDFs
+  packages+=(xvfb xauth webkit2gtk-driver poppler-utils)
 fi
 
 missing=()

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use crate::canonical::Encoder;
 use crate::signing::{Domain, PublicKey, Signer};
 
 /// The hash that the first entry names as its predecessor.
@@ -26,8 +27,16 @@ pub const GENESIS: [u8; 32] = [0u8; 32];
 pub enum EventKind {
     /// The vault was created.
     VaultCreated,
-    /// The audit log was checked and found intact.
-    AuditVerified,
+    /// A training course was added.
+    CourseAdded,
+    /// A client granted consent (a signed record was made).
+    ConsentGranted,
+    /// A client declined consent (the decline was recorded).
+    ConsentDeclined,
+    /// A client withdrew consent (a signed withdrawal was appended).
+    ConsentWithdrawn,
+    /// The PDF of a consent record was made.
+    ConsentPdfMade,
 }
 
 impl EventKind {
@@ -35,7 +44,11 @@ impl EventKind {
     pub fn as_str(self) -> &'static str {
         match self {
             EventKind::VaultCreated => "vault.created",
-            EventKind::AuditVerified => "audit.verified",
+            EventKind::CourseAdded => "course.added",
+            EventKind::ConsentGranted => "consent.granted",
+            EventKind::ConsentDeclined => "consent.declined",
+            EventKind::ConsentWithdrawn => "consent.withdrawn",
+            EventKind::ConsentPdfMade => "consent.pdf_made",
         }
     }
 }
@@ -140,19 +153,13 @@ fn canonical(
     subject: Option<&str>,
     details: &str,
 ) -> Vec<u8> {
-    let mut out = Vec::with_capacity(64 + at.len() + kind.len() + details.len());
-    out.extend_from_slice(prev_hash);
-    for field in [Some(at), Some(kind), subject, Some(details)] {
-        match field {
-            Some(text) => {
-                out.push(1);
-                out.extend_from_slice(&(text.len() as u64).to_be_bytes());
-                out.extend_from_slice(text.as_bytes());
-            }
-            None => out.push(0),
-        }
-    }
-    out
+    Encoder::new()
+        .raw(prev_hash)
+        .text(at)
+        .text(kind)
+        .opt_text(subject)
+        .text(details)
+        .finish()
 }
 
 fn entry_hash(message: &[u8]) -> [u8; 32] {
@@ -168,7 +175,7 @@ fn head_message(seq: u64, hash: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Appends one event, signed by `signer`, and moves the signed head to it; all in one
+/// Appends one event, signed by `signer`, and moves the signed head to it, in its own
 /// transaction. Returns the new entry's sequence number.
 ///
 /// `details` must hold ids and counts only, never names, notes or key material.
@@ -182,9 +189,26 @@ pub fn append(
     subject: Option<&str>,
     details: &serde_json::Value,
 ) -> Result<u64, AuditError> {
+    let tx = conn.transaction()?;
+    let seq = append_in(&tx, signer, at, kind, subject, details)?;
+    tx.commit()?;
+    Ok(seq)
+}
+
+/// Appends one event inside the caller's transaction, so the event and the change it records
+/// are committed together or not at all. Returns the new entry's sequence number.
+///
+/// Errors: as [`append`].
+pub fn append_in(
+    tx: &Connection,
+    signer: &Signer,
+    at: OffsetDateTime,
+    kind: EventKind,
+    subject: Option<&str>,
+    details: &serde_json::Value,
+) -> Result<u64, AuditError> {
     let at = at.to_offset(time::UtcOffset::UTC).format(&Rfc3339)?;
     let details = serde_json::to_string(details)?;
-    let tx = conn.transaction()?;
     let (last_seq, prev_hash): (u64, Vec<u8>) = tx
         .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
             Ok((r.get(0)?, r.get(1)?))
@@ -216,7 +240,6 @@ pub fn append(
                                        signature = excluded.signature",
         params![seq, &hash[..], &head_signature[..]],
     )?;
-    tx.commit()?;
     tracing::info!(seq, kind = kind.as_str(), "audit entry appended");
     Ok(seq)
 }

@@ -46,6 +46,44 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     "#,
+    // 2: training courses, consent records (granted and declined) and their withdrawals.
+    r#"
+    CREATE TABLE courses (
+        id         TEXT PRIMARY KEY,
+        name       TEXT NOT NULL,
+        ends_on    TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE consents (
+        id               TEXT PRIMARY KEY,
+        client_code      TEXT NOT NULL,
+        decision         TEXT NOT NULL CHECK (decision IN ('granted', 'declined')),
+        course_id        TEXT REFERENCES courses(id),
+        destroy_by       TEXT,
+        purposes         TEXT NOT NULL,
+        audience         TEXT NOT NULL,
+        case_study       TEXT NOT NULL,
+        form_version     TEXT NOT NULL,
+        form_hash        BLOB NOT NULL,
+        client_name      TEXT,
+        attachment_kind  TEXT,
+        attachment       BLOB,
+        counsellor_name  TEXT NOT NULL,
+        signed_at        TEXT NOT NULL,
+        record_signature BLOB NOT NULL
+    );
+    CREATE INDEX consents_by_client ON consents(client_code);
+    CREATE TABLE consent_withdrawals (
+        consent_id   TEXT PRIMARY KEY REFERENCES consents(id),
+        withdrawn_at TEXT NOT NULL,
+        reason       TEXT NOT NULL,
+        signature    BLOB NOT NULL
+    );
+    CREATE TRIGGER consents_no_update BEFORE UPDATE ON consents
+        BEGIN SELECT RAISE(ABORT, 'consent records are never edited: withdraw instead'); END;
+    CREATE TRIGGER consent_withdrawals_no_update BEFORE UPDATE ON consent_withdrawals
+        BEGIN SELECT RAISE(ABORT, 'withdrawals are never edited'); END;
+    "#,
 ];
 
 /// The schema version this build writes and understands.
@@ -279,12 +317,12 @@ mod tests {
             let tables: i64 = db
                 .conn()
                 .query_row(
-                    "SELECT count(*) FROM sqlite_master WHERE name IN ('vault_meta','audit_log','audit_head')",
+                    "SELECT count(*) FROM sqlite_master WHERE name IN ('vault_meta','audit_log','audit_head','courses','consents','consent_withdrawals')",
                     [],
                     |r| r.get(0),
                 )
                 .unwrap();
-            assert_eq!(tables, 3);
+            assert_eq!(tables, 6);
         }
     }
 

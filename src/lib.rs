@@ -3,6 +3,8 @@
 //! The window (`src-tauri`) and the `sessionvault` command line are thin layers over this crate.
 //!
 //! - [`vault`]: a vault folder, opening and creating it.
+//! - [`consent`]: consent records, their forms and signatures, and the gate.
+//! - [`course`]: training courses and their end dates.
 //! - [`keys`]: the vault's secrets in the OS keyring.
 //! - [`db`]: the SQLCipher database and its migrations.
 //! - [`signing`]: the counsellor's Ed25519 signatures over domain-tagged messages.
@@ -10,12 +12,16 @@
 //! - [`status`]: the status report shown by `status` and the window.
 //! - [`audio`]: the audio hosts and devices.
 //! - [`clock`]: where the time comes from.
+//! - [`canonical`]: the canonical byte form under every signature.
 
 #![warn(missing_docs)]
 
 pub mod audio;
 pub mod audit;
+pub mod canonical;
 pub mod clock;
+pub mod consent;
+pub mod course;
 pub mod db;
 pub mod keys;
 pub mod signing;

@@ -12,6 +12,8 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use serde_json::json;
 use sessionvault::clock::SystemClock;
+use sessionvault::consent::{self, ConsentError, NewConsent, SignedWith};
+use sessionvault::course::{self, CourseError};
 use sessionvault::status::{self, Problem, Report};
 use sessionvault::vault::{self, Vault, VaultError};
 
@@ -37,10 +39,119 @@ enum Command {
     Status,
     /// List the audio input and output devices, with ids usable by other commands.
     Devices,
+    /// Add or list training courses.
+    Course {
+        #[command(subcommand)]
+        command: CourseCommand,
+    },
+    /// Record, check and withdraw clients' consent.
+    Consent {
+        #[command(subcommand)]
+        command: ConsentCommand,
+    },
     /// Read or check the audit log.
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CourseCommand {
+    /// Add a training course; prints its id.
+    Add {
+        /// The course's name.
+        #[arg(long)]
+        name: String,
+        /// The last day of the course (YYYY-MM-DD); its recordings are destroyed after it.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        ends: String,
+    },
+    /// List the courses.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+enum ConsentCommand {
+    /// Record a client's signed consent; prints the consent id.
+    New {
+        /// The client's code, a pseudonym such as C-017 (never a name).
+        #[arg(long)]
+        client: String,
+        /// The course the recordings are for.
+        #[arg(long, value_name = "ID")]
+        course: Option<String>,
+        /// Without a course: the date by which recordings are destroyed.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        destroy_by: Option<String>,
+        /// Why: coursework, supervision, training (comma-separated).
+        #[arg(long, value_name = "LIST")]
+        purpose: String,
+        /// Who besides the counsellor may hear it: tutors, students, supervisor
+        /// (comma-separated; leave out for the counsellor only).
+        #[arg(long, value_name = "LIST", default_value = "")]
+        audience: String,
+        /// Case study: none, coursework, organisation.
+        #[arg(long, value_name = "CHOICE")]
+        case_study: String,
+        /// The name the client typed.
+        #[arg(long)]
+        client_name: String,
+        /// The client's drawn signature (SVG or PNG).
+        #[arg(
+            long,
+            value_name = "FILE",
+            conflicts_with = "paper_scan",
+            required_unless_present = "paper_scan"
+        )]
+        client_signature: Option<PathBuf>,
+        /// A scan of the signed paper form (PDF, PNG or JPEG).
+        #[arg(long, value_name = "FILE")]
+        paper_scan: Option<PathBuf>,
+        /// The counsellor's name.
+        #[arg(long)]
+        counsellor_name: String,
+    },
+    /// Record that a client declined; prints the record id. Their service is unaffected.
+    Decline {
+        /// The client's code.
+        #[arg(long)]
+        client: String,
+        /// The course the request was for.
+        #[arg(long, value_name = "ID")]
+        course: Option<String>,
+        /// The counsellor's name.
+        #[arg(long)]
+        counsellor_name: Option<String>,
+    },
+    /// List consent records with their current state.
+    List,
+    /// Show one consent record.
+    Show {
+        /// The consent id.
+        id: String,
+    },
+    /// Check a consent record as the recording gate does.
+    Verify {
+        /// The consent id.
+        id: String,
+    },
+    /// Write the printable PDF of a consent record (the client's copy and the counsellor's
+    /// file). It holds the client's name and signature: keep it as safely as the paper form.
+    Pdf {
+        /// The consent id.
+        id: String,
+        /// Where to write the PDF.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Withdraw a consent (appends a signed withdrawal).
+    Withdraw {
+        /// The consent id.
+        id: String,
+        /// The reason the client gave.
+        #[arg(long)]
+        reason: String,
     },
 }
 
@@ -62,6 +173,26 @@ struct Failure {
 
 impl From<VaultError> for Failure {
     fn from(e: VaultError) -> Self {
+        Failure {
+            code: e.code(),
+            message: e.to_string(),
+            json_written: false,
+        }
+    }
+}
+
+impl From<ConsentError> for Failure {
+    fn from(e: ConsentError) -> Self {
+        Failure {
+            code: e.code(),
+            message: e.to_string(),
+            json_written: false,
+        }
+    }
+}
+
+impl From<CourseError> for Failure {
+    fn from(e: CourseError) -> Self {
         Failure {
             code: e.code(),
             message: e.to_string(),
@@ -166,6 +297,44 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
+        Command::Course { command } => {
+            let mut vault = Vault::open(&dir, clock)?;
+            match command {
+                CourseCommand::Add { name, ends } => {
+                    let ends = course::parse_date(ends)?;
+                    let course = course::add(&mut vault, name, ends)?;
+                    if cli.json {
+                        print_json(&course);
+                    } else {
+                        println!("{}", course.id);
+                    }
+                }
+                CourseCommand::List => {
+                    let courses = course::list(&vault)?;
+                    if cli.json {
+                        print_json(&courses);
+                    } else {
+                        let today = vault.now().date();
+                        for c in &courses {
+                            let state = if c.ends_on < today {
+                                "ended"
+                            } else {
+                                "running"
+                            };
+                            println!(
+                                "{}  ends {}  {:<8} {}",
+                                c.id,
+                                course::format_date(c.ends_on),
+                                state,
+                                c.name
+                            );
+                        }
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Consent { command } => run_consent(cli, command, Vault::open(&dir, clock)?),
         Command::Audit { command } => {
             let vault = Vault::open(&dir, clock)?;
             match command {
@@ -202,6 +371,242 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
+    }
+}
+
+fn run_consent(cli: &Cli, command: &ConsentCommand, mut vault: Vault) -> Result<(), Failure> {
+    match command {
+        ConsentCommand::New {
+            client,
+            course,
+            destroy_by,
+            purpose,
+            audience,
+            case_study,
+            client_name,
+            client_signature,
+            paper_scan,
+            counsellor_name,
+        } => {
+            let (path, limit) = match (client_signature, paper_scan) {
+                (Some(path), _) => (path, consent::attachment::MAX_DRAWN_BYTES),
+                (None, Some(path)) => (path, consent::attachment::MAX_SCAN_BYTES),
+                (None, None) => {
+                    return Err(Failure {
+                        code: "invalid_input",
+                        message: "give the client's signature (--client-signature) or a scan \
+                                  of the signed paper form (--paper-scan)"
+                            .to_owned(),
+                        json_written: false,
+                    })
+                }
+            };
+            let bytes = read_limited(path, limit)?;
+            let signed_with = if client_signature.is_some() {
+                SignedWith::Drawn(&bytes)
+            } else {
+                SignedWith::PaperScan(&bytes)
+            };
+            let input = NewConsent {
+                client_code: client,
+                course_id: course.as_deref(),
+                destroy_by: destroy_by.as_deref().map(course::parse_date).transpose()?,
+                purposes: consent::parse_list(purpose)?,
+                audience: consent::parse_list(audience)?,
+                case_study: case_study.parse()?,
+                client_name,
+                signed_with,
+                counsellor_name,
+            };
+            let record = consent::grant(&mut vault, &input)?;
+            print_id(cli, &record.id.to_string());
+        }
+        ConsentCommand::Decline {
+            client,
+            course,
+            counsellor_name,
+        } => {
+            let record = consent::decline(
+                &mut vault,
+                client,
+                course.as_deref(),
+                counsellor_name.as_deref(),
+            )?;
+            print_id(cli, &record.id.to_string());
+            if !cli.json {
+                eprintln!(
+                    "Recorded: the client declined. This changes nothing about their service."
+                );
+            }
+        }
+        ConsentCommand::List => {
+            let list = consent::list(&vault)?;
+            if cli.json {
+                print_json(&list);
+            } else {
+                for c in &list {
+                    println!(
+                        "{}  {:<10} {:<9} {:<13} until {}  signed {}",
+                        c.id,
+                        c.client_code,
+                        c.decision,
+                        c.state,
+                        c.destroy_by.as_deref().unwrap_or("-"),
+                        c.signed_at
+                    );
+                }
+            }
+        }
+        ConsentCommand::Show { id } => {
+            let record = consent::get(&vault, id)?;
+            let state = match consent::verify(&vault, id) {
+                Ok(_) => "valid: recording may start".to_owned(),
+                Err(ConsentError::Refused(r)) => format!("refused: {r}"),
+                Err(e) => return Err(e.into()),
+            };
+            if cli.json {
+                let mut value = serde_json::to_value(&record).unwrap_or_default();
+                value["state"] = json!(state);
+                value["attachment_sha256"] = json!(record.attachment_sha256());
+                value["attachment_bytes"] = json!(record.attachment.as_ref().map(Vec::len));
+                print_json(&value);
+            } else {
+                print_record(&record, &state, &vault);
+            }
+        }
+        ConsentCommand::Verify { id } => {
+            let verified = consent::verify(&vault, id)?;
+            if cli.json {
+                print_json(&json!({
+                    "id": verified.id(),
+                    "valid": true,
+                    "client_code": verified.client_code(),
+                    "course_id": verified.course_id(),
+                    "destroy_by": verified.destroy_by().map(course::format_date),
+                }));
+            } else {
+                println!(
+                    "Consent {} is valid: signed by {}, granted, not withdrawn, in date until {}",
+                    verified.id(),
+                    vault.public_key().fingerprint(),
+                    verified
+                        .destroy_by()
+                        .map(course::format_date)
+                        .unwrap_or_default()
+                );
+            }
+        }
+        ConsentCommand::Pdf { id, out } => {
+            let bytes = consent::make_pdf(&mut vault, id)?;
+            std::fs::write(out, &bytes).map_err(|e| Failure {
+                code: "io_failed",
+                message: format!("could not write {}: {e}", out.display()),
+                json_written: false,
+            })?;
+            if cli.json {
+                print_json(&json!({ "id": id, "out": out, "bytes": bytes.len() }));
+            } else {
+                println!("Wrote {} ({} bytes)", out.display(), bytes.len());
+            }
+        }
+        ConsentCommand::Withdraw { id, reason } => {
+            let record = consent::withdraw(&mut vault, id, reason)?;
+            if cli.json {
+                print_json(
+                    &json!({ "id": record.id, "withdrawn_at": record.withdrawal.map(|w| w.at) }),
+                );
+            } else {
+                println!(
+                    "Consent {} withdrawn. Nothing more may be recorded under it.",
+                    record.id
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads a file the user named, refusing one over `limit` bytes before reading it.
+fn read_limited(path: &std::path::Path, limit: usize) -> Result<Vec<u8>, Failure> {
+    let io_failure = |e: std::io::Error| Failure {
+        code: "io_failed",
+        message: format!("could not read {}: {e}", path.display()),
+        json_written: false,
+    };
+    let size = std::fs::metadata(path).map_err(io_failure)?.len();
+    if size > limit as u64 {
+        return Err(
+            ConsentError::from(consent::attachment::AttachmentError::TooLarge {
+                size: usize::try_from(size).unwrap_or(usize::MAX),
+                limit,
+            })
+            .into(),
+        );
+    }
+    std::fs::read(path).map_err(io_failure)
+}
+
+fn print_id(cli: &Cli, id: &str) {
+    if cli.json {
+        print_json(&json!({ "id": id }));
+    } else {
+        println!("{id}");
+    }
+}
+
+fn print_record(r: &consent::Record, state: &str, vault: &Vault) {
+    let words = |v: Vec<&str>| {
+        if v.is_empty() {
+            "-".to_owned()
+        } else {
+            v.join(", ")
+        }
+    };
+    println!("Consent {}", r.id);
+    println!("  state:          {state}");
+    println!("  client code:    {}", r.client_code);
+    println!("  decision:       {}", r.decision);
+    if let Some(course) = r.course_id {
+        println!("  course:         {course}");
+    }
+    if let Some(date) = r.destroy_by {
+        println!("  destroy by:     {}", course::format_date(date));
+    }
+    println!(
+        "  purposes:       {}",
+        words(r.purposes.iter().map(|p| p.as_str()).collect())
+    );
+    println!(
+        "  heard by:       the counsellor{}",
+        r.audience
+            .iter()
+            .map(|a| format!(", {a}"))
+            .collect::<String>()
+    );
+    println!("  case study:     {}", r.case_study);
+    println!(
+        "  form version:   {} (SHA-256 {})",
+        r.form_version,
+        hex::encode(&r.form_hash)
+    );
+    if let Some(name) = &r.client_name {
+        println!("  client name:    {name}");
+    }
+    if let (Some(kind), Some(bytes)) = (r.attachment_kind, &r.attachment) {
+        println!(
+            "  signed with:    {} ({} bytes)",
+            kind.as_str(),
+            bytes.len()
+        );
+    }
+    if !r.counsellor_name.is_empty() {
+        println!("  counsellor:     {}", r.counsellor_name);
+    }
+    println!("  signed at:      {}", r.signed_at);
+    println!("  signed by key:  {}", vault.public_key().fingerprint());
+    if let Some(w) = &r.withdrawal {
+        println!("  withdrawn at:   {}", w.at);
+        println!("  reason:         {}", w.reason);
     }
 }
 

@@ -17,6 +17,10 @@ pub enum Domain {
     AuditEntry,
     /// The audit log's head (entry count and last hash), which makes truncation detectable.
     AuditHead,
+    /// A consent record (granted or declined).
+    ConsentRecord,
+    /// The withdrawal of a consent.
+    ConsentWithdrawal,
 }
 
 impl Domain {
@@ -25,6 +29,8 @@ impl Domain {
         match self {
             Domain::AuditEntry => b"sessionvault/audit-entry/v1\0",
             Domain::AuditHead => b"sessionvault/audit-head/v1\0",
+            Domain::ConsentRecord => b"sessionvault/consent-record/v1\0",
+            Domain::ConsentWithdrawal => b"sessionvault/consent-withdrawal/v1\0",
         }
     }
 }

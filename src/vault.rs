@@ -20,6 +20,7 @@ use rand::{CryptoRng, RngCore};
 use rusqlite::params;
 use serde_json::json;
 use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
@@ -410,15 +411,34 @@ impl Vault {
         subject: Option<&str>,
         details: &serde_json::Value,
     ) -> Result<u64, VaultError> {
+        let change = self.change()?;
+        let seq = change.log(kind, subject, details)?;
+        change.commit()?;
+        Ok(seq)
+    }
+
+    /// The current time by the vault's clock.
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    /// The open database, for reading.
+    pub(crate) fn db(&self) -> &Database {
+        &self.db
+    }
+
+    /// Starts a change: a transaction, the signing key and one timestamp, so a change and the
+    /// audit entry that records it are committed together.
+    ///
+    /// Errors: [`VaultError::Database`].
+    pub(crate) fn change(&mut self) -> Result<Change<'_>, VaultError> {
         let now = self.clock.now();
-        Ok(audit::append(
-            self.db.conn_mut(),
-            &self.signer,
+        let tx = self.db.conn_mut().transaction().map_err(DbError::from)?;
+        Ok(Change {
+            tx,
+            signer: &self.signer,
             now,
-            kind,
-            subject,
-            details,
-        )?)
+        })
     }
 
     /// How many entries the audit log holds.
@@ -440,6 +460,38 @@ impl Vault {
     /// Errors: [`VaultError::Audit`] with [`AuditError::Broken`] naming the first alteration.
     pub fn verify_audit(&self) -> Result<Verified, VaultError> {
         Ok(audit::verify(self.db.conn(), &self.public_key())?)
+    }
+}
+
+/// A change in progress: one transaction, signed and timed by the vault. Dropped without
+/// [`Change::commit`], it is rolled back.
+pub(crate) struct Change<'a> {
+    /// The transaction the change writes in.
+    pub tx: rusqlite::Transaction<'a>,
+    signer: &'a Signer,
+    /// The time of the change.
+    pub now: OffsetDateTime,
+}
+
+impl Change<'_> {
+    /// Appends an audit entry inside this change.
+    pub fn log(
+        &self,
+        kind: EventKind,
+        subject: Option<&str>,
+        details: &serde_json::Value,
+    ) -> Result<u64, AuditError> {
+        audit::append_in(&self.tx, self.signer, self.now, kind, subject, details)
+    }
+
+    /// Signs `message` in `domain` with the counsellor's key.
+    pub fn sign(&self, domain: crate::signing::Domain, message: &[u8]) -> [u8; 64] {
+        self.signer.sign(domain, message)
+    }
+
+    /// Commits the change.
+    pub fn commit(self) -> Result<(), DbError> {
+        Ok(self.tx.commit()?)
     }
 }
 

@@ -26,7 +26,10 @@ fn init_then_reopen_reports_a_ready_vault() {
     assert_eq!(status["vault_id"], id.as_str());
     assert_eq!(status["keyring"]["reachable"], true);
     assert_eq!(status["keyring"]["unlocked"], true);
-    assert_eq!(status["database"]["schema_version"], 1);
+    assert_eq!(
+        status["database"]["schema_version"],
+        sessionvault::db::latest_version()
+    );
     assert_eq!(status["database"]["audit_entries"], 1);
     assert!(status["signing_key"]
         .as_str()
