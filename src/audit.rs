@@ -37,6 +37,17 @@ pub enum EventKind {
     ConsentWithdrawn,
     /// The PDF of a consent record was made.
     ConsentPdfMade,
+    /// A recording started.
+    RecordingStarted,
+    /// A recording stopped and was sealed.
+    RecordingStopped,
+    /// A recording stopped by a fault (device gone, disk full, keyring gone); what was
+    /// recorded is sealed.
+    RecordingFaulted,
+    /// A recording cut short by a crash was recovered and re-sealed.
+    RecordingRecovered,
+    /// A plaintext copy of a recording was exported: an outstanding copy.
+    RecordingExported,
 }
 
 impl EventKind {
@@ -49,6 +60,11 @@ impl EventKind {
             EventKind::ConsentDeclined => "consent.declined",
             EventKind::ConsentWithdrawn => "consent.withdrawn",
             EventKind::ConsentPdfMade => "consent.pdf_made",
+            EventKind::RecordingStarted => "recording.started",
+            EventKind::RecordingStopped => "recording.stopped",
+            EventKind::RecordingFaulted => "recording.faulted",
+            EventKind::RecordingRecovered => "recording.recovered",
+            EventKind::RecordingExported => "recording.exported",
         }
     }
 }

@@ -84,6 +84,40 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER consent_withdrawals_no_update BEFORE UPDATE ON consent_withdrawals
         BEGIN SELECT RAISE(ABORT, 'withdrawals are never edited'); END;
     "#,
+    // 3: sealed recordings and the plaintext copies made of them.
+    r#"
+    CREATE TABLE recordings (
+        id                TEXT PRIMARY KEY,
+        consent_id        TEXT NOT NULL REFERENCES consents(id),
+        client_code       TEXT NOT NULL,
+        course_id         TEXT REFERENCES courses(id),
+        state             TEXT NOT NULL
+                          CHECK (state IN ('recording', 'complete', 'recovered', 'faulted')),
+        started_at        TEXT NOT NULL,
+        ended_at          TEXT,
+        device            TEXT NOT NULL,
+        device_format     TEXT NOT NULL,
+        sample_rate       INTEGER NOT NULL,
+        channels          INTEGER NOT NULL,
+        frames            INTEGER NOT NULL DEFAULT 0,
+        ciphertext_sha256 BLOB,
+        ciphertext_bytes  INTEGER,
+        recipient         TEXT NOT NULL,
+        overruns          INTEGER NOT NULL DEFAULT 0,
+        fault             TEXT,
+        peaks             BLOB
+    );
+    CREATE INDEX recordings_by_consent ON recordings(consent_id);
+    CREATE TABLE copies (
+        id           TEXT PRIMARY KEY,
+        recording_id TEXT NOT NULL,
+        kind         TEXT NOT NULL,
+        made_at      TEXT NOT NULL,
+        location     TEXT NOT NULL,
+        sha256       BLOB NOT NULL,
+        destroyed_at TEXT
+    );
+    "#,
 ];
 
 /// The schema version this build writes and understands.
@@ -317,12 +351,12 @@ mod tests {
             let tables: i64 = db
                 .conn()
                 .query_row(
-                    "SELECT count(*) FROM sqlite_master WHERE name IN ('vault_meta','audit_log','audit_head','courses','consents','consent_withdrawals')",
+                    "SELECT count(*) FROM sqlite_master WHERE name IN ('vault_meta','audit_log','audit_head','courses','consents','consent_withdrawals','recordings','copies')",
                     [],
                     |r| r.get(0),
                 )
                 .unwrap();
-            assert_eq!(tables, 6);
+            assert_eq!(tables, 8);
         }
     }
 

@@ -103,6 +103,19 @@ pub enum KeyError {
     },
 }
 
+impl KeyError {
+    /// A stable, machine-readable name for the kind of error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            KeyError::Unreachable { .. } => "keyring_unreachable",
+            KeyError::Locked { .. } => "keyring_locked",
+            KeyError::Missing { .. } => "key_missing",
+            KeyError::Malformed { .. } => "key_damaged",
+            KeyError::Failed { .. } => "keyring_failed",
+        }
+    }
+}
+
 /// The name of the credential store this build uses on this operating system.
 pub fn backend_name() -> &'static str {
     if cfg!(target_os = "macos") {

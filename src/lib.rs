@@ -10,6 +10,10 @@
 //! - [`signing`]: the counsellor's Ed25519 signatures over domain-tagged messages.
 //! - [`audit`]: the hash-chained, signed audit log.
 //! - [`status`]: the status report shown by `status` and the window.
+//! - [`recording`]: sealed recording under a verified consent; recovery; exports.
+//! - [`capture`]: cpal input → lock-free ring buffer.
+//! - [`meter`]: level meter, waveform peaks, silence and clipping warnings.
+//! - [`seal`]: age-encrypted audio at rest: writer, seekable reader, crash re-sealing.
 //! - [`audio`]: the audio hosts and devices.
 //! - [`clock`]: where the time comes from.
 //! - [`canonical`]: the canonical byte form under every signature.
@@ -19,11 +23,15 @@
 pub mod audio;
 pub mod audit;
 pub mod canonical;
+pub mod capture;
 pub mod clock;
 pub mod consent;
 pub mod course;
 pub mod db;
 pub mod keys;
+pub mod meter;
+pub mod recording;
+pub mod seal;
 pub mod signing;
 pub mod status;
 pub mod vault;

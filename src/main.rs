@@ -14,6 +14,7 @@ use serde_json::json;
 use sessionvault::clock::SystemClock;
 use sessionvault::consent::{self, ConsentError, NewConsent, SignedWith};
 use sessionvault::course::{self, CourseError};
+use sessionvault::recording::{self, RecordError};
 use sessionvault::status::{self, Problem, Report};
 use sessionvault::vault::{self, Vault, VaultError};
 
@@ -48,6 +49,39 @@ enum Command {
     Consent {
         #[command(subcommand)]
         command: ConsentCommand,
+    },
+    /// Record a session under a verified consent; prints the recording id. Stops after
+    /// --duration of recorded audio, or on Ctrl-C / SIGTERM, and seals what was recorded.
+    Record {
+        /// The consent the recording is made under.
+        #[arg(long, value_name = "ID")]
+        consent: String,
+        /// The input device (`sessionvault devices`); default: the default input.
+        #[arg(long, value_name = "ID")]
+        device: Option<String>,
+        /// How much audio to record, e.g. 90s, 25m, 1h.
+        #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+        duration: Option<std::time::Duration>,
+        /// 1 (mono) or 2 (stereo).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=2))]
+        channels: u16,
+    },
+    /// List recordings.
+    Recordings {
+        #[command(subcommand)]
+        command: RecordingsCommand,
+    },
+    /// Write a recording as a standard WAV file: a deliberate plaintext copy, logged as an
+    /// outstanding copy that must be destroyed too.
+    Export {
+        /// The recording id.
+        id: String,
+        /// Export as WAV (the only format).
+        #[arg(long, required = true)]
+        wav: bool,
+        /// Where to write it.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
     },
     /// Read or check the audit log.
     Audit {
@@ -156,6 +190,12 @@ enum ConsentCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum RecordingsCommand {
+    /// List the recordings, newest first.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
 enum AuditCommand {
     /// Check every entry's hash, signature and place in the chain.
     Verify,
@@ -171,35 +211,22 @@ struct Failure {
     json_written: bool,
 }
 
-impl From<VaultError> for Failure {
-    fn from(e: VaultError) -> Self {
-        Failure {
-            code: e.code(),
-            message: e.to_string(),
-            json_written: false,
+/// Every layer's error carries a stable code and a message for the counsellor.
+macro_rules! failure_from {
+    ($($error:ty),*) => {$(
+        impl From<$error> for Failure {
+            fn from(e: $error) -> Self {
+                Failure {
+                    code: e.code(),
+                    message: e.to_string(),
+                    json_written: false,
+                }
+            }
         }
-    }
+    )*};
 }
 
-impl From<ConsentError> for Failure {
-    fn from(e: ConsentError) -> Self {
-        Failure {
-            code: e.code(),
-            message: e.to_string(),
-            json_written: false,
-        }
-    }
-}
-
-impl From<CourseError> for Failure {
-    fn from(e: CourseError) -> Self {
-        Failure {
-            code: e.code(),
-            message: e.to_string(),
-            json_written: false,
-        }
-    }
-}
+failure_from!(VaultError, ConsentError, CourseError, RecordError);
 
 impl From<&Problem> for Failure {
     fn from(p: &Problem) -> Self {
@@ -335,6 +362,98 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Consent { command } => run_consent(cli, command, Vault::open(&dir, clock)?),
+        Command::Record {
+            consent: consent_id,
+            device,
+            duration,
+            channels,
+        } => {
+            let mut vault = Vault::open(&dir, clock)?;
+            let verified = consent::verify(&vault, consent_id)?;
+            let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+                signal_hook::flag::register(signal, stop.clone()).map_err(|e| Failure {
+                    code: "internal",
+                    message: format!("could not watch for Ctrl-C: {e}"),
+                    json_written: false,
+                })?;
+            }
+            let options = recording::Options {
+                device: device.as_deref(),
+                channels: *channels,
+                duration: *duration,
+            };
+            if duration.is_none() && !cli.json {
+                eprintln!("Recording. Press Ctrl-C to stop.");
+            }
+            let summary = recording::record(&mut vault, verified, &options, &stop, &mut |event| {
+                use sessionvault::meter::Event;
+                match event {
+                    Event::Level(_) => {}
+                    Event::Silence { seconds } => eprintln!(
+                        "WARNING: nothing above -60 dBFS for {seconds} s. Is the microphone muted?"
+                    ),
+                    Event::Clipping => {
+                        eprintln!("WARNING: the input is clipping: move the microphone away or lower its gain")
+                    }
+                    Event::SoundBack => eprintln!("Sound is coming in again."),
+                }
+            })?;
+            if let Some(fault) = &summary.fault {
+                eprintln!("sessionvault: the recording stopped early: {fault}. What was recorded is sealed.");
+            }
+            if cli.json {
+                print_json(&summary);
+            } else {
+                println!("{}", summary.id);
+            }
+            if summary.fault.is_some() {
+                return Err(Failure {
+                    code: "recording_faulted",
+                    message: format!("recording {} ended by a fault", summary.id),
+                    json_written: cli.json,
+                });
+            }
+            Ok(())
+        }
+        Command::Recordings {
+            command: RecordingsCommand::List,
+        } => {
+            let vault = Vault::open(&dir, clock)?;
+            let list = recording::list(&vault)?;
+            if cli.json {
+                print_json(&list);
+            } else {
+                for r in &list {
+                    println!(
+                        "{}  {:<10} {:<10} {:>9.1} s  {} Hz x{}  started {}",
+                        r.id,
+                        r.client_code,
+                        r.state,
+                        r.seconds,
+                        r.sample_rate,
+                        r.channels,
+                        r.started_at
+                    );
+                }
+            }
+            Ok(())
+        }
+        Command::Export { id, wav: _, out } => {
+            let mut vault = Vault::open(&dir, clock)?;
+            let export = recording::export_wav(&mut vault, id, out)?;
+            if cli.json {
+                print_json(&export);
+            } else {
+                println!(
+                    "Wrote {} ({} bytes). This is an unencrypted copy: it is logged as outstanding \
+                     and must be destroyed too.",
+                    out.display(),
+                    export.bytes
+                );
+            }
+            Ok(())
+        }
         Command::Audit { command } => {
             let vault = Vault::open(&dir, clock)?;
             match command {

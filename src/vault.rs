@@ -111,11 +111,7 @@ impl VaultError {
             VaultError::NotEmpty(_) => "folder_not_empty",
             VaultError::TooNew { .. } => "vault_too_new",
             VaultError::SigningKeyMismatch { .. } => "signing_key_mismatch",
-            VaultError::Key(KeyError::Unreachable { .. }) => "keyring_unreachable",
-            VaultError::Key(KeyError::Locked { .. }) => "keyring_locked",
-            VaultError::Key(KeyError::Missing { .. }) => "key_missing",
-            VaultError::Key(KeyError::Malformed { .. }) => "key_damaged",
-            VaultError::Key(KeyError::Failed { .. }) => "keyring_failed",
+            VaultError::Key(e) => e.code(),
             VaultError::Database(DbError::WrongKey) => "wrong_key",
             VaultError::Database(DbError::TooNew { .. }) => "database_too_new",
             VaultError::Database(_) => "database_failed",
@@ -363,14 +359,19 @@ impl Vault {
             });
         }
         tracing::debug!(vault = %id, "vault opened");
-        Ok(Vault {
+        let mut vault = Vault {
             dir: dir.to_path_buf(),
             id,
             keys,
             db,
             signer,
             clock,
-        })
+        };
+        // Recordings a crash left unfinished are re-sealed now.
+        if let Err(e) = crate::recording::recover_unfinished(&mut vault) {
+            tracing::warn!(error = %e, "recovery of unfinished recordings failed");
+        }
+        Ok(vault)
     }
 
     /// The vault's id.

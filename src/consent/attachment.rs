@@ -429,6 +429,25 @@ mod tests {
         ));
     }
 
+    proptest::proptest! {
+        /// Whatever bytes arrive, the checks answer with a kind or an error, never a panic.
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
+            let _ = check_drawn(&bytes);
+            let _ = check_scan(&bytes);
+        }
+
+        /// Truncating a valid file never makes it pass as something else.
+        #[test]
+        fn truncated_files_are_refused_or_still_what_they_claim(cut in 0usize..400) {
+            let svg = GOOD_SVG.as_bytes();
+            let cut = cut.min(svg.len());
+            if let Ok(kind) = check_drawn(&svg[..cut]) {
+                proptest::prop_assert_eq!(kind, Kind::DrawnSvg);
+            }
+        }
+    }
+
     #[test]
     fn kinds_round_trip() {
         for k in [

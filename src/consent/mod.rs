@@ -1229,6 +1229,27 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Any accepted client code is a pseudonym shape: no spaces, no lower case.
+        #[test]
+        fn accepted_client_codes_are_pseudonyms(text in "\\PC{0,20}") {
+            if let Ok(code) = check_client_code(&text) {
+                proptest::prop_assert!(code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-'));
+                proptest::prop_assert!(code.chars().any(|c| c.is_ascii_digit()));
+            }
+        }
+
+        /// Lists parse to known words only, whatever the input.
+        #[test]
+        fn lists_never_accept_unknown_words(text in "[a-z, ]{0,40}") {
+            if let Ok(list) = parse_list::<Purpose>(&text) {
+                for p in list {
+                    proptest::prop_assert!(text.contains(p.as_str()));
+                }
+            }
+        }
+    }
+
     #[test]
     fn lists_parse_dedupe_and_refuse_unknown_words() {
         let p: Vec<Purpose> = parse_list("supervision, coursework,supervision").unwrap();

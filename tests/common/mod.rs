@@ -82,3 +82,113 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
+
+/// A private PulseAudio server with a null sink and a 440 Hz sine source, on its own socket;
+/// stopped when dropped. Reached by setting `PULSE_SERVER` to [`PulseServer::address`].
+pub struct PulseServer {
+    child: std::process::Child,
+    _dir: tempfile::TempDir,
+    /// The `PULSE_SERVER` value that reaches it.
+    pub address: String,
+}
+
+impl PulseServer {
+    /// Starts the server and waits until it answers.
+    pub fn start() -> PulseServer {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("native");
+        let script = dir.path().join("test.pa");
+        std::fs::write(
+            &script,
+            format!(
+                "load-module module-native-protocol-unix socket={} auth-anonymous=1\n\
+                 load-module module-null-sink sink_name=svsink\n\
+                 load-module module-sine-source source_name=svsine frequency=440 rate=48000\n\
+                 set-default-source svsine\nset-default-sink svsink\n",
+                socket.display()
+            ),
+        )
+        .unwrap();
+        let mut child = Command::new("pulseaudio")
+            .args(["-n", "-F"])
+            .arg(&script)
+            .args([
+                "--daemonize=no",
+                "--exit-idle-time=-1",
+                "--log-target=stderr",
+            ])
+            .env("HOME", dir.path())
+            .env("PULSE_RUNTIME_PATH", dir.path().join("run"))
+            .env("XDG_RUNTIME_DIR", dir.path())
+            .env("XDG_CONFIG_HOME", dir.path().join("config"))
+            // Off the session bus: two servers would fight over one D-Bus name.
+            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
+            .env_remove("DISPLAY")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("pulseaudio must be installed");
+        let address = format!("unix:{}", socket.display());
+        for _ in 0..100 {
+            let ok = Command::new("pactl")
+                .arg("info")
+                .env("PULSE_SERVER", &address)
+                .output()
+                .is_ok_and(|o| o.status.success());
+            if ok {
+                return PulseServer {
+                    child,
+                    _dir: dir,
+                    address,
+                };
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the private PulseAudio server did not start");
+    }
+}
+
+impl Drop for PulseServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A granted consent (without a course, for supervision) in the vault at `dir`; its id.
+pub fn supervision_consent(dir: &Path) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    let signature = tmp.path().join("signature.svg");
+    std::fs::write(
+        &signature,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 40"><path d="M5 30 L40 5 L90 35" stroke="black" fill="none"/></svg>"#,
+    )
+    .unwrap();
+    let (out, stdout, stderr) = run(cli(dir)
+        .args([
+            "--json",
+            "consent",
+            "new",
+            "--client",
+            "C-101",
+            "--destroy-by",
+            "2099-01-01",
+            "--purpose",
+            "supervision",
+            "--audience",
+            "supervisor",
+            "--case-study",
+            "none",
+            "--client-name",
+            "Test Client",
+            "--counsellor-name",
+            "Test Counsellor",
+            "--client-signature",
+        ])
+        .arg(&signature));
+    assert!(out.status.success(), "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    json["id"].as_str().unwrap().to_owned()
+}

@@ -1,0 +1,278 @@
+//! Capture from a real input device: cpal's callback → a lock-free single-producer,
+//! single-consumer ring buffer → the writer thread.
+//!
+//! The callback converts whatever sample format the device gives to 16-bit PCM and pushes it
+//! into the ring; it takes no lock, allocates nothing and does no I/O. When the ring is full,
+//! samples are dropped and counted as overruns. The callback also stamps the time it last ran,
+//! so the writer can tell that a device vanished even when cpal's error callback stays silent.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
+use cpal::{FromSample, Sample, SampleFormat, SizedSample};
+
+use crate::audio;
+use crate::seal::Format;
+
+/// How many seconds of audio the ring buffer holds between the callback and the writer.
+pub const RING_SECONDS: u32 = 4;
+
+/// What went wrong opening or running a capture.
+#[derive(Debug, thiserror::Error)]
+pub enum CaptureError {
+    /// No input device with this id, or none at all.
+    #[error("no input device {0}: see `sessionvault devices`")]
+    NoDevice(String),
+    /// The device cannot give the requested channels.
+    #[error("the input device cannot record {channels} channel(s): try --channels {other}")]
+    Channels {
+        /// Requested.
+        channels: u16,
+        /// The other choice.
+        other: u16,
+    },
+    /// The device refused to start.
+    #[error("the input device could not be started: {0}")]
+    Device(String),
+}
+
+/// An open, running capture.
+pub struct Capture {
+    // Dropping the stream stops the callback.
+    _stream: cpal::Stream,
+    consumer: rtrb::Consumer<i16>,
+    format: Format,
+    device_id: String,
+    device_format: SampleFormat,
+    shared: Shared,
+}
+
+impl Capture {
+    /// Opens `device` (a `host:id` from `sessionvault devices`, or the preferred host's
+    /// default input) for `channels` channels at the device's default rate, and starts it.
+    ///
+    /// Errors: [`CaptureError`].
+    pub fn open(device: Option<&str>, channels: u16) -> Result<Capture, CaptureError> {
+        let device = match device {
+            Some(text) => {
+                let id: cpal::DeviceId = text
+                    .parse()
+                    .map_err(|_| CaptureError::NoDevice(text.to_owned()))?;
+                cpal::host_from_id(id.host())
+                    .ok()
+                    .and_then(|host| host.device_by_id(&id))
+                    .ok_or_else(|| CaptureError::NoDevice(text.to_owned()))?
+            }
+            None => audio::preferred_host()
+                .default_input_device()
+                .ok_or_else(|| CaptureError::NoDevice("(default)".to_owned()))?,
+        };
+        let device_id = device
+            .id()
+            .map(|id| id.to_string())
+            .unwrap_or_else(|_| "unknown".to_owned());
+        let default = device
+            .default_input_config()
+            .map_err(|e| CaptureError::Device(e.to_string()))?;
+        let ranges: Vec<_> = device
+            .supported_input_configs()
+            .map_err(|e| CaptureError::Device(e.to_string()))?
+            .filter(|r| r.channels() == channels)
+            .collect();
+        // 16-bit is what is stored: take it when the device offers it, so nothing is converted.
+        let pick = ranges
+            .iter()
+            .find(|r| r.sample_format() == SampleFormat::I16)
+            .or_else(|| {
+                ranges
+                    .iter()
+                    .find(|r| r.sample_format() == default.sample_format())
+            })
+            .or_else(|| ranges.first())
+            .ok_or(CaptureError::Channels {
+                channels,
+                other: if channels == 1 { 2 } else { 1 },
+            })?;
+        let config = pick
+            .try_with_sample_rate(default.sample_rate())
+            .unwrap_or_else(|| pick.with_max_sample_rate());
+        let format = Format {
+            sample_rate: config.sample_rate(),
+            channels,
+        };
+        let capacity = (format.sample_rate * u32::from(channels) * RING_SECONDS) as usize;
+        let (producer, consumer) = rtrb::RingBuffer::new(capacity);
+        let shared = Shared {
+            overruns: Arc::new(AtomicU64::new(0)),
+            first_drop_at: Arc::new(AtomicU64::new(u64::MAX)),
+            failed: Arc::new(AtomicBool::new(false)),
+            failure: Arc::new(std::sync::Mutex::new(None)),
+            last_callback_ms: Arc::new(AtomicU64::new(0)),
+            started: Instant::now(),
+        };
+        let device_format = config.sample_format();
+        let stream_config = config.config();
+        let stream = match device_format {
+            SampleFormat::I16 => build::<i16>(&device, &stream_config, producer, &shared),
+            SampleFormat::F32 => build::<f32>(&device, &stream_config, producer, &shared),
+            SampleFormat::I32 => build::<i32>(&device, &stream_config, producer, &shared),
+            SampleFormat::U16 => build::<u16>(&device, &stream_config, producer, &shared),
+            SampleFormat::I8 => build::<i8>(&device, &stream_config, producer, &shared),
+            SampleFormat::U8 => build::<u8>(&device, &stream_config, producer, &shared),
+            SampleFormat::F64 => build::<f64>(&device, &stream_config, producer, &shared),
+            other => Err(CaptureError::Device(format!(
+                "its sample format {other} is not supported"
+            ))),
+        }?;
+        stream
+            .play()
+            .map_err(|e| CaptureError::Device(e.to_string()))?;
+        tracing::info!(device = %device_id, rate = format.sample_rate, channels, "capture started");
+        Ok(Capture {
+            _stream: stream,
+            consumer,
+            format,
+            device_id,
+            device_format,
+            shared,
+        })
+    }
+
+    /// The format the samples arrive in.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// The device's id.
+    pub fn device_id(&self) -> &str {
+        &self.device_id
+    }
+
+    /// The sample format the device delivers (converted to 16-bit on the way).
+    pub fn device_format(&self) -> String {
+        self.device_format.to_string()
+    }
+
+    /// Samples dropped because the ring was full, counted only when a drop fell inside the
+    /// first `consumed` samples (what the writer took); drops of samples after the point where
+    /// the writer stopped cost the recording nothing.
+    pub fn overruns_within(&self, consumed: u64) -> u64 {
+        if self.shared.first_drop_at.load(Ordering::Relaxed) < consumed {
+            self.shared.overruns.load(Ordering::Relaxed)
+        } else {
+            0
+        }
+    }
+
+    /// Moves up to `out.capacity()` waiting samples (whole frames only) into `out`, which is
+    /// cleared first. Returns how many samples were moved.
+    pub fn drain_into(&mut self, out: &mut Vec<i16>) -> usize {
+        out.clear();
+        let channels = usize::from(self.format.channels);
+        let available = self.consumer.slots().min(out.capacity());
+        let whole = available / channels * channels;
+        if whole == 0 {
+            return 0;
+        }
+        if let Ok(chunk) = self.consumer.read_chunk(whole) {
+            let (a, b) = chunk.as_slices();
+            out.extend_from_slice(a);
+            out.extend_from_slice(b);
+            chunk.commit_all();
+        }
+        out.len()
+    }
+
+    /// Why the device stopped, if it did: its error callback fired, or it has not delivered
+    /// anything for `silence_limit` (a vanished device does not always report an error).
+    pub fn failure(&self, silence_limit: Duration) -> Option<String> {
+        if self.shared.failed.load(Ordering::Relaxed) {
+            let message = self
+                .shared
+                .failure
+                .lock()
+                .ok()
+                .and_then(|m| m.clone())
+                .unwrap_or_else(|| "the device reported an error".to_owned());
+            return Some(message);
+        }
+        let last = Duration::from_millis(self.shared.last_callback_ms.load(Ordering::Relaxed));
+        let since = self.shared.started.elapsed().saturating_sub(last);
+        if since > silence_limit {
+            return Some(format!(
+                "the input device stopped delivering audio ({} s without data): it may have \
+                 been unplugged",
+                since.as_secs()
+            ));
+        }
+        None
+    }
+}
+
+/// What the callbacks share with the writer.
+struct Shared {
+    overruns: Arc<AtomicU64>,
+    /// How many samples had been pushed when the first one was dropped.
+    first_drop_at: Arc<AtomicU64>,
+    failed: Arc<AtomicBool>,
+    failure: Arc<std::sync::Mutex<Option<String>>>,
+    last_callback_ms: Arc<AtomicU64>,
+    started: Instant,
+}
+
+fn build<T>(
+    device: &cpal::Device,
+    config: &cpal::StreamConfig,
+    mut producer: rtrb::Producer<i16>,
+    shared: &Shared,
+) -> Result<cpal::Stream, CaptureError>
+where
+    T: SizedSample + Send + 'static,
+    i16: FromSample<T>,
+{
+    let overruns = shared.overruns.clone();
+    let first_drop_at = shared.first_drop_at.clone();
+    let mut pushed = 0u64;
+    let last = shared.last_callback_ms.clone();
+    let started = shared.started;
+    let failed = shared.failed.clone();
+    let failure = shared.failure.clone();
+    device
+        .build_input_stream::<T, _, _>(
+            *config,
+            move |data: &[T], _info| {
+                // Real-time path: no locks, no allocation, no I/O.
+                let mut dropped = 0u64;
+                for &sample in data {
+                    if producer.push(i16::from_sample(sample)).is_ok() {
+                        pushed += 1;
+                    } else {
+                        if dropped == 0 {
+                            let _ = first_drop_at.compare_exchange(
+                                u64::MAX,
+                                pushed,
+                                Ordering::Relaxed,
+                                Ordering::Relaxed,
+                            );
+                        }
+                        dropped += 1;
+                    }
+                }
+                if dropped > 0 {
+                    overruns.fetch_add(dropped, Ordering::Relaxed);
+                }
+                last.store(started.elapsed().as_millis() as u64, Ordering::Relaxed);
+            },
+            move |error| {
+                // Not the audio path: taking a lock here is fine.
+                if let Ok(mut slot) = failure.lock() {
+                    slot.get_or_insert_with(|| error.to_string());
+                }
+                failed.store(true, Ordering::Relaxed);
+            },
+            None,
+        )
+        .map_err(|e| CaptureError::Device(e.to_string()))
+}

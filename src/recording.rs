@@ -1,0 +1,598 @@
+//! Sealed recording: capture under a verified consent, encrypted from the first sample, with
+//! crash recovery and deliberate exports.
+//!
+//! Starting takes a [`VerifiedConsent`] (and verifies it again), makes a fresh age identity for
+//! the recording and stores it in the OS keyring *before* the device is opened, then streams
+//! device → ring buffer → writer thread → WAV → age → file. The row is written as `recording`
+//! first; a crash leaves it so, and the next open of the vault re-seals what survived and marks
+//! it `recovered`.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use rusqlite::{params, OptionalExtension};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
+use zeroize::Zeroizing;
+
+use crate::audit::EventKind;
+use crate::capture::{Capture, CaptureError};
+use crate::consent::{self, ConsentError, VerifiedConsent};
+use crate::db::DbError;
+use crate::keys::{KeyError, KeyName};
+use crate::meter::{self, Meter};
+use crate::seal::{self, Format, RecordingKey, SealError, SealedAudio, SealedWriter};
+use crate::vault::{Vault, VaultError, RECORDINGS};
+
+/// How long a device may deliver nothing before the recording stops as faulted.
+pub const DEVICE_SILENCE_LIMIT: Duration = Duration::from_secs(3);
+
+/// What went wrong with a recording.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    /// The consent gate refused.
+    #[error(transparent)]
+    Consent(#[from] ConsentError),
+    /// The device could not be opened.
+    #[error(transparent)]
+    Capture(#[from] CaptureError),
+    /// The sealed file could not be written or read.
+    #[error(transparent)]
+    Seal(#[from] SealError),
+    /// The keyring refused (at start: nothing was recorded).
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// No recording has this id.
+    #[error("there is no recording with id {0}: see `sessionvault recordings list`")]
+    NotFound(String),
+    /// The recording is still being made.
+    #[error("recording {0} is still being made: stop it first")]
+    StillRecording(String),
+    /// Writing an export failed.
+    #[error("could not write {path}: {source}")]
+    Export {
+        /// Where.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A vault problem.
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+}
+
+impl RecordError {
+    /// A stable, machine-readable name for the kind of error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RecordError::Consent(e) => e.code(),
+            RecordError::Capture(_) => "device_failed",
+            RecordError::Seal(SealError::Io { .. }) => "write_failed",
+            RecordError::Seal(SealError::Integrity { .. }) => "recording_damaged",
+            RecordError::Seal(_) => "recording_unreadable",
+            RecordError::Key(e) => e.code(),
+            RecordError::NotFound(_) => "recording_not_found",
+            RecordError::StillRecording(_) => "still_recording",
+            RecordError::Export { .. } => "io_failed",
+            RecordError::Vault(e) => e.code(),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for RecordError {
+    fn from(e: rusqlite::Error) -> Self {
+        RecordError::Vault(DbError::from(e).into())
+    }
+}
+
+impl From<crate::audit::AuditError> for RecordError {
+    fn from(e: crate::audit::AuditError) -> Self {
+        RecordError::Vault(e.into())
+    }
+}
+
+impl From<DbError> for RecordError {
+    fn from(e: DbError) -> Self {
+        RecordError::Vault(e.into())
+    }
+}
+
+/// How to record.
+#[derive(Debug, Clone, Default)]
+pub struct Options<'a> {
+    /// The input device id (`host:id`), or the default input.
+    pub device: Option<&'a str>,
+    /// 1 or 2.
+    pub channels: u16,
+    /// Stop after this much recorded audio; without it, record until `stop` is set.
+    pub duration: Option<Duration>,
+}
+
+/// A recording as listed.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Summary {
+    /// The recording id.
+    pub id: String,
+    /// The consent it was made under.
+    pub consent_id: String,
+    /// The client code.
+    pub client_code: String,
+    /// `recording`, `complete`, `recovered` or `faulted`.
+    pub state: String,
+    /// When it started.
+    pub started_at: String,
+    /// Seconds of audio.
+    pub seconds: f64,
+    /// Frames of audio.
+    pub frames: u64,
+    /// Frames per second.
+    pub sample_rate: u32,
+    /// Channels.
+    pub channels: u16,
+    /// The input device.
+    pub device: String,
+    /// Samples dropped because the writer fell behind.
+    pub overruns: u64,
+    /// What stopped it, if a fault did.
+    pub fault: Option<String>,
+}
+
+fn recording_path(vault: &Vault, id: Uuid) -> PathBuf {
+    vault.dir().join(RECORDINGS).join(format!("{id}.age"))
+}
+
+fn now_text(vault: &Vault) -> Result<String, RecordError> {
+    Ok(vault
+        .now()
+        .format(&Rfc3339)
+        .map_err(crate::audit::AuditError::from)?)
+}
+
+/// Records under `consent` until `options.duration` of audio is captured or `stop` is set,
+/// sending level and warning events to `on_event`. Returns the finished recording.
+///
+/// Refuses, before the device is opened, when the consent no longer verifies or the keyring
+/// cannot take the recording's key. A fault while recording (the device gone, a write error)
+/// stops it cleanly: what was recorded is sealed and the recording is marked `faulted`.
+///
+/// Errors: [`RecordError::Consent`], [`RecordError::Key`], [`RecordError::Capture`],
+/// [`RecordError::Seal`], [`RecordError::Vault`].
+pub fn record(
+    vault: &mut Vault,
+    consent: VerifiedConsent,
+    options: &Options<'_>,
+    stop: &AtomicBool,
+    on_event: &mut dyn FnMut(meter::Event),
+) -> Result<Summary, RecordError> {
+    // The gate again, now: the consent may have been withdrawn since it was checked.
+    let consent = consent::verify(vault, &consent.id().to_string())?;
+    let id = Uuid::new_v4();
+    let key = RecordingKey::generate();
+    vault.keys().put(KeyName::Recording(id), &key.secret())?;
+    let capture = match Capture::open(options.device, options.channels) {
+        Ok(capture) => capture,
+        Err(e) => {
+            let _ = vault.keys().delete(KeyName::Recording(id));
+            return Err(e.into());
+        }
+    };
+    let format = capture.format();
+    let path = recording_path(vault, id);
+    let file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|source| SealError::Io {
+            action: "created",
+            source,
+        })?;
+    // Held until the row says how the recording ended: a vault opened meanwhile sees the
+    // lock and leaves this live recording alone.
+    let lock = File::open(&path)
+        .and_then(|f| f.try_lock().map(|()| f).map_err(std::io::Error::other))
+        .map_err(|source| SealError::Io {
+            action: "locked",
+            source,
+        })?;
+    let writer = SealedWriter::create(file, &key, format)?;
+    let recipient = key.recipient();
+    drop(key);
+    {
+        let change = vault.change()?;
+        let started = change
+            .now
+            .format(&Rfc3339)
+            .map_err(crate::audit::AuditError::from)?;
+        change.tx.execute(
+            "INSERT INTO recordings (id, consent_id, client_code, course_id, state, started_at,
+                 device, device_format, sample_rate, channels, recipient)
+             VALUES (?1, ?2, ?3, ?4, 'recording', ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                id.to_string(),
+                consent.id().to_string(),
+                consent.client_code(),
+                consent.course_id().map(|c| c.to_string()),
+                started,
+                capture.device_id(),
+                capture.device_format(),
+                format.sample_rate,
+                format.channels,
+                recipient,
+            ],
+        )?;
+        change.log(
+            EventKind::RecordingStarted,
+            Some(&id.to_string()),
+            &json!({
+                "consent_id": consent.id(),
+                "device": capture.device_id(),
+                "sample_rate": format.sample_rate,
+                "channels": format.channels,
+            }),
+        )?;
+        change.commit()?;
+    }
+    tracing::info!(recording = %id, "recording started");
+
+    let outcome = run(capture, writer, format, options.duration, stop, on_event);
+    let (state, fault, frames, overruns, peaks, sealed) = match outcome {
+        Run::Finished {
+            sealed,
+            overruns,
+            peaks,
+        } => (
+            "complete",
+            None,
+            sealed.frames,
+            overruns,
+            peaks,
+            Some(sealed),
+        ),
+        Run::Faulted {
+            sealed: Some(sealed),
+            fault,
+            overruns,
+            peaks,
+        } => (
+            "faulted",
+            Some(fault),
+            sealed.frames,
+            overruns,
+            peaks,
+            Some(sealed),
+        ),
+        // The stream could not be finished: leave it as `recording` so the next open of the
+        // vault re-seals what reached the disk.
+        Run::Faulted {
+            sealed: None,
+            fault,
+            overruns,
+            peaks,
+        } => ("recording", Some(fault), 0, overruns, peaks, None),
+    };
+    if let Some(dir) = path.parent() {
+        let _ = File::open(dir).and_then(|d| d.sync_all());
+    }
+    let ended = now_text(vault)?;
+    let change = vault.change()?;
+    change.tx.execute(
+        "UPDATE recordings SET state = ?2, ended_at = ?3, frames = ?4, ciphertext_sha256 = ?5,
+             ciphertext_bytes = ?6, overruns = ?7, fault = ?8, peaks = ?9 WHERE id = ?1",
+        params![
+            id.to_string(),
+            state,
+            ended,
+            frames,
+            sealed.map(|s| s.sha256.to_vec()),
+            sealed.map(|s| s.bytes),
+            overruns,
+            fault,
+            peaks,
+        ],
+    )?;
+    let event = if fault.is_some() {
+        EventKind::RecordingFaulted
+    } else {
+        EventKind::RecordingStopped
+    };
+    change.log(
+        event,
+        Some(&id.to_string()),
+        &json!({
+            "frames": frames,
+            "seconds": frames as f64 / f64::from(format.sample_rate),
+            "overruns": overruns,
+            "ciphertext_sha256": sealed.map(|s| hex::encode(s.sha256)),
+        }),
+    )?;
+    change.commit()?;
+    drop(lock);
+    tracing::info!(recording = %id, state, frames, "recording ended");
+    get(vault, &id.to_string())
+}
+
+enum Run {
+    Finished {
+        sealed: seal::Sealed,
+        overruns: u64,
+        peaks: Vec<u8>,
+    },
+    Faulted {
+        sealed: Option<seal::Sealed>,
+        fault: String,
+        overruns: u64,
+        peaks: Vec<u8>,
+    },
+}
+
+/// The writer loop: drains the ring, meters, seals, and stops on duration, `stop`, or a fault.
+fn run(
+    mut capture: Capture,
+    mut writer: SealedWriter,
+    format: Format,
+    duration: Option<Duration>,
+    stop: &AtomicBool,
+    on_event: &mut dyn FnMut(meter::Event),
+) -> Run {
+    let channels = usize::from(format.channels);
+    let target_frames =
+        duration.map(|d| (d.as_secs_f64() * f64::from(format.sample_rate)).round() as u64);
+    let mut meter = Meter::new(format.sample_rate, format.channels);
+    let mut buffer = Zeroizing::new(Vec::with_capacity(
+        format.sample_rate as usize / 10 * channels,
+    ));
+    let mut fault = None;
+    loop {
+        let n = capture.drain_into(&mut buffer);
+        if n > 0 {
+            let mut take = n;
+            if let Some(target) = target_frames {
+                let left = target.saturating_sub(writer.frames()) as usize * channels;
+                take = take.min(left);
+            }
+            meter.feed(&buffer[..take], on_event);
+            if let Err(e) = writer.write_samples(&buffer[..take]) {
+                fault = Some(e.to_string());
+                break;
+            }
+        }
+        if target_frames.is_some_and(|t| writer.frames() >= t) || stop.load(Ordering::Relaxed) {
+            break;
+        }
+        if let Some(failure) = capture.failure(DEVICE_SILENCE_LIMIT) {
+            fault = Some(failure);
+            break;
+        }
+        if n == 0 {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+    let overruns = capture.overruns_within(writer.frames() * channels as u64);
+    drop(capture);
+    let peaks = meter.peaks_bytes();
+    match (writer.finish(), fault) {
+        (Ok(sealed), None) => Run::Finished {
+            sealed,
+            overruns,
+            peaks,
+        },
+        (Ok(sealed), Some(fault)) => Run::Faulted {
+            sealed: Some(sealed),
+            fault,
+            overruns,
+            peaks,
+        },
+        (Err(e), fault) => Run::Faulted {
+            sealed: None,
+            fault: fault.unwrap_or_else(|| e.to_string()),
+            overruns,
+            peaks,
+        },
+    }
+}
+
+const SUMMARY: &str = "SELECT id, consent_id, client_code, state, started_at, frames, sample_rate,
+    channels, device, overruns, fault FROM recordings";
+
+fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
+    let frames: u64 = r.get(5)?;
+    let sample_rate: u32 = r.get(6)?;
+    Ok(Summary {
+        id: r.get(0)?,
+        consent_id: r.get(1)?,
+        client_code: r.get(2)?,
+        state: r.get(3)?,
+        started_at: r.get(4)?,
+        seconds: frames as f64 / f64::from(sample_rate.max(1)),
+        frames,
+        sample_rate,
+        channels: r.get(7)?,
+        device: r.get(8)?,
+        overruns: r.get(9)?,
+        fault: r.get(10)?,
+    })
+}
+
+/// One recording.
+///
+/// Errors: [`RecordError::NotFound`], [`RecordError::Vault`].
+pub fn get(vault: &Vault, id: &str) -> Result<Summary, RecordError> {
+    vault
+        .db()
+        .conn()
+        .query_row(&format!("{SUMMARY} WHERE id = ?1"), [id.trim()], summary)
+        .optional()?
+        .ok_or_else(|| RecordError::NotFound(id.to_owned()))
+}
+
+/// Every recording, newest first.
+///
+/// Errors: [`RecordError::Vault`].
+pub fn list(vault: &Vault) -> Result<Vec<Summary>, RecordError> {
+    let conn = vault.db().conn();
+    let mut stmt = conn.prepare(&format!("{SUMMARY} ORDER BY started_at DESC"))?;
+    let rows = stmt.query_map([], summary)?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Opens a finished recording for reading (decrypting on demand).
+///
+/// Errors: [`RecordError::NotFound`], [`RecordError::StillRecording`], [`RecordError::Key`],
+/// [`RecordError::Seal`].
+pub fn open_audio(vault: &Vault, id: &str) -> Result<SealedAudio, RecordError> {
+    let summary = get(vault, id)?;
+    if summary.state == "recording" {
+        return Err(RecordError::StillRecording(summary.id));
+    }
+    let uuid = Uuid::parse_str(&summary.id).map_err(|_| RecordError::NotFound(id.to_owned()))?;
+    let key = RecordingKey::from_secret(&vault.keys().get(KeyName::Recording(uuid))?)?;
+    Ok(SealedAudio::open(&recording_path(vault, uuid), &key)?)
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Export {
+    /// The copy's id, as named on destruction certificates.
+    pub copy_id: String,
+    /// Bytes written.
+    pub bytes: u64,
+    /// SHA-256 of the file written, hex.
+    pub sha256: String,
+}
+
+/// Writes recording `id` to `out` as a standard WAV file: a deliberate plaintext copy,
+/// recorded as an outstanding copy so shredding can name it later.
+///
+/// Errors: as [`open_audio`], and [`RecordError::Export`].
+pub fn export_wav(vault: &mut Vault, id: &str, out: &Path) -> Result<Export, RecordError> {
+    let mut audio = open_audio(vault, id)?;
+    let export_err = |source| RecordError::Export {
+        path: out.display().to_string(),
+        source,
+    };
+    let mut file = File::create(out).map_err(export_err)?;
+    let mut hasher = Sha256::new();
+    let mut buf = Zeroizing::new(vec![0u8; 64 * 1024]);
+    let mut bytes = 0u64;
+    loop {
+        let n = match std::io::Read::read(&mut audio, &mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(_) => {
+                drop(file);
+                let _ = std::fs::remove_file(out);
+                return Err(SealError::Integrity { offset: bytes }.into());
+            }
+        };
+        file.write_all(&buf[..n]).map_err(export_err)?;
+        hasher.update(&buf[..n]);
+        bytes += n as u64;
+    }
+    file.sync_all().map_err(export_err)?;
+    let sha256: [u8; 32] = hasher.finalize().into();
+    let copy_id = Uuid::new_v4().to_string();
+    let summary = get(vault, id)?;
+    let change = vault.change()?;
+    let made_at = change
+        .now
+        .format(&Rfc3339)
+        .map_err(crate::audit::AuditError::from)?;
+    change.tx.execute(
+        "INSERT INTO copies (id, recording_id, kind, made_at, location, sha256)
+         VALUES (?1, ?2, 'wav-export', ?3, ?4, ?5)",
+        params![
+            copy_id,
+            summary.id,
+            made_at,
+            out.display().to_string(),
+            &sha256[..]
+        ],
+    )?;
+    change.log(
+        EventKind::RecordingExported,
+        Some(&summary.id),
+        &json!({ "copy_id": copy_id, "kind": "wav-export", "bytes": bytes, "sha256": hex::encode(sha256) }),
+    )?;
+    change.commit()?;
+    Ok(Export {
+        copy_id,
+        bytes,
+        sha256: hex::encode(sha256),
+    })
+}
+
+/// Finds recordings left `recording` by a crash (no live process holds their lock), re-seals
+/// the intact prefix of each and marks it `recovered`. Returns the ids recovered. A recording
+/// that cannot be recovered is marked `faulted` with the reason.
+///
+/// Errors: [`RecordError::Vault`] when the database cannot be read or written.
+pub(crate) fn recover_unfinished(vault: &mut Vault) -> Result<Vec<String>, RecordError> {
+    let ids: Vec<String> = {
+        let conn = vault.db().conn();
+        let mut stmt = conn.prepare("SELECT id FROM recordings WHERE state = 'recording'")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect::<Result<Vec<_>, _>>()?
+    };
+    let mut recovered = Vec::new();
+    for id in ids {
+        let Ok(uuid) = Uuid::parse_str(&id) else {
+            continue;
+        };
+        let path = recording_path(vault, uuid);
+        // A live recording holds the lock: leave it alone.
+        let lock = match File::open(&path) {
+            Ok(f) => match f.try_lock() {
+                Ok(()) => Some(f),
+                Err(_) => continue,
+            },
+            Err(_) => None,
+        };
+        let result = match lock {
+            None => Err("its file is missing".to_owned()),
+            Some(_) => vault
+                .keys()
+                .get(KeyName::Recording(uuid))
+                .map_err(|e| e.to_string())
+                .and_then(|secret| RecordingKey::from_secret(&secret).map_err(|e| e.to_string()))
+                .and_then(|key| seal::reseal(&path, &key).map_err(|e| e.to_string())),
+        };
+        let now = now_text(vault)?;
+        let change = vault.change()?;
+        match result {
+            Ok(sealed) => {
+                change.tx.execute(
+                    "UPDATE recordings SET state = 'recovered', ended_at = ?2, frames = ?3,
+                         ciphertext_sha256 = ?4, ciphertext_bytes = ?5 WHERE id = ?1",
+                    params![id, now, sealed.frames, &sealed.sha256[..], sealed.bytes],
+                )?;
+                change.log(
+                    EventKind::RecordingRecovered,
+                    Some(&id),
+                    &json!({ "frames": sealed.frames, "ciphertext_sha256": hex::encode(sealed.sha256) }),
+                )?;
+                recovered.push(id.clone());
+                tracing::warn!(recording = %id, frames = sealed.frames, "unfinished recording recovered");
+            }
+            Err(reason) => {
+                change.tx.execute(
+                    "UPDATE recordings SET state = 'faulted', ended_at = ?2,
+                         fault = coalesce(fault || '; ', '') || ?3 WHERE id = ?1",
+                    params![id, now, format!("could not be recovered: {reason}")],
+                )?;
+                change.log(
+                    EventKind::RecordingFaulted,
+                    Some(&id),
+                    &json!({ "recovery": "failed" }),
+                )?;
+                tracing::warn!(recording = %id, "unfinished recording could not be recovered");
+            }
+        }
+        change.commit()?;
+    }
+    Ok(recovered)
+}

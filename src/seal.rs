@@ -1,0 +1,596 @@
+//! Audio at rest: one age stream per recording, holding a WAV file (16-bit PCM) from the first
+//! sample on.
+//!
+//! The WAV header is hound's, made for an empty file and written first; an age stream cannot
+//! seek back to patch the sizes, so readers fix the sizes up from the stream's real length
+//! ([`SealedAudio`]). The file is written through [`DurableFile`], which hashes the ciphertext
+//! and calls `sync_data` at least once a second while data arrives, so a crash loses at most
+//! the chunk in progress (age seals 64 KiB per chunk: about a third of a second of 48 kHz
+//! stereo) plus a second.
+//!
+//! A file cut short by a crash still yields every complete authenticated chunk; [`reseal`]
+//! writes that prefix into a new, properly finished stream.
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use age::secrecy::ExposeSecret;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+/// How often written data is forced to the disk while a recording runs.
+pub const SYNC_INTERVAL: Duration = Duration::from_secs(1);
+
+/// Bytes per sample: recordings are 16-bit PCM.
+pub const BYTES_PER_SAMPLE: u16 = 2;
+
+/// What went wrong sealing or opening audio.
+#[derive(Debug, thiserror::Error)]
+pub enum SealError {
+    /// Reading or writing the file failed (a full disk, a write error).
+    #[error("the recording file could not be {action}: {source}")]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The underlying error.
+        source: io::Error,
+    },
+    /// The recording's key does not open the file, or the file is not an age file.
+    #[error("the recording cannot be decrypted: {0}")]
+    Decrypt(String),
+    /// The stored identity is not an age identity.
+    #[error("the recording key in the keyring is damaged")]
+    BadIdentity,
+    /// The decrypted content is not the WAV the recording should hold.
+    #[error("the recording's audio header is damaged: {0}")]
+    BadHeader(String),
+    /// Decrypting the stream failed part-way: the file was altered or cut short there.
+    #[error("the recording is damaged or was altered near byte {offset} of its audio")]
+    Integrity {
+        /// The plaintext offset where reading failed.
+        offset: u64,
+    },
+}
+
+fn io_err(action: &'static str) -> impl FnOnce(io::Error) -> SealError {
+    move |source| SealError::Io { action, source }
+}
+
+/// The format of the audio inside a sealed recording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Format {
+    /// Frames per second.
+    pub sample_rate: u32,
+    /// 1 or 2.
+    pub channels: u16,
+}
+
+impl Format {
+    fn spec(self) -> hound::WavSpec {
+        hound::WavSpec {
+            channels: self.channels,
+            sample_rate: self.sample_rate,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        }
+    }
+
+    /// Bytes per frame (all channels).
+    pub fn frame_bytes(self) -> u64 {
+        u64::from(self.channels) * u64::from(BYTES_PER_SAMPLE)
+    }
+}
+
+/// A fresh age identity for one recording, and its public recipient.
+pub struct RecordingKey {
+    identity: age::x25519::Identity,
+}
+
+impl RecordingKey {
+    /// A new random identity.
+    pub fn generate() -> Self {
+        RecordingKey {
+            identity: age::x25519::Identity::generate(),
+        }
+    }
+
+    /// The identity as stored in the keyring (`AGE-SECRET-KEY-1…`); zeroized when dropped.
+    pub fn secret(&self) -> Zeroizing<Vec<u8>> {
+        Zeroizing::new(
+            self.identity
+                .to_string()
+                .expose_secret()
+                .as_bytes()
+                .to_vec(),
+        )
+    }
+
+    /// Reads an identity back from the keyring's bytes.
+    ///
+    /// Errors: [`SealError::BadIdentity`].
+    pub fn from_secret(secret: &[u8]) -> Result<Self, SealError> {
+        let text = Zeroizing::new(
+            std::str::from_utf8(secret)
+                .map_err(|_| SealError::BadIdentity)?
+                .to_owned(),
+        );
+        let identity = text.parse().map_err(|_| SealError::BadIdentity)?;
+        Ok(RecordingKey { identity })
+    }
+
+    /// The public recipient (`age1…`), stored with the recording.
+    pub fn recipient(&self) -> String {
+        self.identity.to_public().to_string()
+    }
+}
+
+/// A file that hashes what is written to it and forces it to the disk at least every
+/// [`SYNC_INTERVAL`] while writes arrive.
+pub struct DurableFile {
+    file: File,
+    hasher: Sha256,
+    written: u64,
+    last_sync: Instant,
+}
+
+impl DurableFile {
+    /// Wraps a file opened for writing.
+    pub fn new(file: File) -> Self {
+        DurableFile {
+            file,
+            hasher: Sha256::new(),
+            written: 0,
+            last_sync: Instant::now(),
+        }
+    }
+
+    /// Bytes written so far.
+    pub fn written(&self) -> u64 {
+        self.written
+    }
+
+    /// Forces everything to the disk and returns the file's SHA-256 and length.
+    ///
+    /// Errors: the I/O error of `sync_all`.
+    pub fn close(self) -> io::Result<([u8; 32], u64)> {
+        self.file.sync_all()?;
+        Ok((self.hasher.finalize().into(), self.written))
+    }
+}
+
+impl Write for DurableFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.written += n as u64;
+        if self.last_sync.elapsed() >= SYNC_INTERVAL {
+            self.file.sync_data()?;
+            self.last_sync = Instant::now();
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// Writes a recording: the WAV header, then 16-bit samples, all inside one age stream.
+pub struct SealedWriter {
+    stream: age::stream::StreamWriter<DurableFile>,
+    format: Format,
+    frames: u64,
+}
+
+/// The WAV header hound writes for an empty file of this format.
+fn wav_header(format: Format) -> Result<Vec<u8>, SealError> {
+    let mut cursor = io::Cursor::new(Vec::new());
+    hound::WavWriter::new(&mut cursor, format.spec())
+        .and_then(hound::WavWriter::finalize)
+        .map_err(|e| SealError::BadHeader(e.to_string()))?;
+    Ok(cursor.into_inner())
+}
+
+impl SealedWriter {
+    /// Starts a sealed recording in the new file `file`, encrypted to `key`.
+    ///
+    /// Errors: [`SealError::Io`], [`SealError::BadHeader`].
+    pub fn create(file: File, key: &RecordingKey, format: Format) -> Result<Self, SealError> {
+        let recipient = key.identity.to_public();
+        let encryptor =
+            age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+                .map_err(|e| SealError::Decrypt(e.to_string()))?;
+        let mut stream = encryptor
+            .wrap_output(DurableFile::new(file))
+            .map_err(io_err("started"))?;
+        stream
+            .write_all(&wav_header(format)?)
+            .map_err(io_err("written"))?;
+        Ok(SealedWriter {
+            stream,
+            format,
+            frames: 0,
+        })
+    }
+
+    /// Appends whole frames of interleaved samples; `samples.len()` must be a multiple of the
+    /// channel count. The byte buffer used on the way is zeroized.
+    ///
+    /// Errors: [`SealError::Io`] (a full disk, a write error).
+    pub fn write_samples(&mut self, samples: &[i16]) -> Result<(), SealError> {
+        let mut bytes = Zeroizing::new(Vec::with_capacity(samples.len() * 2));
+        for s in samples {
+            bytes.extend_from_slice(&s.to_le_bytes());
+        }
+        self.stream.write_all(&bytes).map_err(io_err("written"))?;
+        self.frames += samples.len() as u64 / u64::from(self.format.channels);
+        Ok(())
+    }
+
+    /// Frames written so far.
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+
+    /// Finishes the age stream and forces the file to the disk. Returns the ciphertext's
+    /// SHA-256, its length, and the frame count.
+    ///
+    /// Errors: [`SealError::Io`].
+    pub fn finish(self) -> Result<Sealed, SealError> {
+        let file = self.stream.finish().map_err(io_err("finished"))?;
+        let (sha256, bytes) = file.close().map_err(io_err("synced"))?;
+        Ok(Sealed {
+            sha256,
+            bytes,
+            frames: self.frames,
+        })
+    }
+}
+
+/// A finished sealed file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sealed {
+    /// SHA-256 of the ciphertext file.
+    pub sha256: [u8; 32],
+    /// Length of the ciphertext file.
+    pub bytes: u64,
+    /// Audio frames it holds.
+    pub frames: u64,
+}
+
+/// A sealed recording opened for reading: decrypts on demand (one 64 KiB chunk per seek) and
+/// presents a WAV file whose sizes are fixed up to the real length.
+pub struct SealedAudio {
+    stream: age::stream::StreamReader<io::BufReader<File>>,
+    header: Zeroizing<Vec<u8>>,
+    data_offset: u64,
+    data_len: u64,
+    format: Format,
+    pos: u64,
+    /// Where the decrypting stream stands, to skip needless seeks.
+    stream_pos: u64,
+}
+
+impl SealedAudio {
+    /// Opens the sealed file at `path` with `key`.
+    ///
+    /// Errors: [`SealError::Io`], [`SealError::Decrypt`] (wrong key, not an age file),
+    /// [`SealError::BadHeader`].
+    pub fn open(path: &Path, key: &RecordingKey) -> Result<Self, SealError> {
+        let mut stream = decrypting(path, key)?;
+        // The plaintext length: seek to the end (age authenticates the last chunk).
+        let total = stream
+            .seek(SeekFrom::End(0))
+            .map_err(|_| SealError::Integrity { offset: 0 })?;
+        stream.seek(SeekFrom::Start(0)).map_err(io_err("read"))?;
+        let mut head = Zeroizing::new(vec![0u8; 44]);
+        stream
+            .read_exact(&mut head)
+            .map_err(|e| SealError::BadHeader(e.to_string()))?;
+        let (format, data_offset) = parse_header(&head)?;
+        let data_len =
+            total.saturating_sub(data_offset) / format.frame_bytes() * format.frame_bytes();
+        let mut header = head;
+        header.truncate(data_offset as usize);
+        patch_sizes(&mut header, data_offset, data_len);
+        Ok(SealedAudio {
+            stream,
+            header,
+            data_offset,
+            data_len,
+            format,
+            pos: 0,
+            stream_pos: u64::MAX,
+        })
+    }
+
+    /// The audio format.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// How many whole frames the recording holds.
+    pub fn frames(&self) -> u64 {
+        self.data_len / self.format.frame_bytes()
+    }
+
+    /// The WAV bytes' total length (header plus data).
+    pub fn wav_len(&self) -> u64 {
+        self.data_offset + self.data_len
+    }
+}
+
+impl Read for SealedAudio {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let end = self.wav_len();
+        if self.pos >= end || buf.is_empty() {
+            return Ok(0);
+        }
+        let want = usize::try_from((end - self.pos).min(buf.len() as u64)).unwrap_or(buf.len());
+        let n = if self.pos < self.data_offset {
+            let start = self.pos as usize;
+            let n = want.min(self.header.len() - start);
+            buf[..n].copy_from_slice(&self.header[start..start + n]);
+            n
+        } else {
+            if self.stream_pos != self.pos {
+                self.stream.seek(SeekFrom::Start(self.pos))?;
+            }
+            let n = self.stream.read(&mut buf[..want])?;
+            self.stream_pos = self.pos + n as u64;
+            if n == 0 {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "the sealed audio ended early",
+                ));
+            }
+            n
+        };
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for SealedAudio {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let target = match to {
+            SeekFrom::Start(n) => Some(n),
+            SeekFrom::End(d) => self.wav_len().checked_add_signed(d),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        };
+        self.pos = target
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "seek before the start"))?;
+        Ok(self.pos)
+    }
+}
+
+/// Opens the age stream in `path` for decryption with `key`.
+fn decrypting(
+    path: &Path,
+    key: &RecordingKey,
+) -> Result<age::stream::StreamReader<io::BufReader<File>>, SealError> {
+    let file = File::open(path).map_err(io_err("opened"))?;
+    let decryptor = age::Decryptor::new(io::BufReader::new(file))
+        .map_err(|e| SealError::Decrypt(e.to_string()))?;
+    decryptor
+        .decrypt(std::iter::once(&key.identity as &dyn age::Identity))
+        .map_err(|e| SealError::Decrypt(e.to_string()))
+}
+
+/// Finds the format and where the `data` chunk's samples start, from the first bytes.
+fn parse_header(head: &[u8]) -> Result<(Format, u64), SealError> {
+    // hound reads the format; the data size it finds is 0 (the header was made for an empty
+    // file), so only the format and the data offset are taken from it.
+    let reader = hound::WavReader::new(io::Cursor::new(head))
+        .map_err(|e| SealError::BadHeader(e.to_string()))?;
+    let spec = reader.spec();
+    if spec.bits_per_sample != 16 || spec.sample_format != hound::SampleFormat::Int {
+        return Err(SealError::BadHeader("not 16-bit PCM".to_owned()));
+    }
+    let data_offset = head
+        .windows(4)
+        .position(|w| w == b"data")
+        .map(|p| p as u64 + 8)
+        .ok_or_else(|| SealError::BadHeader("no data chunk".to_owned()))?;
+    Ok((
+        Format {
+            sample_rate: spec.sample_rate,
+            channels: spec.channels,
+        },
+        data_offset,
+    ))
+}
+
+/// Writes the real RIFF and data sizes into a header made for an empty file.
+fn patch_sizes(header: &mut [u8], data_offset: u64, data_len: u64) {
+    let riff = u32::try_from(data_offset - 8 + data_len).unwrap_or(u32::MAX);
+    let data = u32::try_from(data_len).unwrap_or(u32::MAX);
+    header[4..8].copy_from_slice(&riff.to_le_bytes());
+    let at = data_offset as usize - 4;
+    header[at..at + 4].copy_from_slice(&data.to_le_bytes());
+}
+
+/// Re-seals a recording cut short by a crash: decrypts every complete authenticated chunk of
+/// `path`, writes that prefix (whole frames only) into a new sealed file beside it, forces it
+/// to the disk and renames it over the original. Returns the new file's facts.
+///
+/// Errors: [`SealError::Decrypt`] when not even the header can be read, [`SealError::Io`].
+pub fn reseal(path: &Path, key: &RecordingKey) -> Result<Sealed, SealError> {
+    let mut stream = decrypting(path, key)?;
+    // Read chunk by chunk until the first error: that is where the crash cut the file.
+    let mut plain = Zeroizing::new(Vec::new());
+    let mut buf = Zeroizing::new(vec![0u8; 64 * 1024]);
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => plain.extend_from_slice(&buf[..n]),
+        }
+    }
+    if plain.len() < 44 {
+        return Err(SealError::BadHeader(
+            "less than a header survived".to_owned(),
+        ));
+    }
+    let (format, data_offset) = parse_header(&plain[..44])?;
+    let data = &plain[data_offset as usize..];
+    let whole = data.len() as u64 / format.frame_bytes() * format.frame_bytes();
+    let tmp = path.with_extension("resealing");
+    let out = File::create(&tmp).map_err(io_err("created"))?;
+    let mut writer = SealedWriter::create(out, key, format)?;
+    writer
+        .stream
+        .write_all(&data[..whole as usize])
+        .map_err(io_err("written"))?;
+    writer.frames = whole / format.frame_bytes();
+    let sealed = writer.finish()?;
+    std::fs::rename(&tmp, path).map_err(io_err("renamed"))?;
+    if let Some(dir) = path.parent() {
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(io_err("synced"))?;
+    }
+    Ok(sealed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn samples(frames: usize, channels: usize) -> Vec<i16> {
+        (0..frames * channels)
+            .map(|i| ((i * 7919) % 65536) as i32 as i16)
+            .collect()
+    }
+
+    fn write(path: &Path, key: &RecordingKey, format: Format, data: &[i16]) -> Sealed {
+        let mut w = SealedWriter::create(File::create(path).unwrap(), key, format).unwrap();
+        for chunk in data.chunks(4800 * format.channels as usize) {
+            w.write_samples(chunk).unwrap();
+        }
+        w.finish().unwrap()
+    }
+
+    fn read_all(path: &Path, key: &RecordingKey) -> (Format, Vec<i16>) {
+        let audio = SealedAudio::open(path, key).unwrap();
+        let mut reader = hound::WavReader::new(audio).unwrap();
+        let spec = reader.spec();
+        let s: Vec<i16> = reader.samples::<i16>().map(|s| s.unwrap()).collect();
+        (
+            Format {
+                sample_rate: spec.sample_rate,
+                channels: spec.channels,
+            },
+            s,
+        )
+    }
+
+    #[test]
+    fn sealed_audio_reads_back_exactly_as_a_standard_wav() {
+        let dir = tempfile::tempdir().unwrap();
+        for channels in [1u16, 2] {
+            let key = RecordingKey::generate();
+            let format = Format {
+                sample_rate: 48_000,
+                channels,
+            };
+            let data = samples(100_000, channels as usize);
+            let path = dir.path().join(format!("r{channels}.age"));
+            let sealed = write(&path, &key, format, &data);
+            assert_eq!(sealed.frames, 100_000);
+            let file = std::fs::read(&path).unwrap();
+            assert_eq!(sealed.bytes, file.len() as u64);
+            assert_eq!(sealed.sha256, <[u8; 32]>::from(Sha256::digest(&file)));
+            assert!(!file.windows(4).any(|w| w == b"RIFF"));
+            let (f, back) = read_all(&path, &key);
+            assert_eq!(f, format);
+            assert_eq!(back, data);
+        }
+    }
+
+    #[test]
+    fn another_key_cannot_open_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.age");
+        let format = Format {
+            sample_rate: 8000,
+            channels: 1,
+        };
+        write(&path, &RecordingKey::generate(), format, &samples(100, 1));
+        assert!(matches!(
+            SealedAudio::open(&path, &RecordingKey::generate()),
+            Err(SealError::Decrypt(_))
+        ));
+    }
+
+    #[test]
+    fn the_key_round_trips_through_its_secret() {
+        let key = RecordingKey::generate();
+        let again = RecordingKey::from_secret(&key.secret()).unwrap();
+        assert_eq!(again.recipient(), key.recipient());
+        assert!(key.recipient().starts_with("age1"));
+        assert!(RecordingKey::from_secret(b"not a key").is_err());
+    }
+
+    #[test]
+    fn a_cut_short_file_is_resealed_with_every_complete_chunk() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.age");
+        let key = RecordingKey::generate();
+        let format = Format {
+            sample_rate: 48_000,
+            channels: 2,
+        };
+        let data = samples(96_000, 2); // 2 s, 384000 bytes: 5 full chunks and a part
+        write(&path, &key, format, &data);
+        // Cut the file in the middle of its fourth chunk, as a crash would.
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() - 150_000]).unwrap();
+        assert!(
+            SealedAudio::open(&path, &key).is_err(),
+            "a cut file does not open as is"
+        );
+        let sealed = reseal(&path, &key).unwrap();
+        let (_, back) = read_all(&path, &key);
+        assert_eq!(back.len() as u64, sealed.frames * 2);
+        assert!(!back.is_empty());
+        assert_eq!(back[..], data[..back.len()], "the prefix is exact");
+        // What is lost is less than the cut plus one chunk.
+        let lost_bytes = (data.len() - back.len()) * 2;
+        assert!(lost_bytes <= 150_000 + 64 * 1024, "lost {lost_bytes}");
+    }
+
+    #[test]
+    fn a_flipped_byte_is_an_integrity_error_never_wrong_audio() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.age");
+        let key = RecordingKey::generate();
+        let format = Format {
+            sample_rate: 48_000,
+            channels: 1,
+        };
+        let data = samples(200_000, 1);
+        write(&path, &key, format, &data);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let at = bytes.len() / 2;
+        bytes[at] ^= 0x01;
+        std::fs::write(&path, &bytes).unwrap();
+        let audio = SealedAudio::open(&path, &key).unwrap();
+        let mut reader = hound::WavReader::new(audio).unwrap();
+        let mut read = Vec::new();
+        let mut failed = false;
+        for sample in reader.samples::<i16>() {
+            match sample {
+                Ok(s) => read.push(s),
+                Err(_) => {
+                    failed = true;
+                    break;
+                }
+            }
+        }
+        assert!(failed, "the flipped byte was not noticed");
+        assert!(read.len() < data.len());
+        assert_eq!(read[..], data[..read.len()], "only intact audio came out");
+    }
+}

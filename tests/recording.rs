@@ -1,0 +1,271 @@
+//! Sealed recording from real devices: bit-exact through ALSA's file plugin, real time through
+//! a private PulseAudio, nothing in plaintext on disk, crash recovery after kill -9, and the
+//! consent gate.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{cli, contains, files_under, new_vault, run, supervision_consent, PulseServer};
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// A known signal: 16-bit little-endian samples no two neighbours alike.
+fn signal(samples: usize) -> Vec<u8> {
+    (0..samples)
+        .flat_map(|i| ((((i * 7919) % 65536) as i32 - 32768) as i16).to_le_bytes())
+        .collect()
+}
+
+/// An ALSA configuration whose default capture device reads `signal` from a file, with no
+/// sound card and no server.
+struct AlsaFileInput {
+    dir: tempfile::TempDir,
+    signal: Vec<u8>,
+}
+
+impl AlsaFileInput {
+    fn new(samples: usize) -> AlsaFileInput {
+        let dir = tempfile::tempdir().unwrap();
+        let signal = signal(samples);
+        std::fs::write(dir.path().join("signal.raw"), &signal).unwrap();
+        std::fs::write(
+            dir.path().join("test.conf"),
+            format!(
+                "pcm.svtest_in {{ type file slave.pcm \"null\" file \"/dev/null\" infile \"{}\" format \"raw\" }}\n\
+                 pcm.!default {{ type asym playback.pcm \"null\" capture.pcm \"svtest_in\" }}\n",
+                dir.path().join("signal.raw").display()
+            ),
+        )
+        .unwrap();
+        AlsaFileInput { dir, signal }
+    }
+
+    fn apply<'a>(&self, cmd: &'a mut Command) -> &'a mut Command {
+        cmd.env(
+            "ALSA_CONFIG_PATH",
+            format!(
+                "/usr/share/alsa/alsa.conf:{}",
+                self.dir.path().join("test.conf").display()
+            ),
+        )
+        // A dead server, so neither cpal's PulseAudio host nor ALSA's pulse plugin takes over.
+        .env("PULSE_SERVER", "unix:/nonexistent/sessionvault-test")
+    }
+}
+
+fn export(dir: &Path, id: &str, out: &Path) {
+    let (o, _s, stderr) = run(cli(dir).args(["export", id, "--wav", "--out"]).arg(out));
+    assert!(o.status.success(), "{stderr}");
+}
+
+/// Reads a WAV with hound: (rate, channels, samples).
+fn read_wav(path: &Path) -> (u32, u16, Vec<i16>) {
+    let mut reader = hound::WavReader::open(path).unwrap();
+    let spec = reader.spec();
+    let samples = reader.samples::<i16>().map(Result::unwrap).collect();
+    (spec.sample_rate, spec.channels, samples)
+}
+
+#[test]
+fn a_known_signal_is_recorded_bit_exact_in_mono_and_stereo_with_no_plaintext_on_disk() {
+    for channels in [1u16, 2] {
+        let (_tmp, dir, _id) = new_vault();
+        let consent = supervision_consent(&dir);
+        let input = AlsaFileInput::new(48_000 * 3 * usize::from(channels));
+        let private_tmp = tempfile::tempdir().unwrap();
+        let (out, stdout, stderr) = run(input
+            .apply(&mut cli(&dir))
+            .args([
+                "--json",
+                "record",
+                "--consent",
+                &consent,
+                "--duration",
+                "2s",
+                "--channels",
+            ])
+            .arg(channels.to_string())
+            .env("TMPDIR", private_tmp.path()));
+        assert!(out.status.success(), "{stderr}");
+        let summary = json(&stdout);
+        assert_eq!(summary["state"], "complete");
+        assert_eq!(summary["frames"], 96_000);
+        assert_eq!(summary["overruns"], 0);
+        let id = summary["id"].as_str().unwrap();
+
+        // Nothing under the vault or the temp folder holds a WAV header or the input's PCM.
+        let probe = &input.signal[100_000..100_064];
+        for file in files_under(&dir) {
+            let bytes = std::fs::read(&file).unwrap();
+            assert!(
+                !contains(&bytes, b"RIFF") && !contains(&bytes, b"WAVE"),
+                "{}",
+                file.display()
+            );
+            assert!(
+                !contains(&bytes, probe),
+                "{} holds the input's PCM",
+                file.display()
+            );
+        }
+        assert!(
+            files_under(private_tmp.path()).is_empty(),
+            "temp files were left"
+        );
+
+        let wav = _tmp.path().join("export.wav");
+        export(&dir, id, &wav);
+        let (rate, got_channels, samples) = read_wav(&wav);
+        assert_eq!((rate, got_channels), (48_000, channels));
+        let expected: Vec<i16> = input.signal[..samples.len() * 2]
+            .chunks(2)
+            .map(|b| i16::from_le_bytes([b[0], b[1]]))
+            .collect();
+        assert_eq!(samples.len(), 96_000 * usize::from(channels));
+        assert!(samples == expected, "the recording differs from the input");
+    }
+}
+
+/// Zero crossings per second of a mono signal.
+fn frequency(samples: &[i16], rate: u32) -> f64 {
+    let rising = samples.windows(2).filter(|w| w[0] < 0 && w[1] >= 0).count();
+    rising as f64 / (samples.len() as f64 / f64::from(rate))
+}
+
+#[test]
+fn five_seconds_from_a_real_time_source_have_the_right_length_and_tone() {
+    let pulse = PulseServer::start();
+    let (tmp, dir, _id) = new_vault();
+    let consent = supervision_consent(&dir);
+    let (out, stdout, stderr) = run(cli(&dir)
+        .args([
+            "--json",
+            "record",
+            "--consent",
+            &consent,
+            "--duration",
+            "5s",
+        ])
+        .env("PULSE_SERVER", &pulse.address));
+    assert!(out.status.success(), "{stderr}");
+    let summary = json(&stdout);
+    assert_eq!(summary["device"], "pulseaudio:svsine", "{summary}");
+    let id = summary["id"].as_str().unwrap();
+    let wav = tmp.path().join("export.wav");
+    export(&dir, id, &wav);
+    let (rate, channels, samples) = read_wav(&wav);
+    assert_eq!(channels, 1);
+    let seconds = samples.len() as f64 / f64::from(rate);
+    assert!((seconds - 5.0).abs() <= 0.1, "{seconds} s");
+    let f = frequency(&samples, rate);
+    assert!((f - 440.0).abs() <= 4.4, "{f} Hz");
+}
+
+#[test]
+fn after_kill_9_the_recording_is_recovered_and_its_audio_kept() {
+    let pulse = PulseServer::start();
+    let (tmp, dir, _id) = new_vault();
+    let consent = supervision_consent(&dir);
+    let mut child = cli(&dir)
+        .args(["record", "--consent", &consent])
+        .env("PULSE_SERVER", &pulse.address)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    // Wait until the recording has begun, then let it run a few seconds.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while files_under(&dir.join("recordings")).is_empty() {
+        assert!(Instant::now() < deadline, "the recording never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_secs(4));
+    let elapsed = started.elapsed().as_secs_f64();
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+
+    let (out, stdout, stderr) = run(cli(&dir).args(["--json", "recordings", "list"]));
+    assert!(out.status.success(), "{stderr}");
+    let list = json(&stdout);
+    assert_eq!(list[0]["state"], "recovered", "{list}");
+    let id = list[0]["id"].as_str().unwrap();
+    let (_, log, _) = run(cli(&dir).args(["--json", "audit", "list"]));
+    assert!(log.contains("recording.recovered"));
+
+    let wav = tmp.path().join("recovered.wav");
+    export(&dir, id, &wav);
+    let (rate, _channels, samples) = read_wav(&wav);
+    let seconds = samples.len() as f64 / f64::from(rate);
+    // At most about a second (plus the chunk in progress) is lost.
+    assert!(
+        seconds >= elapsed - 2.0 && seconds > 1.0,
+        "kept {seconds} s of about {elapsed} s"
+    );
+    let f = frequency(&samples, rate);
+    assert!((f - 440.0).abs() <= 4.4, "{f} Hz");
+    assert_eq!(
+        run(cli(&dir).args(["audit", "verify"])).0.status.code(),
+        Some(0)
+    );
+}
+
+fn recording_count(dir: &Path) -> usize {
+    let (_, stdout, _) = run(cli(dir).args(["--json", "recordings", "list"]));
+    json(&stdout).as_array().unwrap().len()
+}
+
+#[test]
+fn without_a_valid_consent_nothing_is_recorded() {
+    let (_tmp, dir, id) = new_vault();
+    let consent = supervision_consent(&dir);
+    let input = AlsaFileInput::new(48_000);
+    let record = |consent: &str| {
+        let (out, stdout, stderr) = run(input.apply(&mut cli(&dir)).args([
+            "--json",
+            "record",
+            "--consent",
+            consent,
+            "--duration",
+            "1s",
+        ]));
+        let code = if stdout.trim().is_empty() {
+            String::new()
+        } else {
+            json(&stdout)["error"]["code"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned()
+        };
+        (out.status.code(), code, stderr)
+    };
+
+    let (status, code, _) = record("00000000-0000-0000-0000-000000000000");
+    assert_eq!((status, code.as_str()), (Some(1), "consent_not_found"));
+
+    let (out, stdout, _) =
+        run(cli(&dir).args(["--json", "consent", "decline", "--client", "C-102"]));
+    assert!(out.status.success());
+    let declined = json(&stdout)["id"].as_str().unwrap().to_owned();
+    let (status, code, _) = record(&declined);
+    assert_eq!((status, code.as_str()), (Some(1), "consent_declined"));
+
+    let (out, _o, _e) = run(cli(&dir).args(["consent", "withdraw", &consent, "--reason", "no"]));
+    assert!(out.status.success());
+    let (status, code, stderr) = record(&consent);
+    assert_eq!(
+        (status, code.as_str()),
+        (Some(1), "consent_withdrawn"),
+        "{stderr}"
+    );
+
+    assert_eq!(recording_count(&dir), 0);
+    assert!(files_under(&dir.join("recordings")).is_empty());
+    let keys = common::secret_tool_search(&format!("sessionvault/{id}"));
+    assert!(!keys.contains("recording-key"), "{keys}");
+}
