@@ -32,6 +32,9 @@ use crate::vault::{Vault, VaultError, RECORDINGS};
 /// How long a device may deliver nothing before the recording stops as faulted.
 pub const DEVICE_SILENCE_LIMIT: Duration = Duration::from_secs(3);
 
+/// How often a running recording checks that its key is still in the keyring.
+pub const KEY_CHECK_INTERVAL: Duration = Duration::from_secs(2);
+
 /// What went wrong with a recording.
 #[derive(Debug, thiserror::Error)]
 pub enum RecordError {
@@ -239,7 +242,25 @@ pub fn record(
     }
     tracing::info!(recording = %id, "recording started");
 
-    let outcome = run(capture, writer, format, options.duration, stop, on_event);
+    let keys = vault.keys().clone();
+    let mut key_check = || match keys.contains(KeyName::Recording(id)) {
+        Ok(true) => None,
+        Ok(false) => Some(
+            "the recording's key was removed from the keyring, so nothing more can be kept; \
+             what was recorded is sealed and opens again only if the key is restored"
+                .to_owned(),
+        ),
+        Err(e) => Some(format!("the keyring became unavailable ({e})")),
+    };
+    let outcome = run(
+        capture,
+        writer,
+        format,
+        options.duration,
+        stop,
+        on_event,
+        &mut key_check,
+    );
     let (state, fault, frames, overruns, peaks, sealed) = match outcome {
         Run::Finished {
             sealed,
@@ -330,7 +351,8 @@ enum Run {
     },
 }
 
-/// The writer loop: drains the ring, meters, seals, and stops on duration, `stop`, or a fault.
+/// The writer loop: drains the ring, meters, seals, and stops on duration, `stop`, or a fault
+/// (the device failing, a write error, or `key_check` reporting the key gone).
 fn run(
     mut capture: Capture,
     mut writer: SealedWriter,
@@ -338,6 +360,7 @@ fn run(
     duration: Option<Duration>,
     stop: &AtomicBool,
     on_event: &mut dyn FnMut(meter::Event),
+    key_check: &mut dyn FnMut() -> Option<String>,
 ) -> Run {
     let channels = usize::from(format.channels);
     let target_frames =
@@ -347,6 +370,7 @@ fn run(
         format.sample_rate as usize / 10 * channels,
     ));
     let mut fault = None;
+    let mut last_key_check = std::time::Instant::now();
     loop {
         let n = capture.drain_into(&mut buffer);
         if n > 0 {
@@ -367,6 +391,13 @@ fn run(
         if let Some(failure) = capture.failure(DEVICE_SILENCE_LIMIT) {
             fault = Some(failure);
             break;
+        }
+        if last_key_check.elapsed() >= KEY_CHECK_INTERVAL {
+            last_key_check = std::time::Instant::now();
+            if let Some(failure) = key_check() {
+                fault = Some(failure);
+                break;
+            }
         }
         if n == 0 {
             std::thread::sleep(Duration::from_millis(10));

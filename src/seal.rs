@@ -30,7 +30,7 @@ pub const BYTES_PER_SAMPLE: u16 = 2;
 #[derive(Debug, thiserror::Error)]
 pub enum SealError {
     /// Reading or writing the file failed (a full disk, a write error).
-    #[error("the recording file could not be {action}: {source}")]
+    #[error("the recording file could not be {action} (is the disk full or failing?): {source}")]
     Io {
         /// What was being done.
         action: &'static str,

@@ -269,3 +269,180 @@ fn without_a_valid_consent_nothing_is_recorded() {
     let keys = common::secret_tool_search(&format!("sessionvault/{id}"));
     assert!(!keys.contains("recording-key"), "{keys}");
 }
+
+/// Starts `sessionvault record` (no duration) in the background, waits until its file exists
+/// and it has run `seconds`, and returns the child and the recording's file.
+fn start_recording(cmd: &mut Command, dir: &Path, seconds: u64) -> std::process::Child {
+    let child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while files_under(&dir.join("recordings")).is_empty() {
+        assert!(Instant::now() < deadline, "the recording never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_secs(seconds));
+    child
+}
+
+/// Waits for the child to end by itself and returns its exit code and stderr.
+fn finish(child: std::process::Child) -> (Option<i32>, String) {
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_vanishing_source_stops_the_recording_cleanly_and_keeps_what_was_recorded() {
+    let pulse = PulseServer::start();
+    let (tmp, dir, _id) = new_vault();
+    let consent = supervision_consent(&dir);
+    let child = start_recording(
+        cli(&dir)
+            .args(["record", "--consent", &consent])
+            .env("PULSE_SERVER", &pulse.address),
+        &dir,
+        2,
+    );
+    // Take away every source, as when the only microphone is unplugged (with another source
+    // left, PulseAudio would move the stream there instead).
+    for module in ["module-null-sink", "module-sine-source"] {
+        let unloaded = Command::new("pactl")
+            .args(["unload-module", module])
+            .env("PULSE_SERVER", &pulse.address)
+            .status()
+            .unwrap();
+        assert!(unloaded.success());
+    }
+    let (code, stderr) = finish(child);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("the recording stopped early"), "{stderr}");
+
+    let (_, stdout, _) = run(cli(&dir).args(["--json", "recordings", "list"]));
+    let list = json(&stdout);
+    assert_eq!(list[0]["state"], "faulted", "{list}");
+    assert!(list[0]["fault"].as_str().is_some());
+    let wav = tmp.path().join("faulted.wav");
+    export(&dir, list[0]["id"].as_str().unwrap(), &wav);
+    let (rate, _, samples) = read_wav(&wav);
+    assert!(samples.len() as f64 / f64::from(rate) >= 1.5);
+    assert!((frequency(&samples, rate) - 440.0).abs() <= 4.4);
+    let (_, log, _) = run(cli(&dir).args(["--json", "audit", "list"]));
+    assert!(log.contains("recording.faulted"));
+}
+
+#[test]
+fn a_write_failure_stops_the_recording_and_the_prefix_is_recovered() {
+    let (tmp, dir, _id) = new_vault();
+    let consent = supervision_consent(&dir);
+    let input = AlsaFileInput::new(48_000 * 2 * 20);
+    // The file size limit stops writes at 2 MB (SIGXFSZ ignored, so writes fail with EFBIG).
+    let mut cmd = Command::new("sh");
+    cmd.args([
+        "-c",
+        "trap '' XFSZ; exec prlimit --fsize=2000000 \"$@\"",
+        "sh",
+        env!("CARGO_BIN_EXE_sessionvault"),
+        "--vault",
+    ])
+    .arg(&dir)
+    .args([
+        "record",
+        "--consent",
+        &consent,
+        "--channels",
+        "2",
+        "--duration",
+        "15s",
+    ]);
+    input.apply(&mut cmd);
+    let (out, _stdout, stderr) = run(&mut cmd);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("could not be written"), "{stderr}");
+
+    // Opened again without the limit, the vault re-seals what reached the disk.
+    let (_, stdout, _) = run(cli(&dir).args(["--json", "recordings", "list"]));
+    let list = json(&stdout);
+    assert_eq!(list[0]["state"], "recovered", "{list}");
+    let wav = tmp.path().join("prefix.wav");
+    export(&dir, list[0]["id"].as_str().unwrap(), &wav);
+    let (_, _, samples) = read_wav(&wav);
+    assert!(samples.len() > 48_000 * 2, "kept {} samples", samples.len());
+    let expected: Vec<i16> = input.signal[..samples.len() * 2]
+        .chunks(2)
+        .map(|b| i16::from_le_bytes([b[0], b[1]]))
+        .collect();
+    assert!(
+        samples == expected,
+        "the kept prefix differs from the input"
+    );
+}
+
+#[test]
+fn a_key_deleted_mid_recording_stops_it_and_the_sealed_prefix_opens_once_restored() {
+    let pulse = PulseServer::start();
+    let (tmp, dir, id) = new_vault();
+    let consent = supervision_consent(&dir);
+    let child = start_recording(
+        cli(&dir)
+            .args(["record", "--consent", &consent])
+            .env("PULSE_SERVER", &pulse.address),
+        &dir,
+        2,
+    );
+    let service = format!("sessionvault/{id}");
+    let found = common::secret_tool_search(&service);
+    let account = found
+        .lines()
+        .filter_map(|l| l.strip_prefix("attribute.username = "))
+        .find(|a| a.starts_with("recording-key/"))
+        .expect("the recording's key is in the keyring")
+        .to_owned();
+    let secret = Command::new("secret-tool")
+        .args(["lookup", "service", &service, "username", &account])
+        .output()
+        .unwrap()
+        .stdout;
+    assert!(Command::new("secret-tool")
+        .args(["clear", "service", &service, "username", &account])
+        .status()
+        .unwrap()
+        .success());
+    let (code, stderr) = finish(child);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("removed from the keyring"), "{stderr}");
+
+    // Put the key back as it was; the sealed prefix then opens.
+    let mut store = Command::new("secret-tool")
+        .args([
+            "store",
+            "--label",
+            "restored",
+            "service",
+            &service,
+            "username",
+            &account,
+            "target",
+            "default",
+            "application",
+            "rust-keyring",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(store.stdin.as_mut().unwrap(), &secret).unwrap();
+    drop(store.stdin.take());
+    assert!(store.wait().unwrap().success());
+    let (_, stdout, _) = run(cli(&dir).args(["--json", "recordings", "list"]));
+    let list = json(&stdout);
+    assert_eq!(list[0]["state"], "faulted", "{list}");
+    let wav = tmp.path().join("prefix.wav");
+    export(&dir, list[0]["id"].as_str().unwrap(), &wav);
+    let (rate, _, samples) = read_wav(&wav);
+    assert!(samples.len() as f64 / f64::from(rate) >= 1.5);
+    assert!((frequency(&samples, rate) - 440.0).abs() <= 4.4);
+}
