@@ -39,6 +39,10 @@ pub enum EventKind {
     ConsentPdfMade,
     /// A recording started.
     RecordingStarted,
+    /// A recording was paused (paused time is not recorded).
+    RecordingPaused,
+    /// A paused recording was resumed.
+    RecordingResumed,
     /// A recording stopped and was sealed.
     RecordingStopped,
     /// A recording stopped by a fault (device gone, disk full, keyring gone); what was
@@ -61,6 +65,8 @@ impl EventKind {
             EventKind::ConsentWithdrawn => "consent.withdrawn",
             EventKind::ConsentPdfMade => "consent.pdf_made",
             EventKind::RecordingStarted => "recording.started",
+            EventKind::RecordingPaused => "recording.paused",
+            EventKind::RecordingResumed => "recording.resumed",
             EventKind::RecordingStopped => "recording.stopped",
             EventKind::RecordingFaulted => "recording.faulted",
             EventKind::RecordingRecovered => "recording.recovered",

@@ -105,7 +105,8 @@ pub const MIGRATIONS: &[&str] = &[
         recipient         TEXT NOT NULL,
         overruns          INTEGER NOT NULL DEFAULT 0,
         fault             TEXT,
-        peaks             BLOB
+        peaks             BLOB,
+        pauses            TEXT
     );
     CREATE INDEX recordings_by_consent ON recordings(consent_id);
     CREATE TABLE copies (

@@ -52,6 +52,7 @@ enum Command {
     },
     /// Record a session under a verified consent; prints the recording id. Stops after
     /// --duration of recorded audio, or on Ctrl-C / SIGTERM, and seals what was recorded.
+    /// SIGUSR1 pauses (paused time is not recorded), SIGUSR2 resumes.
     Record {
         /// The consent the recording is made under.
         #[arg(long, value_name = "ID")]
@@ -370,11 +371,17 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         } => {
             let mut vault = Vault::open(&dir, clock)?;
             let verified = consent::verify(&vault, consent_id)?;
-            let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-            for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-                signal_hook::flag::register(signal, stop.clone()).map_err(|e| Failure {
+            let control = recording::Control::default();
+            use signal_hook::consts::{SIGINT, SIGTERM, SIGUSR1, SIGUSR2};
+            for (signal, flag) in [
+                (SIGINT, &control.stop),
+                (SIGTERM, &control.stop),
+                (SIGUSR1, &control.pause),
+                (SIGUSR2, &control.resume),
+            ] {
+                signal_hook::flag::register(signal, flag.clone()).map_err(|e| Failure {
                     code: "internal",
-                    message: format!("could not watch for Ctrl-C: {e}"),
+                    message: format!("could not watch for signals: {e}"),
                     json_written: false,
                 })?;
             }
@@ -384,21 +391,30 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 duration: *duration,
             };
             if duration.is_none() && !cli.json {
-                eprintln!("Recording. Press Ctrl-C to stop.");
+                eprintln!(
+                    "Recording {} channel(s). Ctrl-C stops; SIGUSR1 pauses, SIGUSR2 resumes.",
+                    channels
+                );
             }
-            let summary = recording::record(&mut vault, verified, &options, &stop, &mut |event| {
-                use sessionvault::meter::Event;
-                match event {
-                    Event::Level(_) => {}
-                    Event::Silence { seconds } => eprintln!(
+            let summary = recording::record(
+                &mut vault,
+                verified,
+                &options,
+                &control,
+                &mut |event| {
+                    use sessionvault::meter::Event;
+                    match event {
+                        Event::Level(_) => {}
+                        Event::Silence { seconds } => eprintln!(
                         "WARNING: nothing above -60 dBFS for {seconds} s. Is the microphone muted?"
                     ),
-                    Event::Clipping => {
-                        eprintln!("WARNING: the input is clipping: move the microphone away or lower its gain")
+                        Event::Clipping => {
+                            eprintln!("WARNING: the input is clipping: move the microphone away or lower its gain")
+                        }
+                        Event::SoundBack => eprintln!("Sound is coming in again."),
                     }
-                    Event::SoundBack => eprintln!("Sound is coming in again."),
-                }
-            })?;
+                },
+            )?;
             if let Some(fault) = &summary.fault {
                 eprintln!("sessionvault: the recording stopped early: {fault}. What was recorded is sealed.");
             }

@@ -105,6 +105,29 @@ impl From<DbError> for RecordError {
     }
 }
 
+/// Steering a running recording from another thread or a signal handler: stop, pause and
+/// resume requests, each a flag the writer loop takes up within a few milliseconds.
+#[derive(Debug, Default)]
+pub struct Control {
+    /// Set to stop and seal the recording.
+    pub stop: std::sync::Arc<AtomicBool>,
+    /// Set to pause: audio is not recorded until resumed.
+    pub pause: std::sync::Arc<AtomicBool>,
+    /// Set to resume after a pause.
+    pub resume: std::sync::Arc<AtomicBool>,
+}
+
+/// Where a recording was paused or resumed.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PausePoint {
+    /// `paused` or `resumed`.
+    pub event: String,
+    /// The frame of the recording where it happened.
+    pub frame: u64,
+    /// Seconds since the recording started, by the wall clock.
+    pub after_seconds: f64,
+}
+
 /// How to record.
 #[derive(Debug, Clone, Default)]
 pub struct Options<'a> {
@@ -143,6 +166,8 @@ pub struct Summary {
     pub overruns: u64,
     /// What stopped it, if a fault did.
     pub fault: Option<String>,
+    /// Where it was paused and resumed.
+    pub pauses: Vec<PausePoint>,
 }
 
 fn recording_path(vault: &Vault, id: Uuid) -> PathBuf {
@@ -156,8 +181,9 @@ fn now_text(vault: &Vault) -> Result<String, RecordError> {
         .map_err(crate::audit::AuditError::from)?)
 }
 
-/// Records under `consent` until `options.duration` of audio is captured or `stop` is set,
-/// sending level and warning events to `on_event`. Returns the finished recording.
+/// Records under `consent` until `options.duration` of audio is captured or `control.stop` is
+/// set, pausing and resuming as `control` asks (paused time is not recorded; the pause points
+/// are kept), sending level and warning events to `on_event`. Returns the finished recording.
 ///
 /// Refuses, before the device is opened, when the consent no longer verifies or the keyring
 /// cannot take the recording's key. A fault while recording (the device gone, a write error)
@@ -169,7 +195,7 @@ pub fn record(
     vault: &mut Vault,
     consent: VerifiedConsent,
     options: &Options<'_>,
-    stop: &AtomicBool,
+    control: &Control,
     on_event: &mut dyn FnMut(meter::Event),
 ) -> Result<Summary, RecordError> {
     // The gate again, now: the consent may have been withdrawn since it was checked.
@@ -257,45 +283,25 @@ pub fn record(
         writer,
         format,
         options.duration,
-        stop,
+        control,
         on_event,
         &mut key_check,
     );
-    let (state, fault, frames, overruns, peaks, sealed) = match outcome {
-        Run::Finished {
-            sealed,
-            overruns,
-            peaks,
-        } => (
-            "complete",
-            None,
-            sealed.frames,
-            overruns,
-            peaks,
-            Some(sealed),
-        ),
-        Run::Faulted {
-            sealed: Some(sealed),
-            fault,
-            overruns,
-            peaks,
-        } => (
-            "faulted",
-            Some(fault),
-            sealed.frames,
-            overruns,
-            peaks,
-            Some(sealed),
-        ),
+    let Ended {
+        sealed,
+        fault,
+        overruns,
+        peaks,
+        pauses,
+    } = outcome;
+    let (state, frames) = match (&sealed, &fault) {
+        (Some(s), None) => ("complete", s.frames),
+        (Some(s), Some(_)) => ("faulted", s.frames),
         // The stream could not be finished: leave it as `recording` so the next open of the
         // vault re-seals what reached the disk.
-        Run::Faulted {
-            sealed: None,
-            fault,
-            overruns,
-            peaks,
-        } => ("recording", Some(fault), 0, overruns, peaks, None),
+        (None, _) => ("recording", 0),
     };
+    let pauses_json = serde_json::to_string(&pauses).unwrap_or_else(|_| "[]".to_owned());
     if let Some(dir) = path.parent() {
         let _ = File::open(dir).and_then(|d| d.sync_all());
     }
@@ -303,7 +309,8 @@ pub fn record(
     let change = vault.change()?;
     change.tx.execute(
         "UPDATE recordings SET state = ?2, ended_at = ?3, frames = ?4, ciphertext_sha256 = ?5,
-             ciphertext_bytes = ?6, overruns = ?7, fault = ?8, peaks = ?9 WHERE id = ?1",
+             ciphertext_bytes = ?6, overruns = ?7, fault = ?8, peaks = ?9, pauses = ?10
+         WHERE id = ?1",
         params![
             id.to_string(),
             state,
@@ -314,8 +321,21 @@ pub fn record(
             overruns,
             fault,
             peaks,
+            pauses_json,
         ],
     )?;
+    for point in &pauses {
+        let kind = if point.event == "paused" {
+            EventKind::RecordingPaused
+        } else {
+            EventKind::RecordingResumed
+        };
+        change.log(
+            kind,
+            Some(&id.to_string()),
+            &json!({ "frame": point.frame, "after_seconds": point.after_seconds }),
+        )?;
+    }
     let event = if fault.is_some() {
         EventKind::RecordingFaulted
     } else {
@@ -337,18 +357,15 @@ pub fn record(
     get(vault, &id.to_string())
 }
 
-enum Run {
-    Finished {
-        sealed: seal::Sealed,
-        overruns: u64,
-        peaks: Vec<u8>,
-    },
-    Faulted {
-        sealed: Option<seal::Sealed>,
-        fault: String,
-        overruns: u64,
-        peaks: Vec<u8>,
-    },
+/// How the writer loop ended.
+struct Ended {
+    /// The finished file, unless finishing it failed.
+    sealed: Option<seal::Sealed>,
+    /// What stopped the recording early, if anything.
+    fault: Option<String>,
+    overruns: u64,
+    peaks: Vec<u8>,
+    pauses: Vec<PausePoint>,
 }
 
 /// The writer loop: drains the ring, meters, seals, and stops on duration, `stop`, or a fault
@@ -358,10 +375,10 @@ fn run(
     mut writer: SealedWriter,
     format: Format,
     duration: Option<Duration>,
-    stop: &AtomicBool,
+    control: &Control,
     on_event: &mut dyn FnMut(meter::Event),
     key_check: &mut dyn FnMut() -> Option<String>,
-) -> Run {
+) -> Ended {
     let channels = usize::from(format.channels);
     let target_frames =
         duration.map(|d| (d.as_secs_f64() * f64::from(format.sample_rate)).round() as u64);
@@ -371,9 +388,31 @@ fn run(
     ));
     let mut fault = None;
     let mut last_key_check = std::time::Instant::now();
+    let started = std::time::Instant::now();
+    let mut paused = false;
+    let mut pauses = Vec::new();
     loop {
+        if !paused && control.pause.swap(false, Ordering::Relaxed) {
+            paused = true;
+            pauses.push(PausePoint {
+                event: "paused".to_owned(),
+                frame: writer.frames(),
+                after_seconds: started.elapsed().as_secs_f64(),
+            });
+        }
+        if paused && control.resume.swap(false, Ordering::Relaxed) {
+            paused = false;
+            pauses.push(PausePoint {
+                event: "resumed".to_owned(),
+                frame: writer.frames(),
+                after_seconds: started.elapsed().as_secs_f64(),
+            });
+        }
         let n = capture.drain_into(&mut buffer);
-        if n > 0 {
+        if n > 0 && paused {
+            // Paused: what arrives is not recorded.
+            buffer.iter_mut().for_each(|s| *s = 0);
+        } else if n > 0 {
             let mut take = n;
             if let Some(target) = target_frames {
                 let left = target.saturating_sub(writer.frames()) as usize * channels;
@@ -385,7 +424,9 @@ fn run(
                 break;
             }
         }
-        if target_frames.is_some_and(|t| writer.frames() >= t) || stop.load(Ordering::Relaxed) {
+        if target_frames.is_some_and(|t| writer.frames() >= t)
+            || control.stop.load(Ordering::Relaxed)
+        {
             break;
         }
         if let Some(failure) = capture.failure(DEVICE_SILENCE_LIMIT) {
@@ -406,29 +447,26 @@ fn run(
     let overruns = capture.overruns_within(writer.frames() * channels as u64);
     drop(capture);
     let peaks = meter.peaks_bytes();
-    match (writer.finish(), fault) {
-        (Ok(sealed), None) => Run::Finished {
-            sealed,
-            overruns,
-            peaks,
-        },
-        (Ok(sealed), Some(fault)) => Run::Faulted {
+    match writer.finish() {
+        Ok(sealed) => Ended {
             sealed: Some(sealed),
             fault,
             overruns,
             peaks,
+            pauses,
         },
-        (Err(e), fault) => Run::Faulted {
+        Err(e) => Ended {
             sealed: None,
-            fault: fault.unwrap_or_else(|| e.to_string()),
+            fault: Some(fault.unwrap_or_else(|| e.to_string())),
             overruns,
             peaks,
+            pauses,
         },
     }
 }
 
 const SUMMARY: &str = "SELECT id, consent_id, client_code, state, started_at, frames, sample_rate,
-    channels, device, overruns, fault FROM recordings";
+    channels, device, overruns, fault, pauses FROM recordings";
 
 fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
     let frames: u64 = r.get(5)?;
@@ -446,6 +484,10 @@ fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
         device: r.get(8)?,
         overruns: r.get(9)?,
         fault: r.get(10)?,
+        pauses: r
+            .get::<_, Option<String>>(11)?
+            .and_then(|p| serde_json::from_str(&p).ok())
+            .unwrap_or_default(),
     })
 }
 

@@ -446,3 +446,58 @@ fn a_key_deleted_mid_recording_stops_it_and_the_sealed_prefix_opens_once_restore
     assert!(samples.len() as f64 / f64::from(rate) >= 1.5);
     assert!((frequency(&samples, rate) - 440.0).abs() <= 4.4);
 }
+
+#[test]
+fn paused_time_is_not_recorded_and_the_pause_points_are_kept() {
+    let pulse = PulseServer::start();
+    let (_tmp, dir, _id) = new_vault();
+    let consent = supervision_consent(&dir);
+    let child = start_recording(
+        cli(&dir)
+            .args([
+                "--json",
+                "record",
+                "--consent",
+                &consent,
+                "--duration",
+                "3s",
+            ])
+            .env("PULSE_SERVER", &pulse.address),
+        &dir,
+        1,
+    );
+    let signal = |name: &str| {
+        assert!(Command::new("kill")
+            .args([name, &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success());
+    };
+    signal("-USR1");
+    std::thread::sleep(Duration::from_secs(2));
+    signal("-USR2");
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = json(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(summary["frames"], 3 * 48_000, "{summary}");
+    let pauses = summary["pauses"].as_array().unwrap();
+    assert_eq!(pauses.len(), 2, "{summary}");
+    assert_eq!(pauses[0]["event"], "paused");
+    assert_eq!(pauses[1]["event"], "resumed");
+    assert_eq!(
+        pauses[0]["frame"], pauses[1]["frame"],
+        "nothing was recorded while paused"
+    );
+    let paused_for =
+        pauses[1]["after_seconds"].as_f64().unwrap() - pauses[0]["after_seconds"].as_f64().unwrap();
+    assert!(paused_for >= 1.8, "paused for {paused_for} s");
+    let (_, log, _) = run(cli(&dir).args(["audit", "list"]));
+    assert!(
+        log.contains("recording.paused") && log.contains("recording.resumed"),
+        "{log}"
+    );
+}
