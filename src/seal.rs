@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use age::secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 /// How often written data is forced to the disk while a recording runs.
 pub const SYNC_INTERVAL: Duration = Duration::from_secs(1);
@@ -182,6 +182,8 @@ pub struct SealedWriter {
     stream: age::stream::StreamWriter<DurableFile>,
     format: Format,
     frames: u64,
+    /// Reused for the little-endian bytes of each write; zeroized when dropped.
+    bytes: Zeroizing<Vec<u8>>,
 }
 
 /// The WAV header hound writes for an empty file of this format.
@@ -212,6 +214,7 @@ impl SealedWriter {
             stream,
             format,
             frames: 0,
+            bytes: Zeroizing::new(Vec::new()),
         })
     }
 
@@ -220,11 +223,13 @@ impl SealedWriter {
     ///
     /// Errors: [`SealError::Io`] (a full disk, a write error).
     pub fn write_samples(&mut self, samples: &[i16]) -> Result<(), SealError> {
-        let mut bytes = Zeroizing::new(Vec::with_capacity(samples.len() * 2));
-        for s in samples {
-            bytes.extend_from_slice(&s.to_le_bytes());
-        }
-        self.stream.write_all(&bytes).map_err(io_err("written"))?;
+        self.bytes.clear();
+        self.bytes
+            .extend(samples.iter().flat_map(|s| s.to_le_bytes()));
+        self.stream
+            .write_all(&self.bytes)
+            .map_err(io_err("written"))?;
+        self.bytes.zeroize();
         self.frames += samples.len() as u64 / u64::from(self.format.channels);
         Ok(())
     }
