@@ -6,6 +6,9 @@
 #   scripts/bench-seal.sh [SECONDS_OF_AUDIO] [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+for tool in age hyperfine; do
+  command -v "$tool" >/dev/null || { echo "needs $tool: apt-get install age hyperfine" >&2; exit 2; }
+done
 seconds=${1:-3600}
 runs=${2:-5}
 work=$(mktemp -d "${TMPDIR:-/tmp}/sessionvault-bench.XXXXXX")

@@ -8,8 +8,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 cargo fmt --all -- --check
 cargo clippy --locked --workspace --all-targets -- -D warnings
-# The default members: the core, the CLI and the app that the window test drives.
-cargo build --locked
+# Everything, tests included, in one build (the window test drives the app binary it makes).
+cargo build --locked --workspace --all-targets
 # A private display for the window, and a private D-Bus session with an unlocked GNOME Keyring.
 xvfb-run --auto-servernum --server-args="-screen 0 1366x768x24" \
   scripts/with-keyring.sh cargo test --locked --workspace

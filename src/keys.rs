@@ -31,6 +31,8 @@ pub enum KeyName {
     Signing,
     /// The age identity of one recording (crypto-erasing a recording deletes this entry).
     Recording(Uuid),
+    /// A throw-away entry written and deleted to check that the keyring works.
+    Probe,
 }
 
 impl KeyName {
@@ -40,6 +42,7 @@ impl KeyName {
             KeyName::Database => "database-key".to_owned(),
             KeyName::Signing => "signing-key".to_owned(),
             KeyName::Recording(id) => format!("recording-key/{id}"),
+            KeyName::Probe => "probe".to_owned(),
         }
     }
 }
@@ -50,6 +53,7 @@ impl fmt::Display for KeyName {
             KeyName::Database => f.write_str("the database key"),
             KeyName::Signing => f.write_str("the signing key"),
             KeyName::Recording(id) => write!(f, "the key of recording {id}"),
+            KeyName::Probe => f.write_str("the keyring check entry"),
         }
     }
 }
@@ -220,7 +224,7 @@ impl VaultKeys {
 ///
 /// Errors: [`KeyError::Unreachable`], [`KeyError::Locked`] or [`KeyError::Failed`].
 pub fn probe() -> Result<(), KeyError> {
-    let name = KeyName::Recording(Uuid::nil());
+    let name = KeyName::Probe;
     let keys = VaultKeys {
         service: format!("{SERVICE_PREFIX}/probe"),
     };

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Peak memory of a recording, short against long (release build): the real `sessionvault
+# record` command fed by ALSA's file plugin, which delivers audio as fast as it is read, so two
+# hours of 48 kHz stereo are recorded in a few seconds. Peak RSS should stay under 32 MiB and
+# not grow with the duration. Runs inside its own keyring (scripts/with-keyring.sh).
+#   scripts/bench-record-rss.sh [SHORT] [LONG]      durations, default 10m and 2h
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v /usr/bin/time >/dev/null || { echo "needs GNU time: apt-get install time" >&2; exit 2; }
+short=${1:-10m}
+long=${2:-2h}
+cargo build --locked --release --bin sessionvault
+bin=$PWD/target/release/sessionvault
+work=$(mktemp -d "${TMPDIR:-/tmp}/sessionvault-rss.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+head -c $((48000 * 4 * 10)) /dev/urandom > "$work/signal.raw"
+cat > "$work/alsa.conf" <<CONF
+pcm.svbench_in { type file slave.pcm "null" file "/dev/null" infile "$work/signal.raw" format "raw" }
+pcm.!default { type asym playback.pcm "null" capture.pcm "svbench_in" }
+CONF
+cat > "$work/signature.svg" <<'SVG'
+<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><path d="M1 1 L9 9" stroke="black"/></svg>
+SVG
+export ALSA_CONFIG_PATH="/usr/share/alsa/alsa.conf:$work/alsa.conf" PULSE_SERVER=unix:/nonexistent
+scripts/with-keyring.sh bash -c '
+  set -euo pipefail
+  bin=$1 work=$2 short=$3 long=$4
+  "$bin" --vault "$work/vault" init >/dev/null
+  consent=$("$bin" --vault "$work/vault" consent new --client C-900 --destroy-by 2099-01-01 \
+    --purpose supervision --case-study none --client-name Bench --counsellor-name Bench \
+    --client-signature "$work/signature.svg")
+  for duration in "$short" "$long"; do
+    /usr/bin/time -f "%M" -o "$work/rss" "$bin" --vault "$work/vault" --json record \
+      --consent "$consent" --channels 2 --duration "$duration" > "$work/summary.json" 2>/dev/null
+    frames=$(python3 -c "import json;print(json.load(open(\"$work/summary.json\"))[\"frames\"])")
+    echo "record --duration $duration: $frames frames, peak RSS $(( $(cat "$work/rss") / 1024 )) MiB"
+    rm -f "$work"/vault/recordings/*.age
+  done' bash "$bin" "$work" "$short" "$long"
