@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use age::secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 /// How often written data is forced to the disk while a recording runs.
 pub const SYNC_INTERVAL: Duration = Duration::from_secs(1);
@@ -182,8 +182,6 @@ pub struct SealedWriter {
     stream: age::stream::StreamWriter<DurableFile>,
     format: Format,
     frames: u64,
-    /// Reused for the little-endian bytes of each write; zeroized when dropped.
-    bytes: Zeroizing<Vec<u8>>,
 }
 
 /// The WAV header hound writes for an empty file of this format.
@@ -214,22 +212,27 @@ impl SealedWriter {
             stream,
             format,
             frames: 0,
-            bytes: Zeroizing::new(Vec::new()),
         })
     }
 
     /// Appends whole frames of interleaved samples; `samples.len()` must be a multiple of the
-    /// channel count. The byte buffer used on the way is zeroized.
+    /// channel count. On little-endian machines the samples' own bytes are written, with no
+    /// copy; elsewhere they are converted in a buffer that is zeroized.
     ///
     /// Errors: [`SealError::Io`] (a full disk, a write error).
     pub fn write_samples(&mut self, samples: &[i16]) -> Result<(), SealError> {
-        self.bytes.clear();
-        self.bytes
-            .extend(samples.iter().flat_map(|s| s.to_le_bytes()));
-        self.stream
-            .write_all(&self.bytes)
-            .map_err(io_err("written"))?;
-        self.bytes.zeroize();
+        #[cfg(target_endian = "little")]
+        let bytes: &[u8] = bytemuck::cast_slice(samples);
+        #[cfg(not(target_endian = "little"))]
+        let converted = Zeroizing::new(
+            samples
+                .iter()
+                .flat_map(|s| s.to_le_bytes())
+                .collect::<Vec<u8>>(),
+        );
+        #[cfg(not(target_endian = "little"))]
+        let bytes: &[u8] = &converted;
+        self.stream.write_all(bytes).map_err(io_err("written"))?;
         self.frames += samples.len() as u64 / u64::from(self.format.channels);
         Ok(())
     }
