@@ -424,6 +424,11 @@ fn run(
                 break;
             }
         }
+        // Sealed chunks go to the disk now, not when the next one is ready.
+        if let Err(e) = writer.flush() {
+            fault = Some(e.to_string());
+            break;
+        }
         if target_frames.is_some_and(|t| writer.frames() >= t)
             || control.stop.load(Ordering::Relaxed)
         {

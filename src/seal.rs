@@ -3,10 +3,10 @@
 //!
 //! The WAV header is hound's, made for an empty file and written first; an age stream cannot
 //! seek back to patch the sizes, so readers fix the sizes up from the stream's real length
-//! ([`SealedAudio`]). The file is written through [`DurableFile`], which hashes the ciphertext
-//! and calls `sync_data` at least once a second while data arrives, so a crash loses at most
-//! the chunk in progress (age seals 64 KiB per chunk: about a third of a second of 48 kHz
-//! stereo) plus a second.
+//! ([`SealedAudio`]). The file is written through [`DurableFile`], which writes and hashes the
+//! ciphertext on a thread of its own and calls `sync_data` at least once a second while
+//! anything is unsynced, so a crash loses at most the chunk in progress (age seals 64 KiB per
+//! chunk: about a third of a second of 48 kHz stereo) plus a second.
 //!
 //! A file cut short by a crash still yields every complete authenticated chunk; [`reseal`]
 //! writes that prefix into a new, properly finished stream.
@@ -126,54 +126,121 @@ impl RecordingKey {
     }
 }
 
+/// Ciphertext is handed to the file's writing thread in pieces of up to this size...
+const PIECE: usize = 1 << 20;
+
+/// ...or sooner, once this long has passed since the last hand-over, so a slow stream (a live
+/// recording) still reaches the disk within the sync bound.
+const HANDOVER_INTERVAL: Duration = Duration::from_millis(200);
+
+/// At most this many pieces wait for the writing thread, bounding the queue at a few megabytes.
+const QUEUE: usize = 4;
+
+/// What the writing thread gives back: the file's SHA-256 and length, or the first error.
+type Written = io::Result<([u8; 32], u64)>;
+
 /// A file that hashes what is written to it and forces it to the disk at least every
 /// [`SYNC_INTERVAL`] while writes arrive.
+///
+/// Writing, hashing and syncing run on a thread of their own, fed ciphertext (never plaintext)
+/// through a bounded queue, so they proceed beside encryption instead of after it. A write
+/// error there is reported by the next write or by [`DurableFile::close`].
 pub struct DurableFile {
-    file: File,
-    hasher: Sha256,
-    written: u64,
-    last_sync: Instant,
+    pending: Vec<u8>,
+    last_handover: Instant,
+    thread: Option<(
+        std::sync::mpsc::SyncSender<Vec<u8>>,
+        std::thread::JoinHandle<Written>,
+    )>,
 }
 
 impl DurableFile {
     /// Wraps a file opened for writing.
-    pub fn new(file: File) -> Self {
-        DurableFile {
-            file,
-            hasher: Sha256::new(),
-            written: 0,
-            last_sync: Instant::now(),
-        }
-    }
-
-    /// Bytes written so far.
-    pub fn written(&self) -> u64 {
-        self.written
-    }
-
-    /// Forces everything to the disk and returns the file's SHA-256 and length.
     ///
-    /// Errors: the I/O error of `sync_all`.
-    pub fn close(self) -> io::Result<([u8; 32], u64)> {
-        self.file.sync_all()?;
-        Ok((self.hasher.finalize().into(), self.written))
+    /// Errors: the I/O error of starting the writing thread.
+    pub fn new(mut file: File) -> io::Result<Self> {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<u8>>(QUEUE);
+        let thread = std::thread::Builder::new()
+            .name("sessionvault-write".into())
+            .spawn(move || -> Written {
+                let mut hasher = Sha256::new();
+                let mut written = 0u64;
+                let mut last_sync = Instant::now();
+                let mut unsynced = false;
+                loop {
+                    match receiver.recv_timeout(SYNC_INTERVAL) {
+                        Ok(piece) => {
+                            file.write_all(&piece)?;
+                            hasher.update(&piece);
+                            written += piece.len() as u64;
+                            unsynced = true;
+                        }
+                        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+                    }
+                    if unsynced && last_sync.elapsed() >= SYNC_INTERVAL {
+                        file.sync_data()?;
+                        last_sync = Instant::now();
+                        unsynced = false;
+                    }
+                }
+                file.sync_all()?;
+                Ok((hasher.finalize().into(), written))
+            })?;
+        Ok(DurableFile {
+            pending: Vec::with_capacity(PIECE),
+            last_handover: Instant::now(),
+            thread: Some((sender, thread)),
+        })
     }
+
+    /// Passes what is pending to the writing thread. If that thread has stopped, returns the
+    /// error that stopped it.
+    fn hand_over(&mut self) -> io::Result<()> {
+        self.last_handover = Instant::now();
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let piece = std::mem::replace(&mut self.pending, Vec::with_capacity(PIECE));
+        let (sender, _) = self.thread.as_ref().ok_or_else(writing_stopped)?;
+        if sender.send(piece).is_err() {
+            return Err(self.join().err().unwrap_or_else(writing_stopped));
+        }
+        Ok(())
+    }
+
+    /// Ends the writing thread and returns what it reports.
+    fn join(&mut self) -> Written {
+        let (sender, thread) = self.thread.take().ok_or_else(writing_stopped)?;
+        drop(sender);
+        thread.join().map_err(|_| writing_stopped())?
+    }
+
+    /// Writes what is pending, forces everything to the disk and returns the file's SHA-256
+    /// and length.
+    ///
+    /// Errors: the first write or sync error of the file.
+    pub fn close(mut self) -> Written {
+        self.hand_over()?;
+        self.join()
+    }
+}
+
+fn writing_stopped() -> io::Error {
+    io::Error::other("the recording file stopped accepting writes after an earlier error")
 }
 
 impl Write for DurableFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.file.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.written += n as u64;
-        if self.last_sync.elapsed() >= SYNC_INTERVAL {
-            self.file.sync_data()?;
-            self.last_sync = Instant::now();
+        self.pending.extend_from_slice(buf);
+        if self.pending.len() >= PIECE || self.last_handover.elapsed() >= HANDOVER_INTERVAL {
+            self.hand_over()?;
         }
-        Ok(n)
+        Ok(buf.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.file.flush()
+        self.hand_over()
     }
 }
 
@@ -203,7 +270,7 @@ impl SealedWriter {
             age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
                 .map_err(|e| SealError::Decrypt(e.to_string()))?;
         let mut stream = encryptor
-            .wrap_output(DurableFile::new(file))
+            .wrap_output(DurableFile::new(file).map_err(io_err("started"))?)
             .map_err(io_err("started"))?;
         stream
             .write_all(&wav_header(format)?)
@@ -235,6 +302,14 @@ impl SealedWriter {
         self.stream.write_all(bytes).map_err(io_err("written"))?;
         self.frames += samples.len() as u64 / u64::from(self.format.channels);
         Ok(())
+    }
+
+    /// Passes every sealed chunk so far on to the file (the chunk still being filled stays in
+    /// memory until it is complete: age seals whole chunks).
+    ///
+    /// Errors: [`SealError::Io`], the first write or sync error of the file.
+    pub fn flush(&mut self) -> Result<(), SealError> {
+        self.stream.flush().map_err(io_err("written"))
     }
 
     /// Frames written so far.
@@ -478,6 +553,33 @@ mod tests {
             w.write_samples(chunk).unwrap();
         }
         w.finish().unwrap()
+    }
+
+    #[test]
+    fn durable_file_reports_a_write_error_on_close() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("read-only");
+        std::fs::write(&path, b"").unwrap();
+        let mut file = DurableFile::new(File::open(&path).unwrap()).unwrap();
+        // Queued first: the writing thread meets the error and close reports it.
+        file.write_all(b"ciphertext").unwrap();
+        assert!(file.close().is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), b"");
+    }
+
+    #[test]
+    fn durable_file_writes_everything_and_hashes_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out");
+        let mut file = DurableFile::new(File::create(&path).unwrap()).unwrap();
+        let data: Vec<u8> = (0..3 * PIECE + 12_345).map(|i| (i % 251) as u8).collect();
+        for part in data.chunks(65_552) {
+            file.write_all(part).unwrap();
+        }
+        let (sha256, len) = file.close().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), data);
+        assert_eq!(len, data.len() as u64);
+        assert_eq!(sha256, <[u8; 32]>::from(Sha256::digest(&data)));
     }
 
     fn read_all(path: &Path, key: &RecordingKey) -> (Format, Vec<i16>) {
