@@ -222,16 +222,49 @@ struct Shared {
     started: Instant,
 }
 
-fn build<T>(
+/// A device sample that can be stored: converted to 16-bit PCM.
+trait Stored: SizedSample + Send + 'static {
+    /// The nearest 16-bit sample. Floats are scaled by 32768 and rounded to nearest (so a
+    /// 16-bit value that went through float comes back exactly) and clamped to the 16-bit range.
+    fn stored(self) -> i16;
+}
+
+impl Stored for i16 {
+    fn stored(self) -> i16 {
+        self
+    }
+}
+
+impl Stored for f32 {
+    fn stored(self) -> i16 {
+        (self * 32768.0).round().clamp(-32768.0, 32767.0) as i16
+    }
+}
+
+impl Stored for f64 {
+    fn stored(self) -> i16 {
+        (self * 32768.0).round().clamp(-32768.0, 32767.0) as i16
+    }
+}
+
+macro_rules! stored_by_cpal {
+    ($($t:ty),*) => {$(
+        impl Stored for $t {
+            fn stored(self) -> i16 {
+                i16::from_sample(self)
+            }
+        }
+    )*};
+}
+
+stored_by_cpal!(i32, u16, i8, u8);
+
+fn build<T: Stored>(
     device: &cpal::Device,
     config: &cpal::StreamConfig,
     mut producer: rtrb::Producer<i16>,
     shared: &Shared,
-) -> Result<cpal::Stream, CaptureError>
-where
-    T: SizedSample + Send + 'static,
-    i16: FromSample<T>,
-{
+) -> Result<cpal::Stream, CaptureError> {
     let overruns = shared.overruns.clone();
     let first_drop_at = shared.first_drop_at.clone();
     let mut pushed = 0u64;
@@ -246,7 +279,7 @@ where
                 // Real-time path: no locks, no allocation, no I/O.
                 let mut dropped = 0u64;
                 for &sample in data {
-                    if producer.push(i16::from_sample(sample)).is_ok() {
+                    if producer.push(sample.stored()).is_ok() {
                         pushed += 1;
                     } else {
                         if dropped == 0 {
@@ -275,4 +308,28 @@ where
             None,
         )
         .map_err(|e| CaptureError::Device(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_16_bit_value_survives_a_trip_through_float() {
+        for s in i16::MIN..=i16::MAX {
+            assert_eq!((f32::from(s) / 32768.0).stored(), s);
+            assert_eq!((f64::from(s) / 32768.0).stored(), s);
+        }
+    }
+
+    #[test]
+    fn floats_are_rounded_to_nearest_and_clamped() {
+        assert_eq!((0.4f32 / 32768.0).stored(), 0);
+        assert_eq!((0.6f32 / 32768.0).stored(), 1);
+        assert_eq!((-0.6f32 / 32768.0).stored(), -1);
+        assert_eq!(1.0f32.stored(), 32767);
+        assert_eq!(1.5f32.stored(), 32767);
+        assert_eq!((-1.5f64).stored(), -32768);
+        assert_eq!(i16::MIN.stored(), i16::MIN);
+    }
 }

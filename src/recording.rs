@@ -162,6 +162,8 @@ pub struct Summary {
     pub channels: u16,
     /// The input device.
     pub device: String,
+    /// The sample format the device delivered (`i16`, `f32`, ...), converted to 16-bit.
+    pub device_format: String,
     /// Samples dropped because the writer fell behind.
     pub overruns: u64,
     /// What stopped it, if a fault did.
@@ -471,7 +473,7 @@ fn run(
 }
 
 const SUMMARY: &str = "SELECT id, consent_id, client_code, state, started_at, frames, sample_rate,
-    channels, device, overruns, fault, pauses FROM recordings";
+    channels, device, overruns, fault, pauses, device_format FROM recordings";
 
 fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
     let frames: u64 = r.get(5)?;
@@ -493,6 +495,7 @@ fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
             .get::<_, Option<String>>(11)?
             .and_then(|p| serde_json::from_str(&p).ok())
             .unwrap_or_default(),
+        device_format: r.get(12)?,
     })
 }
 

@@ -28,15 +28,42 @@ struct AlsaFileInput {
     signal: Vec<u8>,
 }
 
+/// The sample format the ALSA file device offers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Offers {
+    /// Any format, so 16-bit is taken as is.
+    Any,
+    /// Only floating point, as many laptop microphones do: the file plugin sits on ALSA's
+    /// `lfloat` plugin, which offers float formats only, and reads the signal as f32 values
+    /// `s / 32768`, which the recorder must turn back into exactly `s`.
+    FloatOnly,
+}
+
 impl AlsaFileInput {
     fn new(samples: usize) -> AlsaFileInput {
+        Self::offering(samples, Offers::Any)
+    }
+
+    fn offering(samples: usize, offers: Offers) -> AlsaFileInput {
         let dir = tempfile::tempdir().unwrap();
         let signal = signal(samples);
-        std::fs::write(dir.path().join("signal.raw"), &signal).unwrap();
+        let (infile, slave) = match offers {
+            Offers::Any => (signal.clone(), "\"null\""),
+            Offers::FloatOnly => (
+                signal
+                    .chunks(2)
+                    .flat_map(|b| {
+                        (f32::from(i16::from_le_bytes([b[0], b[1]])) / 32768.0).to_le_bytes()
+                    })
+                    .collect(),
+                "{ type lfloat slave { pcm \"null\" format S16_LE } }",
+            ),
+        };
+        std::fs::write(dir.path().join("signal.raw"), &infile).unwrap();
         std::fs::write(
             dir.path().join("test.conf"),
             format!(
-                "pcm.svtest_in {{ type file slave.pcm \"null\" file \"/dev/null\" infile \"{}\" format \"raw\" }}\n\
+                "pcm.svtest_in {{ type file slave.pcm {slave} file \"/dev/null\" infile \"{}\" format \"raw\" }}\n\
                  pcm.!default {{ type asym playback.pcm \"null\" capture.pcm \"svtest_in\" }}\n",
                 dir.path().join("signal.raw").display()
             ),
@@ -73,10 +100,14 @@ fn read_wav(path: &Path) -> (u32, u16, Vec<i16>) {
 
 #[test]
 fn a_known_signal_is_recorded_bit_exact_in_mono_and_stereo_with_no_plaintext_on_disk() {
-    for channels in [1u16, 2] {
+    for (channels, offers) in [
+        (1u16, Offers::Any),
+        (2, Offers::Any),
+        (2, Offers::FloatOnly),
+    ] {
         let (_tmp, dir, _id) = new_vault();
         let consent = supervision_consent(&dir);
-        let input = AlsaFileInput::new(48_000 * 3 * usize::from(channels));
+        let input = AlsaFileInput::offering(48_000 * 3 * usize::from(channels), offers);
         let private_tmp = tempfile::tempdir().unwrap();
         let (out, stdout, stderr) = run(input
             .apply(&mut cli(&dir))
@@ -96,6 +127,11 @@ fn a_known_signal_is_recorded_bit_exact_in_mono_and_stereo_with_no_plaintext_on_
         assert_eq!(summary["state"], "complete");
         assert_eq!(summary["frames"], 96_000);
         assert_eq!(summary["overruns"], 0);
+        let device_format = match offers {
+            Offers::Any => "i16",
+            Offers::FloatOnly => "f32",
+        };
+        assert_eq!(summary["device_format"], device_format, "{summary}");
         let id = summary["id"].as_str().unwrap();
 
         // Nothing under the vault or the temp folder holds a WAV header or the input's PCM.
@@ -127,7 +163,11 @@ fn a_known_signal_is_recorded_bit_exact_in_mono_and_stereo_with_no_plaintext_on_
             .map(|b| i16::from_le_bytes([b[0], b[1]]))
             .collect();
         assert_eq!(samples.len(), 96_000 * usize::from(channels));
-        assert!(samples == expected, "the recording differs from the input");
+        assert!(
+            samples == expected,
+            "the recording ({channels} channels, device gives {device_format}) differs from \
+             the input"
+        );
     }
 }
 
