@@ -204,16 +204,17 @@ pub fn record(
     let consent = consent::verify(vault, &consent.id().to_string())?;
     let id = Uuid::new_v4();
     let key = RecordingKey::generate();
-    vault.keys().put(KeyName::Recording(id), &key.secret())?;
-    let capture = match Capture::open(options.device, options.channels) {
-        Ok(capture) => capture,
-        Err(e) => {
-            let _ = vault.keys().delete(KeyName::Recording(id));
-            return Err(e.into());
-        }
-    };
-    let format = capture.format();
     let path = recording_path(vault, id);
+    vault.keys().put(KeyName::Recording(id), &key.secret())?;
+    // Until the start is committed, any failure takes the key and the file away again.
+    let mut setup = Setup {
+        keys: vault.keys().clone(),
+        id,
+        path: path.clone(),
+        committed: false,
+    };
+    let capture = Capture::open(options.device, options.channels)?;
+    let format = capture.format();
     let file = OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -268,6 +269,7 @@ pub fn record(
         )?;
         change.commit()?;
     }
+    setup.committed = true;
     tracing::info!(recording = %id, "recording started");
 
     let keys = vault.keys().clone();
@@ -357,6 +359,32 @@ pub fn record(
     drop(lock);
     tracing::info!(recording = %id, state, frames, "recording ended");
     get(vault, &id.to_string())
+}
+
+/// A recording being set up: its key is in the keyring and its file may exist, but no row
+/// says so yet. Dropped before `committed`, it removes both, so a failed start leaves nothing
+/// behind.
+struct Setup {
+    keys: crate::keys::VaultKeys,
+    id: Uuid,
+    path: PathBuf,
+    committed: bool,
+}
+
+impl Drop for Setup {
+    fn drop(&mut self) {
+        if self.committed {
+            return;
+        }
+        if let Err(e) = std::fs::remove_file(&self.path) {
+            if e.kind() != std::io::ErrorKind::NotFound {
+                tracing::warn!(recording = %self.id, error = %e, "could not remove the file of a failed start");
+            }
+        }
+        if let Err(e) = self.keys.delete(KeyName::Recording(self.id)) {
+            tracing::warn!(recording = %self.id, error = %e, "could not remove the key of a failed start");
+        }
+    }
 }
 
 /// How the writer loop ended.

@@ -538,3 +538,44 @@ fn paused_time_is_not_recorded_and_the_pause_points_are_kept() {
         "{log}"
     );
 }
+
+#[test]
+fn a_start_that_fails_after_the_key_is_made_leaves_no_key_and_no_file() {
+    let (_tmp, dir, vault_id) = new_vault();
+    let consent = supervision_consent(&dir);
+    let input = AlsaFileInput::new(48_000);
+    let service = format!("sessionvault/{vault_id}");
+    let start = |device: Option<&str>| {
+        let mut cmd = cli(&dir);
+        input.apply(&mut cmd).args([
+            "--json",
+            "record",
+            "--consent",
+            &consent,
+            "--duration",
+            "1s",
+        ]);
+        if let Some(device) = device {
+            cmd.args(["--device", device]);
+        }
+        run(&mut cmd)
+    };
+
+    // The device cannot be opened: the key made for the recording is taken back.
+    let (out, _stdout, stderr) = start(Some("alsa:svtest-no-such-device"));
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!common::secret_tool_search(&service).contains("recording-key"));
+
+    // The file cannot be created (its folder is not a folder): key and file taken back.
+    let recordings = dir.join("recordings");
+    std::fs::remove_dir(&recordings).unwrap();
+    std::fs::write(&recordings, b"").unwrap();
+    let (out, _stdout, stderr) = start(None);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        !common::secret_tool_search(&service).contains("recording-key"),
+        "a failed start left its key in the keyring"
+    );
+    assert_eq!(std::fs::read(&recordings).unwrap(), b"");
+    assert_eq!(recording_count(&dir), 0);
+}
