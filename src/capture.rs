@@ -47,6 +47,9 @@ pub struct Capture {
     device_id: String,
     device_format: SampleFormat,
     shared: Shared,
+    /// Where to look the device up again while recording, on hosts that move a stream to
+    /// another device when its own goes away (PulseAudio does, silently).
+    presence: Option<(cpal::Host, cpal::DeviceId)>,
 }
 
 impl Capture {
@@ -69,6 +72,14 @@ impl Capture {
                 .default_input_device()
                 .ok_or_else(|| CaptureError::NoDevice("(default)".to_owned()))?,
         };
+        let presence = device.id().ok().and_then(|id| {
+            #[cfg(target_os = "linux")]
+            if id.host() == cpal::HostId::PulseAudio {
+                return cpal::host_from_id(id.host()).ok().map(|host| (host, id));
+            }
+            let _ = id;
+            None
+        });
         let device_id = device
             .id()
             .map(|id| id.to_string())
@@ -137,7 +148,23 @@ impl Capture {
             device_id,
             device_format,
             shared,
+            presence,
         })
+    }
+
+    /// Why the device is to be taken as gone although audio still arrives: it is no longer
+    /// listed by a host that moves streams elsewhere (PulseAudio carries on from another source
+    /// when a microphone is unplugged, and the session would go on from the wrong one). Asks
+    /// the host, so it is for a periodic check, not for every block.
+    pub fn device_gone(&self) -> Option<String> {
+        let (host, id) = self.presence.as_ref()?;
+        if host.device_by_id(id).is_some() {
+            return None;
+        }
+        Some(format!(
+            "the input device {} is no longer there: it may have been unplugged",
+            self.device_id
+        ))
     }
 
     /// The format the samples arrive in.

@@ -470,7 +470,7 @@ fn run(
         }
         if last_key_check.elapsed() >= KEY_CHECK_INTERVAL {
             last_key_check = std::time::Instant::now();
-            if let Some(failure) = key_check() {
+            if let Some(failure) = capture.device_gone().or_else(&mut *key_check) {
                 fault = Some(failure);
                 break;
             }

@@ -338,19 +338,31 @@ fn finish(child: std::process::Child) -> (Option<i32>, String) {
 
 #[test]
 fn a_vanishing_source_stops_the_recording_cleanly_and_keeps_what_was_recorded() {
+    // Take away every source, as when the only microphone is unplugged.
+    vanishing_source(&["module-null-sink", "module-sine-source"]);
+}
+
+#[test]
+fn a_source_unplugged_while_another_remains_stops_the_recording_too() {
+    // With the null sink's monitor left, PulseAudio moves the stream there and audio keeps
+    // arriving, from the wrong source: that too must stop the recording.
+    vanishing_source(&["module-sine-source"]);
+}
+
+/// Records from a private PulseAudio's sine source, unloads `modules` after two seconds, and
+/// checks that the recording stopped as faulted with what it had recorded kept.
+fn vanishing_source(modules: &[&str]) {
     let pulse = PulseServer::start();
     let (tmp, dir, _id) = new_vault();
     let consent = supervision_consent(&dir);
     let child = start_recording(
         cli(&dir)
-            .args(["record", "--consent", &consent])
+            .args(["record", "--consent", &consent, "--duration", "20s"])
             .env("PULSE_SERVER", &pulse.address),
         &dir,
         2,
     );
-    // Take away every source, as when the only microphone is unplugged (with another source
-    // left, PulseAudio would move the stream there instead).
-    for module in ["module-null-sink", "module-sine-source"] {
+    for module in modules {
         let unloaded = Command::new("pactl")
             .args(["unload-module", module])
             .env("PULSE_SERVER", &pulse.address)
