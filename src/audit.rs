@@ -52,6 +52,14 @@ pub enum EventKind {
     RecordingRecovered,
     /// A plaintext copy of a recording was exported: an outstanding copy.
     RecordingExported,
+    /// A recording was listened to: who for, and which ranges were heard.
+    RecordingPlayed,
+    /// A bookmark was added to a recording.
+    BookmarkAdded,
+    /// A bookmark's time or note was changed.
+    BookmarkEdited,
+    /// A bookmark was removed.
+    BookmarkRemoved,
 }
 
 impl EventKind {
@@ -71,6 +79,10 @@ impl EventKind {
             EventKind::RecordingFaulted => "recording.faulted",
             EventKind::RecordingRecovered => "recording.recovered",
             EventKind::RecordingExported => "recording.exported",
+            EventKind::RecordingPlayed => "recording.played",
+            EventKind::BookmarkAdded => "bookmark.added",
+            EventKind::BookmarkEdited => "bookmark.edited",
+            EventKind::BookmarkRemoved => "bookmark.removed",
         }
     }
 }

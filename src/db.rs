@@ -119,6 +119,18 @@ pub const MIGRATIONS: &[&str] = &[
         destroyed_at TEXT
     );
     "#,
+    // 4: bookmarks: timestamped supervision notes on a recording.
+    r#"
+    CREATE TABLE bookmarks (
+        id           TEXT PRIMARY KEY,
+        recording_id TEXT NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
+        at_frame     INTEGER NOT NULL CHECK (at_frame >= 0),
+        note         TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        updated_at   TEXT NOT NULL
+    );
+    CREATE INDEX bookmarks_by_recording ON bookmarks(recording_id, at_frame);
+    "#,
 ];
 
 /// The schema version this build writes and understands.

@@ -403,6 +403,52 @@ impl SealedAudio {
     pub fn wav_len(&self) -> u64 {
         self.data_offset + self.data_len
     }
+
+    /// Moves to frame `frame` (clamped to the end), so the next [`Self::read_samples`] starts
+    /// exactly there. Nothing is decrypted until that read, which decrypts only the 64 KiB
+    /// chunk holding the frame (and any after it that the read needs).
+    pub fn seek_frame(&mut self, frame: u64) {
+        self.pos = self.data_offset + frame.min(self.frames()) * self.format.frame_bytes();
+    }
+
+    /// The frame the next [`Self::read_samples`] starts at.
+    pub fn frame_position(&self) -> u64 {
+        self.pos.saturating_sub(self.data_offset) / self.format.frame_bytes()
+    }
+
+    /// Reads whole frames of interleaved samples into `out` (as many as fit, up to the end)
+    /// and returns how many samples were read: 0 at the end.
+    ///
+    /// Errors: [`SealError::Integrity`] where decryption fails (the file was altered or cut
+    /// there); nothing of a chunk that fails is ever returned.
+    pub fn read_samples(&mut self, out: &mut [i16]) -> Result<usize, SealError> {
+        if self.pos < self.data_offset {
+            self.seek_frame(0);
+        }
+        let channels = usize::from(self.format.channels);
+        let left = (self.wav_len().saturating_sub(self.pos) / 2) as usize;
+        let want = out.len().min(left) / channels * channels;
+        let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut out[..want]);
+        let mut filled = 0;
+        while filled < bytes.len() {
+            let at = self.pos;
+            match self.read(&mut bytes[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(_) => {
+                    bytes.iter_mut().for_each(|b| *b = 0);
+                    return Err(SealError::Integrity {
+                        offset: at - self.data_offset,
+                    });
+                }
+            }
+        }
+        #[cfg(not(target_endian = "little"))]
+        for s in out[..filled / 2].iter_mut() {
+            *s = i16::from_le(*s);
+        }
+        Ok(filled / 2)
+    }
 }
 
 impl Read for SealedAudio {
@@ -702,5 +748,73 @@ mod tests {
         assert!(failed, "the flipped byte was not noticed");
         assert!(read.len() < data.len());
         assert_eq!(read[..], data[..read.len()], "only intact audio came out");
+    }
+
+    #[test]
+    fn seeking_to_any_frame_reads_exactly_the_samples_there() {
+        for channels in [1u16, 2] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("r.age");
+            let key = RecordingKey::generate();
+            let format = Format {
+                sample_rate: 48_000,
+                channels,
+            };
+            let frames = 150_001usize;
+            let data = samples(frames, usize::from(channels));
+            write(&path, &key, format, &data);
+            let mut audio = SealedAudio::open(&path, &key).unwrap();
+            assert_eq!(audio.frames(), frames as u64);
+            let ch = usize::from(channels);
+            // Across the file, backwards and forwards, on and off chunk boundaries.
+            for frame in [
+                149_000, 0, 16_361, 16_362, 75_000, 1, 150_000, 32_768, 99_999,
+            ] {
+                audio.seek_frame(frame as u64);
+                assert_eq!(audio.frame_position(), frame as u64);
+                let mut out = vec![0i16; 1000 * ch + 1];
+                let n = audio.read_samples(&mut out).unwrap();
+                let fit = out.len() / ch;
+                let expected = &data[frame * ch..(frame + fit).min(frames) * ch];
+                assert_eq!(n, expected.len(), "frame {frame}, {channels} channels");
+                assert_eq!(&out[..n], expected, "frame {frame}, {channels} channels");
+            }
+            audio.seek_frame(u64::MAX);
+            assert_eq!(audio.read_samples(&mut [0i16; 8]).unwrap(), 0);
+        }
+    }
+
+    #[test]
+    fn a_flipped_byte_stops_frame_reads_at_its_chunk() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.age");
+        let key = RecordingKey::generate();
+        let format = Format {
+            sample_rate: 48_000,
+            channels: 1,
+        };
+        let data = samples(200_000, 1);
+        write(&path, &key, format, &data);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let at = bytes.len() / 2;
+        bytes[at] ^= 0x01;
+        std::fs::write(&path, &bytes).unwrap();
+        let mut audio = SealedAudio::open(&path, &key).unwrap();
+        // Before the damage: exact. At it: an integrity error, and the buffer holds no audio.
+        let mut out = vec![0i16; 4096];
+        assert_eq!(audio.read_samples(&mut out).unwrap(), 4096);
+        assert_eq!(out[..], data[..4096]);
+        audio.seek_frame(100_000);
+        let mut out = vec![7i16; 60_000];
+        match audio.read_samples(&mut out) {
+            Err(SealError::Integrity { offset }) => {
+                assert!(offset <= 200_000 && offset % 2 == 0, "{offset}")
+            }
+            other => panic!("expected an integrity error, got {other:?}"),
+        }
+        assert!(
+            out.iter().all(|&s| s == 0),
+            "no audio of a failed read is kept"
+        );
     }
 }
