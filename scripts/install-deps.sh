@@ -12,6 +12,8 @@ packages=(
   build-essential pkg-config curl file
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
   libssl-dev libdbus-1-dev libasound2-dev libpulse-dev
+  # libclang for bindgen (the time-stretch library's bindings)
+  libclang-dev
   # the OS keyring (Secret Service) the vault's keys live in
   dbus gnome-keyring libsecret-tools
   # audio

@@ -52,6 +52,9 @@ pub enum EventKind {
     RecordingRecovered,
     /// A plaintext copy of a recording was exported: an outstanding copy.
     RecordingExported,
+    /// Playback of a recording began: who for, and from where (logged before any audio is
+    /// heard, so a listening is on record even if the player is killed).
+    RecordingPlayStarted,
     /// A recording was listened to: who for, and which ranges were heard.
     RecordingPlayed,
     /// A bookmark was added to a recording.
@@ -79,6 +82,7 @@ impl EventKind {
             EventKind::RecordingFaulted => "recording.faulted",
             EventKind::RecordingRecovered => "recording.recovered",
             EventKind::RecordingExported => "recording.exported",
+            EventKind::RecordingPlayStarted => "recording.play_started",
             EventKind::RecordingPlayed => "recording.played",
             EventKind::BookmarkAdded => "bookmark.added",
             EventKind::BookmarkEdited => "bookmark.edited",

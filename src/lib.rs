@@ -14,6 +14,8 @@
 //! - [`capture`]: cpal input → lock-free ring buffer.
 //! - [`meter`]: level meter, waveform peaks, silence and clipping warnings.
 //! - [`seal`]: age-encrypted audio at rest: writer, seekable reader, crash re-sealing.
+//! - [`player`]: listening: play, pause, seek, speed, volume; every listening logged.
+//! - [`stretch`]: playing speed with the pitch kept.
 //! - [`audio`]: the audio hosts and devices.
 //! - [`clock`]: where the time comes from.
 //! - [`canonical`]: the canonical byte form under every signature.
@@ -22,6 +24,7 @@
 
 pub mod audio;
 pub mod audit;
+pub mod bookmark;
 pub mod canonical;
 pub mod capture;
 pub mod clock;
@@ -30,8 +33,10 @@ pub mod course;
 pub mod db;
 pub mod keys;
 pub mod meter;
+pub mod player;
 pub mod recording;
 pub mod seal;
 pub mod signing;
 pub mod status;
+pub mod stretch;
 pub mod vault;

@@ -7,13 +7,17 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use serde_json::json;
+use sessionvault::bookmark::{self, BookmarkError};
 use sessionvault::clock::SystemClock;
 use sessionvault::consent::{self, ConsentError, NewConsent, SignedWith};
 use sessionvault::course::{self, CourseError};
+use sessionvault::player::{self, PlayError};
 use sessionvault::recording::{self, RecordError};
 use sessionvault::status::{self, Problem, Report};
 use sessionvault::vault::{self, Vault, VaultError};
@@ -84,10 +88,41 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Listen to a recording on an output device. Logged in the audit log: when, which
+    /// stretches were heard, and for whom; refused when the client's consent does not name that
+    /// listener, or no longer holds. Ctrl-C / SIGTERM stops; SIGUSR1 pauses, SIGUSR2 resumes.
+    Play {
+        /// The recording id.
+        id: String,
+        /// Where to start: seconds, m:ss or h:mm:ss.
+        #[arg(long, value_name = "TIME", value_parser = parse_time)]
+        from: Option<std::time::Duration>,
+        /// Where to stop (default: the end).
+        #[arg(long, value_name = "TIME", value_parser = parse_time)]
+        until: Option<std::time::Duration>,
+        /// Who is listening: self, supervision, tutor or students.
+        #[arg(long = "for", value_name = "LISTENER", default_value = "self")]
+        listener: String,
+        /// Playing speed from 0.5 to 2; the pitch is kept.
+        #[arg(long, default_value_t = 1.0)]
+        speed: f64,
+        /// Volume from 0 to 1.
+        #[arg(long, default_value_t = 1.0)]
+        volume: f32,
+        /// The output device (`sessionvault devices`); default: the default output.
+        #[arg(long, value_name = "ID")]
+        device: Option<String>,
+    },
     /// Read or check the audit log.
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Add, list, change and remove bookmarks: timestamped supervision notes on a recording,
+    /// kept encrypted in the vault.
+    Bookmark {
+        #[command(subcommand)]
+        command: BookmarkCommand,
     },
 }
 
@@ -204,12 +239,74 @@ enum AuditCommand {
     List,
 }
 
+#[derive(Debug, Subcommand)]
+enum BookmarkCommand {
+    /// Bookmark a time in a finished recording; prints the bookmark id.
+    Add {
+        /// The recording id.
+        recording: String,
+        /// Where: seconds (90, 90.5), m:ss (1:30) or h:mm:ss (1:02:03.5).
+        #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+        at: String,
+        /// The supervision note (up to 2000 characters).
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+        note: String,
+    },
+    /// List a recording's bookmarks in time order.
+    List {
+        /// The recording id.
+        recording: String,
+    },
+    /// Move a bookmark and/or change its note.
+    #[command(group(
+        clap::ArgGroup::new("change").args(["at", "note"]).required(true).multiple(true)
+    ))]
+    Edit {
+        /// The bookmark id.
+        id: String,
+        /// The new time: seconds (90, 90.5), m:ss (1:30) or h:mm:ss (1:02:03.5).
+        #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+        at: Option<String>,
+        /// The new note (up to 2000 characters).
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+        note: Option<String>,
+    },
+    /// Remove a bookmark.
+    Rm {
+        /// The bookmark id.
+        id: String,
+    },
+}
+
 /// A failed command: what to print and how to exit.
 struct Failure {
     code: &'static str,
     message: String,
     /// Whether the command already wrote its JSON result (which names the problem itself).
     json_written: bool,
+}
+
+/// Ctrl-C and SIGTERM set `control.stop`; SIGUSR1 and SIGUSR2 ask for pause and resume.
+fn watch_signals(control: &recording::Control) -> Result<(), Failure> {
+    use signal_hook::consts::{SIGINT, SIGTERM, SIGUSR1, SIGUSR2};
+    for (signal, flag) in [
+        (SIGINT, &control.stop),
+        (SIGTERM, &control.stop),
+        (SIGUSR1, &control.pause),
+        (SIGUSR2, &control.resume),
+    ] {
+        signal_hook::flag::register(signal, flag.clone()).map_err(|e| Failure {
+            code: "internal",
+            message: format!("could not watch for signals: {e}"),
+            json_written: false,
+        })?;
+    }
+    Ok(())
+}
+
+/// A time on the command line: seconds, m:ss or h:mm:ss.
+fn parse_time(text: &str) -> Result<Duration, String> {
+    bookmark::parse_time(text).map_err(|e| e.to_string())
 }
 
 /// Every layer's error carries a stable code and a message for the counsellor.
@@ -227,7 +324,14 @@ macro_rules! failure_from {
     )*};
 }
 
-failure_from!(VaultError, ConsentError, CourseError, RecordError);
+failure_from!(
+    VaultError,
+    ConsentError,
+    CourseError,
+    RecordError,
+    BookmarkError,
+    PlayError
+);
 
 impl From<&Problem> for Failure {
     fn from(p: &Problem) -> Self {
@@ -363,6 +467,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Consent { command } => run_consent(cli, command, Vault::open(&dir, clock)?),
+        Command::Bookmark { command } => run_bookmark(cli, command, Vault::open(&dir, clock)?),
         Command::Record {
             consent: consent_id,
             device,
@@ -372,19 +477,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             let mut vault = Vault::open(&dir, clock)?;
             let verified = consent::verify(&vault, consent_id)?;
             let control = recording::Control::default();
-            use signal_hook::consts::{SIGINT, SIGTERM, SIGUSR1, SIGUSR2};
-            for (signal, flag) in [
-                (SIGINT, &control.stop),
-                (SIGTERM, &control.stop),
-                (SIGUSR1, &control.pause),
-                (SIGUSR2, &control.resume),
-            ] {
-                signal_hook::flag::register(signal, flag.clone()).map_err(|e| Failure {
-                    code: "internal",
-                    message: format!("could not watch for signals: {e}"),
-                    json_written: false,
-                })?;
-            }
+            watch_signals(&control)?;
             let options = recording::Options {
                 device: device.as_deref(),
                 channels: *channels,
@@ -469,6 +562,79 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 );
             }
             Ok(())
+        }
+        Command::Play {
+            id,
+            from,
+            until,
+            listener,
+            speed,
+            volume,
+            device,
+        } => {
+            let mut vault = Vault::open(&dir, clock)?;
+            let options = player::Options {
+                device: device.as_deref(),
+                listener: listener.parse()?,
+                from: from.unwrap_or_default(),
+                until: *until,
+                speed: *speed,
+                volume: *volume,
+            };
+            let control = recording::Control::default();
+            watch_signals(&control)?;
+            let player = player::Player::open(&mut vault, id, &options)?;
+            player.play();
+            let mut last_second = u64::MAX;
+            let stop = &control.stop;
+            let failure = player.follow(Duration::from_millis(50), stop, &mut |position| {
+                if control.pause.swap(false, Ordering::Relaxed) {
+                    player.pause();
+                }
+                if control.resume.swap(false, Ordering::Relaxed) {
+                    player.play();
+                }
+                let second = position.seconds as u64;
+                if !cli.json && second != last_second {
+                    last_second = second;
+                    eprint!(
+                        "\r{} {:>4}:{:02} ",
+                        if position.playing {
+                            "playing"
+                        } else {
+                            "paused "
+                        },
+                        second / 60,
+                        second % 60
+                    );
+                }
+            });
+            if !cli.json {
+                eprintln!();
+            }
+            let listening = player.finish(&mut vault)?;
+            if cli.json {
+                print_json(&listening);
+            } else {
+                let ranges: Vec<String> = listening
+                    .ranges
+                    .iter()
+                    .map(|h| format!("{:.1}-{:.1} s", h.from_seconds, h.to_seconds))
+                    .collect();
+                println!(
+                    "Heard {} for {}; logged in the audit log.",
+                    ranges.join(", "),
+                    listening.listener
+                );
+            }
+            match failure {
+                Some(failure) => Err(Failure {
+                    code: "playback_failed",
+                    message: format!("playback stopped early: {failure}"),
+                    json_written: cli.json,
+                }),
+                None => Ok(()),
+            }
         }
         Command::Audit { command } => {
             let vault = Vault::open(&dir, clock)?;
@@ -659,6 +825,69 @@ fn run_consent(cli: &Cli, command: &ConsentCommand, mut vault: Vault) -> Result<
         }
     }
     Ok(())
+}
+
+fn run_bookmark(cli: &Cli, command: &BookmarkCommand, mut vault: Vault) -> Result<(), Failure> {
+    match command {
+        BookmarkCommand::Add {
+            recording,
+            at,
+            note,
+        } => {
+            let at = bookmark::parse_time(at)?;
+            let added = bookmark::add(&mut vault, recording, at, note)?;
+            if cli.json {
+                print_json(&added);
+            } else {
+                println!("{}", added.id);
+            }
+        }
+        BookmarkCommand::List { recording } => {
+            let list = bookmark::list(&vault, recording)?;
+            if cli.json {
+                print_json(&list);
+            } else {
+                for b in &list {
+                    print_bookmark(b);
+                }
+            }
+        }
+        BookmarkCommand::Edit { id, at, note } => {
+            let at = at.as_deref().map(bookmark::parse_time).transpose()?;
+            let edited = bookmark::edit(&mut vault, id, at, note.as_deref())?;
+            if cli.json {
+                print_json(&edited);
+            } else {
+                println!(
+                    "Bookmark {} changed: it is at {}.",
+                    edited.id,
+                    bookmark::format_time(edited.at())
+                );
+            }
+        }
+        BookmarkCommand::Rm { id } => {
+            let removed = bookmark::remove(&mut vault, id)?;
+            if cli.json {
+                print_json(&removed);
+            } else {
+                println!("Bookmark {} removed.", removed.id);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One bookmark on a line (a note of several lines continues indented under its first).
+fn print_bookmark(b: &bookmark::Bookmark) {
+    let head = format!("{}  {:>12}  ", b.id, bookmark::format_time(b.at()));
+    let indent = " ".repeat(head.chars().count());
+    for (i, line) in b.note.lines().enumerate() {
+        if i == 0 {
+            println!("{head}{line}");
+        } else {
+            println!("{indent}{line}");
+        }
+    }
 }
 
 /// Reads a file the user named, refusing one over `limit` bytes before reading it.

@@ -542,37 +542,73 @@ fn patch_sizes(header: &mut [u8], data_offset: u64, data_len: u64) {
 }
 
 /// Re-seals a recording cut short by a crash: decrypts every complete authenticated chunk of
-/// `path`, writes that prefix (whole frames only) into a new sealed file beside it, forces it
-/// to the disk and renames it over the original. Returns the new file's facts.
+/// `path` (up to the first that fails to decrypt, where the crash cut the file, or the end)
+/// and streams that prefix, whole frames only, into a new sealed file beside it, 64 KiB at a
+/// time through a zeroized buffer, so memory does not grow with the recording's length. Then
+/// forces the new file to the disk and renames it over the original. Returns the new file's
+/// facts.
 ///
-/// Errors: [`SealError::Decrypt`] when not even the header can be read, [`SealError::Io`].
+/// Errors: [`SealError::Decrypt`] when the file cannot be decrypted at all,
+/// [`SealError::BadHeader`] when not even the header survived or it is not 16-bit PCM,
+/// [`SealError::Io`].
 pub fn reseal(path: &Path, key: &RecordingKey) -> Result<Sealed, SealError> {
-    let mut stream = decrypting(path, key)?;
-    // Read chunk by chunk until the first error: that is where the crash cut the file.
-    let mut plain = Zeroizing::new(Vec::new());
-    let mut buf = Zeroizing::new(vec![0u8; 64 * 1024]);
-    loop {
-        match stream.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => plain.extend_from_slice(&buf[..n]),
+    /// Reads into `buf[*len..]` until `buf[..*len]` holds at least `min` bytes. False when the
+    /// stream ends first or fails to decrypt: that is where the crash cut the file (age gives
+    /// out nothing of a chunk that fails).
+    fn fill(stream: &mut impl Read, buf: &mut [u8], len: &mut usize, min: usize) -> bool {
+        while *len < min {
+            match stream.read(&mut buf[*len..]) {
+                Ok(0) | Err(_) => return false,
+                Ok(n) => *len += n,
+            }
         }
+        true
     }
-    if plain.len() < 44 {
-        return Err(SealError::BadHeader(
-            "less than a header survived".to_owned(),
-        ));
+    let short = || SealError::BadHeader("less than a header survived".to_owned());
+    let mut stream = decrypting(path, key)?;
+    // `buf[start..len]` holds decrypted bytes not yet written.
+    let mut buf = Zeroizing::new(vec![0u8; 64 * 1024]);
+    let mut len = 0;
+    if !fill(&mut stream, &mut buf, &mut len, 44) {
+        return Err(short());
     }
-    let (format, data_offset) = parse_header(&plain[..44])?;
-    let data = &plain[data_offset as usize..];
-    let whole = data.len() as u64 / format.frame_bytes() * format.frame_bytes();
+    let (format, data_offset) = parse_header(&buf[..44])?;
+    // The data chunk's header lies within those 44 bytes, so the samples start by byte 48.
+    let mut start = data_offset as usize;
+    if !fill(&mut stream, &mut buf, &mut len, start) {
+        return Err(short());
+    }
+    let frame_bytes = format.frame_bytes() as usize;
+    if buf.len() < start + frame_bytes {
+        // Room for a whole frame (only a header claiming thousands of channels needs this).
+        let mut bigger = Zeroizing::new(vec![0u8; start + frame_bytes]);
+        bigger[..len].copy_from_slice(&buf[..len]);
+        buf = bigger; // the old buffer is zeroized as it drops
+    }
     let tmp = path.with_extension("resealing");
     let out = File::create(&tmp).map_err(io_err("created"))?;
     let mut writer = SealedWriter::create(out, key, format)?;
-    writer
-        .stream
-        .write_all(&data[..whole as usize])
-        .map_err(io_err("written"))?;
-    writer.frames = whole / format.frame_bytes();
+    let mut written = 0u64;
+    loop {
+        // Whole frames go out; the bytes of a partial frame (fewer than a frame's) move to the
+        // front of the buffer to wait for the rest of their frame.
+        let whole = (len - start) / frame_bytes * frame_bytes;
+        writer
+            .stream
+            .write_all(&buf[start..start + whole])
+            .map_err(io_err("written"))?;
+        written += whole as u64;
+        buf.copy_within(start + whole..len, 0);
+        len -= start + whole;
+        start = 0;
+        let more = len + 1;
+        if !fill(&mut stream, &mut buf, &mut len, more) {
+            break;
+        }
+    }
+    // What is left in `buf[..len]` is the start of a frame the crash cut (or a stream that
+    // ended mid-frame): it is left out, and zeroized with the buffer.
+    writer.frames = written / format.frame_bytes();
     let sealed = writer.finish()?;
     std::fs::rename(&tmp, path).map_err(io_err("renamed"))?;
     if let Some(dir) = path.parent() {
@@ -715,6 +751,55 @@ mod tests {
         // What is lost is less than the cut plus one chunk.
         let lost_bytes = (data.len() - back.len()) * 2;
         assert!(lost_bytes <= 150_000 + 64 * 1024, "lost {lost_bytes}");
+    }
+
+    #[test]
+    fn a_reseal_leaves_out_the_bytes_of_a_partial_last_frame() {
+        // A cut keeps whole 64 KiB chunks of plaintext, and hound's header is 44 bytes, so the
+        // data surviving a cut always ends on a frame boundary; a stream that ends mid-frame
+        // is written here by hand (3 bytes of a 4-byte stereo frame after the last whole one),
+        // then cut or not.
+        let dir = tempfile::tempdir().unwrap();
+        let format = Format {
+            sample_rate: 48_000,
+            channels: 2,
+        };
+        let key = RecordingKey::generate();
+        for (frames, cut) in [(0usize, 0usize), (1, 0), (40_001, 0), (96_000, 150_000)] {
+            let path = dir.path().join(format!("r{frames}.age"));
+            let data = samples(frames, 2);
+            let mut w = SealedWriter::create(File::create(&path).unwrap(), &key, format).unwrap();
+            for chunk in data.chunks(4801 * 2) {
+                w.write_samples(chunk).unwrap();
+            }
+            w.stream.write_all(&[0x11, 0x22, 0x33]).unwrap();
+            w.finish().unwrap();
+            let bytes = std::fs::read(&path).unwrap();
+            std::fs::write(&path, &bytes[..bytes.len() - cut]).unwrap();
+
+            let sealed = reseal(&path, &key).unwrap();
+            let (f, back) = read_all(&path, &key);
+            assert_eq!(f, format);
+            assert_eq!(back.len() as u64, sealed.frames * 2);
+            assert_eq!(
+                back[..],
+                data[..back.len()],
+                "{frames} frames: the prefix is exact"
+            );
+            if cut == 0 {
+                assert_eq!(sealed.frames, frames as u64, "every whole frame is kept");
+            } else {
+                assert!(sealed.frames > 0 && sealed.frames < frames as u64);
+            }
+            // Nothing of the partial frame reached the new stream.
+            let mut plain = Vec::new();
+            decrypting(&path, &key)
+                .unwrap()
+                .read_to_end(&mut plain)
+                .unwrap();
+            assert_eq!(plain.len() as u64, 44 + sealed.frames * 4);
+            assert!(!dir.path().join(format!("r{frames}.resealing")).exists());
+        }
     }
 
     #[test]

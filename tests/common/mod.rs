@@ -192,3 +192,78 @@ pub fn supervision_consent(dir: &Path) -> String {
     let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     json["id"].as_str().unwrap().to_owned()
 }
+
+/// A known signal: 16-bit little-endian samples no two neighbours alike.
+pub fn signal(samples: usize) -> Vec<u8> {
+    (0..samples)
+        .flat_map(|i| ((((i * 7919) % 65536) as i32 - 32768) as i16).to_le_bytes())
+        .collect()
+}
+
+/// An ALSA configuration whose default capture device reads `signal` from a file, with no
+/// sound card and no server.
+pub struct AlsaFileInput {
+    dir: tempfile::TempDir,
+    /// The signal's 16-bit little-endian bytes.
+    pub signal: Vec<u8>,
+}
+
+/// The sample format the ALSA file device offers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Offers {
+    /// Any format, so 16-bit is taken as is.
+    Any,
+    /// Only floating point, as many laptop microphones do: the file plugin sits on ALSA's
+    /// `lfloat` plugin, which offers float formats only, and reads the signal as f32 values
+    /// `s / 32768`, which the recorder must turn back into exactly `s`.
+    FloatOnly,
+}
+
+impl AlsaFileInput {
+    /// A device giving the first `samples` samples of [`signal`] as 16-bit audio.
+    pub fn new(samples: usize) -> AlsaFileInput {
+        Self::offering(samples, Offers::Any)
+    }
+
+    /// A device giving the first `samples` samples of [`signal`] in the formats `offers`.
+    pub fn offering(samples: usize, offers: Offers) -> AlsaFileInput {
+        let dir = tempfile::tempdir().unwrap();
+        let signal = signal(samples);
+        let (infile, slave) = match offers {
+            Offers::Any => (signal.clone(), "\"null\""),
+            Offers::FloatOnly => (
+                signal
+                    .chunks(2)
+                    .flat_map(|b| {
+                        (f32::from(i16::from_le_bytes([b[0], b[1]])) / 32768.0).to_le_bytes()
+                    })
+                    .collect(),
+                "{ type lfloat slave { pcm \"null\" format S16_LE } }",
+            ),
+        };
+        std::fs::write(dir.path().join("signal.raw"), &infile).unwrap();
+        std::fs::write(
+            dir.path().join("test.conf"),
+            format!(
+                "pcm.svtest_in {{ type file slave.pcm {slave} file \"/dev/null\" infile \"{}\" format \"raw\" }}\n\
+                 pcm.!default {{ type asym playback.pcm \"null\" capture.pcm \"svtest_in\" }}\n",
+                dir.path().join("signal.raw").display()
+            ),
+        )
+        .unwrap();
+        AlsaFileInput { dir, signal }
+    }
+
+    /// Points `cmd` at this device (and away from any PulseAudio server).
+    pub fn apply<'a>(&self, cmd: &'a mut Command) -> &'a mut Command {
+        cmd.env(
+            "ALSA_CONFIG_PATH",
+            format!(
+                "/usr/share/alsa/alsa.conf:{}",
+                self.dir.path().join("test.conf").display()
+            ),
+        )
+        // A dead server, so neither cpal's PulseAudio host nor ALSA's pulse plugin takes over.
+        .env("PULSE_SERVER", "unix:/nonexistent/sessionvault-test")
+    }
+}

@@ -1,0 +1,729 @@
+//! Bookmarks: timestamped supervision notes on a recording.
+//!
+//! A bookmark marks a position in a finished recording, kept as a frame number (sample-exact,
+//! whatever the recording's sample rate) together with a note for supervision. Bookmarks live
+//! in the SQLCipher database beside the recording they belong to and go with it when it is
+//! destroyed.
+//!
+//! The note is as confidential as the session itself: it is stored only in the encrypted
+//! database. It never goes into tracing logs, error messages or the audit log; audit entries
+//! (`bookmark.added`, `bookmark.edited`, `bookmark.removed`) name the bookmark and carry only
+//! the recording id and the position.
+
+use std::time::Duration;
+
+use rusqlite::{params, OptionalExtension};
+use serde_json::json;
+use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
+
+use crate::audit::{AuditError, EventKind};
+use crate::db::DbError;
+use crate::recording::{self, RecordError, Summary};
+use crate::vault::{Vault, VaultError};
+
+/// The longest note accepted, in characters (after trimming).
+pub const MAX_NOTE_CHARS: usize = 2000;
+
+const NANOS_PER_SECOND: u128 = 1_000_000_000;
+
+/// A bookmark: a position in a recording and a supervision note about it.
+///
+/// Invariants: `at_frame` is at most the recording's length in frames; `at_seconds` is
+/// `at_frame` divided by the recording's sample rate; `note` is trimmed, not empty, at most
+/// [`MAX_NOTE_CHARS`] characters and free of control characters other than line breaks and
+/// tabs. Its `Debug` form leaves the note out, so it cannot reach a log by accident.
+#[derive(Clone, PartialEq, serde::Serialize)]
+pub struct Bookmark {
+    /// The bookmark id (a UUID).
+    pub id: String,
+    /// The recording it belongs to.
+    pub recording_id: String,
+    /// Where it is, in seconds from the start of the recording.
+    pub at_seconds: f64,
+    /// Where it is, in frames from the start of the recording.
+    pub at_frame: u64,
+    /// The supervision note. Confidential: never log it.
+    pub note: String,
+    /// When it was added (RFC 3339).
+    pub created_at: String,
+    /// When it was last changed (RFC 3339); `created_at` until it is edited.
+    pub updated_at: String,
+}
+
+impl Bookmark {
+    /// Where it is, as a time from the start of the recording (to the nanosecond).
+    pub fn at(&self) -> Duration {
+        Duration::try_from_secs_f64(self.at_seconds).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Debug for Bookmark {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bookmark")
+            .field("id", &self.id)
+            .field("recording_id", &self.recording_id)
+            .field("at_seconds", &self.at_seconds)
+            .field("at_frame", &self.at_frame)
+            .field(
+                "note",
+                &format_args!("<{} chars>", self.note.chars().count()),
+            )
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// What is wrong with a note. No variant holds the note's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteProblem {
+    /// Nothing but white space.
+    Empty,
+    /// Longer than [`MAX_NOTE_CHARS`] characters (the count is given).
+    TooLong(usize),
+    /// Holds a control character other than a line break or a tab.
+    ControlCharacter,
+}
+
+/// What went wrong with a bookmark. No message ever holds a note's text.
+#[derive(Debug, thiserror::Error)]
+pub enum BookmarkError {
+    /// No bookmark has this id.
+    #[error("there is no bookmark with id {0}: see `sessionvault bookmark list RECORDING_ID`")]
+    NotFound(String),
+    /// No recording has this id.
+    #[error("there is no recording with id {0}: see `sessionvault recordings list`")]
+    RecordingNotFound(String),
+    /// The recording is still being made, so it has no end to place a bookmark against.
+    #[error("recording {0} is still being made: bookmark it once it has stopped")]
+    StillRecording(String),
+    /// The text is not a time in one of the accepted forms.
+    #[error(
+        "{0:?} is not a time: write seconds (90 or 90.5), minutes and seconds (1:30) or hours, \
+         minutes and seconds (1:02:03.5)"
+    )]
+    BadTime(String),
+    /// The time is before the start of the recording.
+    #[error("{0:?} is before the start of the recording: a time cannot be negative")]
+    NegativeTime(String),
+    /// The time is after the end of the recording.
+    #[error("{at} is after the end of recording {recording_id}, which is {length} long")]
+    BeyondEnd {
+        /// The recording.
+        recording_id: String,
+        /// The time asked for, as [`format_time`] writes it.
+        at: String,
+        /// The recording's length, as [`format_time`] writes it.
+        length: String,
+    },
+    /// The note is empty, too long or holds control characters.
+    #[error("{}", describe_note(*.0))]
+    InvalidNote(NoteProblem),
+    /// Looking up the recording failed for another reason than its absence.
+    #[error(transparent)]
+    Recording(RecordError),
+    /// A vault or database problem.
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+}
+
+fn describe_note(problem: NoteProblem) -> String {
+    match problem {
+        NoteProblem::Empty => "the note is empty: write what the bookmark is for".to_owned(),
+        NoteProblem::TooLong(chars) => {
+            format!("the note has {chars} characters: at most {MAX_NOTE_CHARS} are kept")
+        }
+        NoteProblem::ControlCharacter => {
+            "the note holds control characters: only text, line breaks and tabs are kept".to_owned()
+        }
+    }
+}
+
+impl BookmarkError {
+    /// A stable, machine-readable name for the kind of error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            BookmarkError::NotFound(_) => "bookmark_not_found",
+            BookmarkError::RecordingNotFound(_) => "recording_not_found",
+            BookmarkError::StillRecording(_) => "still_recording",
+            BookmarkError::BadTime(_)
+            | BookmarkError::NegativeTime(_)
+            | BookmarkError::BeyondEnd { .. } => "invalid_time",
+            BookmarkError::InvalidNote(_) => "invalid_note",
+            BookmarkError::Recording(e) => e.code(),
+            BookmarkError::Vault(e) => e.code(),
+        }
+    }
+}
+
+impl From<RecordError> for BookmarkError {
+    fn from(e: RecordError) -> Self {
+        match e {
+            RecordError::NotFound(id) => BookmarkError::RecordingNotFound(id),
+            RecordError::StillRecording(id) => BookmarkError::StillRecording(id),
+            RecordError::Vault(e) => BookmarkError::Vault(e),
+            e => BookmarkError::Recording(e),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for BookmarkError {
+    fn from(e: rusqlite::Error) -> Self {
+        BookmarkError::Vault(DbError::from(e).into())
+    }
+}
+
+impl From<DbError> for BookmarkError {
+    fn from(e: DbError) -> Self {
+        BookmarkError::Vault(e.into())
+    }
+}
+
+impl From<AuditError> for BookmarkError {
+    fn from(e: AuditError) -> Self {
+        BookmarkError::Vault(e.into())
+    }
+}
+
+/// Reads a time position: seconds (`90`, `90.5`), minutes and seconds (`1:30`, `1:30.25`) or
+/// hours, minutes and seconds (`1:02:03.5`). After a colon, minutes and seconds take two digits
+/// and are below 60; the leading field is unbounded (`90:00` is an hour and a half). Fractions
+/// finer than a nanosecond are cut off. White space around the text is ignored.
+///
+/// Errors: [`BookmarkError::NegativeTime`] for a time with a leading `-`,
+/// [`BookmarkError::BadTime`] for anything else that is not a time (including one too large
+/// to hold).
+pub fn parse_time(text: &str) -> Result<Duration, BookmarkError> {
+    let trimmed = text.trim();
+    if let Some(rest) = trimmed.strip_prefix('-') {
+        return Err(match parse_unsigned(rest) {
+            Some(_) => BookmarkError::NegativeTime(text.to_owned()),
+            None => BookmarkError::BadTime(text.to_owned()),
+        });
+    }
+    parse_unsigned(trimmed).ok_or_else(|| BookmarkError::BadTime(text.to_owned()))
+}
+
+fn parse_unsigned(text: &str) -> Option<Duration> {
+    fn digits(s: &str) -> Option<u64> {
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        s.parse().ok()
+    }
+    /// A field after a colon: two digits, below 60.
+    fn sexagesimal(s: &str) -> Option<u64> {
+        digits(s).filter(|&v| s.len() == 2 && v < 60)
+    }
+
+    let fields: Vec<&str> = text.split(':').collect();
+    let (last, leading) = fields.split_last()?;
+    let (whole, fraction) = match last.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (*last, None),
+    };
+    let nanos = match fraction {
+        None => 0,
+        Some(f) => {
+            digits(f)?;
+            let kept: String = f.chars().take(9).collect();
+            let padded = format!("{kept:0<9}");
+            u32::try_from(digits(&padded)?).ok()?
+        }
+    };
+    let seconds = match leading {
+        [] => digits(whole)?,
+        [minutes] => digits(minutes)?
+            .checked_mul(60)?
+            .checked_add(sexagesimal(whole)?)?,
+        [hours, minutes] => digits(hours)?
+            .checked_mul(3600)?
+            .checked_add(sexagesimal(minutes)? * 60)?
+            .checked_add(sexagesimal(whole)?)?,
+        _ => return None,
+    };
+    Some(Duration::new(seconds, nanos))
+}
+
+/// Writes a time position as `m:ss.mmm`, or `h:mm:ss.mmm` from an hour on, rounded to the
+/// millisecond. [`parse_time`] reads it back.
+pub fn format_time(at: Duration) -> String {
+    let millis = (at.as_nanos() + 500_000) / 1_000_000;
+    let (hours, rest) = (millis / 3_600_000, millis % 3_600_000);
+    let (minutes, rest) = (rest / 60_000, rest % 60_000);
+    let (seconds, millis) = (rest / 1000, rest % 1000);
+    if hours > 0 {
+        format!("{hours}:{minutes:02}:{seconds:02}.{millis:03}")
+    } else {
+        format!("{minutes}:{seconds:02}.{millis:03}")
+    }
+}
+
+/// The frame at time `at` in audio of `sample_rate` frames per second, rounded to the nearest
+/// frame (halves up). `None` when it does not fit in a `u64`.
+pub fn frame_at(at: Duration, sample_rate: u32) -> Option<u64> {
+    let scaled = at.as_nanos().checked_mul(u128::from(sample_rate))?;
+    u64::try_from((scaled + NANOS_PER_SECOND / 2) / NANOS_PER_SECOND).ok()
+}
+
+/// The time of frame `frame` in audio of `sample_rate` frames per second (0 for a rate of 0).
+pub fn time_of(frame: u64, sample_rate: u32) -> Duration {
+    if sample_rate == 0 {
+        return Duration::ZERO;
+    }
+    let nanos = u128::from(frame) * NANOS_PER_SECOND / u128::from(sample_rate);
+    let seconds = u64::try_from(nanos / NANOS_PER_SECOND).unwrap_or(u64::MAX);
+    // Below 1e9, so it fits.
+    Duration::new(seconds, (nanos % NANOS_PER_SECOND) as u32)
+}
+
+/// Checks a note and returns it trimmed.
+///
+/// Errors: [`BookmarkError::InvalidNote`] when it is empty after trimming, longer than
+/// [`MAX_NOTE_CHARS`] characters, or holds a control character other than a line break or a
+/// tab.
+pub fn validate_note(note: &str) -> Result<&str, BookmarkError> {
+    let note = note.trim();
+    if note.is_empty() {
+        return Err(BookmarkError::InvalidNote(NoteProblem::Empty));
+    }
+    let chars = note.chars().count();
+    if chars > MAX_NOTE_CHARS {
+        return Err(BookmarkError::InvalidNote(NoteProblem::TooLong(chars)));
+    }
+    if note
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(BookmarkError::InvalidNote(NoteProblem::ControlCharacter));
+    }
+    Ok(note)
+}
+
+/// The recording a bookmark may be placed on: it exists and is not still being made.
+fn finished_recording(vault: &Vault, recording_id: &str) -> Result<Summary, BookmarkError> {
+    let summary = recording::get(vault, recording_id)?;
+    if summary.state == "recording" {
+        return Err(BookmarkError::StillRecording(summary.id));
+    }
+    Ok(summary)
+}
+
+/// The frame of `at` in `recording`, which must be within it (its very end included).
+fn frame_within(recording: &Summary, at: Duration) -> Result<u64, BookmarkError> {
+    let beyond = || BookmarkError::BeyondEnd {
+        recording_id: recording.id.clone(),
+        at: format_time(at),
+        length: format_time(time_of(recording.frames, recording.sample_rate)),
+    };
+    frame_in(at, recording.frames, recording.sample_rate).ok_or_else(beyond)
+}
+
+/// The frame of `at` in audio of `frames` frames at `sample_rate`, if it is within it (its
+/// very end included).
+fn frame_in(at: Duration, frames: u64, sample_rate: u32) -> Option<u64> {
+    frame_at(at, sample_rate).filter(|&frame| frame <= frames)
+}
+
+fn now_text(change: &crate::vault::Change<'_>) -> Result<String, BookmarkError> {
+    Ok(change.now.format(&Rfc3339).map_err(AuditError::from)?)
+}
+
+/// A bookmark's row as stored.
+struct Row {
+    id: String,
+    recording_id: String,
+    at_frame: u64,
+    note: String,
+    created_at: String,
+    updated_at: String,
+}
+
+impl Row {
+    fn into_bookmark(self, sample_rate: u32) -> Bookmark {
+        Bookmark {
+            at_seconds: self.at_frame as f64 / f64::from(sample_rate.max(1)),
+            id: self.id,
+            recording_id: self.recording_id,
+            at_frame: self.at_frame,
+            note: self.note,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+const SELECT: &str =
+    "SELECT id, recording_id, at_frame, note, created_at, updated_at FROM bookmarks";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    Ok(Row {
+        id: r.get(0)?,
+        recording_id: r.get(1)?,
+        at_frame: r.get(2)?,
+        note: r.get(3)?,
+        created_at: r.get(4)?,
+        updated_at: r.get(5)?,
+    })
+}
+
+/// Adds a bookmark with `note` at time `at` of recording `recording_id`. `at` becomes the
+/// nearest frame at the recording's sample rate. Returns the new bookmark. The addition and
+/// its `bookmark.added` audit entry (the recording id and the frame, never the note) are one
+/// transaction.
+///
+/// Errors: [`BookmarkError::RecordingNotFound`], [`BookmarkError::StillRecording`] while the
+/// recording is being made, [`BookmarkError::BeyondEnd`] for a time after its end,
+/// [`BookmarkError::InvalidNote`], [`BookmarkError::Vault`].
+pub fn add(
+    vault: &mut Vault,
+    recording_id: &str,
+    at: Duration,
+    note: &str,
+) -> Result<Bookmark, BookmarkError> {
+    let recording = finished_recording(vault, recording_id)?;
+    let at_frame = frame_within(&recording, at)?;
+    let note = validate_note(note)?;
+    let id = Uuid::new_v4().to_string();
+    let change = vault.change()?;
+    let now = now_text(&change)?;
+    change.tx.execute(
+        "INSERT INTO bookmarks (id, recording_id, at_frame, note, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        params![id, recording.id, at_frame, note, now],
+    )?;
+    change.log(
+        EventKind::BookmarkAdded,
+        Some(&id),
+        &json!({ "recording_id": recording.id, "at_frame": at_frame }),
+    )?;
+    change.commit()?;
+    tracing::info!(bookmark = %id, recording = %recording.id, at_frame, "bookmark added");
+    Ok(Row {
+        id,
+        recording_id: recording.id,
+        at_frame,
+        note: note.to_owned(),
+        created_at: now.clone(),
+        updated_at: now,
+    }
+    .into_bookmark(recording.sample_rate))
+}
+
+/// The bookmarks of recording `recording_id`, in time order (then in the order they were
+/// added).
+///
+/// Errors: [`BookmarkError::RecordingNotFound`], [`BookmarkError::Vault`].
+pub fn list(vault: &Vault, recording_id: &str) -> Result<Vec<Bookmark>, BookmarkError> {
+    let recording = recording::get(vault, recording_id)?;
+    let conn = vault.db().conn();
+    let mut stmt = conn.prepare(&format!(
+        "{SELECT} WHERE recording_id = ?1 ORDER BY at_frame, created_at, id"
+    ))?;
+    let rows = stmt.query_map([&recording.id], row)?;
+    let mut out = Vec::new();
+    for r in rows {
+        out.push(r?.into_bookmark(recording.sample_rate));
+    }
+    Ok(out)
+}
+
+/// The bookmark with id `id`, with the recording it belongs to.
+fn load(vault: &Vault, id: &str) -> Result<(Bookmark, Summary), BookmarkError> {
+    let found = vault
+        .db()
+        .conn()
+        .query_row(&format!("{SELECT} WHERE id = ?1"), [id.trim()], row)
+        .optional()?
+        .ok_or_else(|| BookmarkError::NotFound(id.to_owned()))?;
+    let recording = recording::get(vault, &found.recording_id)?;
+    Ok((found.into_bookmark(recording.sample_rate), recording))
+}
+
+/// The bookmark with id `id`.
+///
+/// Errors: [`BookmarkError::NotFound`], [`BookmarkError::Vault`].
+pub fn get(vault: &Vault, id: &str) -> Result<Bookmark, BookmarkError> {
+    Ok(load(vault, id)?.0)
+}
+
+/// Moves bookmark `id` to time `at` and/or replaces its note, under the same rules as [`add`].
+/// Returns the bookmark as it now is. With neither given, nothing changes and nothing is
+/// logged. The change and its `bookmark.edited` audit entry (the recording id and the frame,
+/// never the note) are one transaction.
+///
+/// Errors: [`BookmarkError::NotFound`], [`BookmarkError::StillRecording`] (moving a bookmark
+/// of a recording being made), [`BookmarkError::BeyondEnd`], [`BookmarkError::InvalidNote`],
+/// [`BookmarkError::Vault`].
+pub fn edit(
+    vault: &mut Vault,
+    id: &str,
+    at: Option<Duration>,
+    note: Option<&str>,
+) -> Result<Bookmark, BookmarkError> {
+    let (mut bookmark, recording) = load(vault, id)?;
+    if at.is_none() && note.is_none() {
+        return Ok(bookmark);
+    }
+    if let Some(at) = at {
+        if recording.state == "recording" {
+            return Err(BookmarkError::StillRecording(recording.id));
+        }
+        bookmark.at_frame = frame_within(&recording, at)?;
+        bookmark.at_seconds = bookmark.at_frame as f64 / f64::from(recording.sample_rate.max(1));
+    }
+    if let Some(note) = note {
+        bookmark.note = validate_note(note)?.to_owned();
+    }
+    let change = vault.change()?;
+    bookmark.updated_at = now_text(&change)?;
+    let changed = change.tx.execute(
+        "UPDATE bookmarks SET at_frame = ?2, note = ?3, updated_at = ?4 WHERE id = ?1",
+        params![
+            bookmark.id,
+            bookmark.at_frame,
+            bookmark.note,
+            bookmark.updated_at
+        ],
+    )?;
+    if changed == 0 {
+        // Removed by another process since it was read.
+        return Err(BookmarkError::NotFound(id.to_owned()));
+    }
+    change.log(
+        EventKind::BookmarkEdited,
+        Some(&bookmark.id),
+        &json!({ "recording_id": bookmark.recording_id, "at_frame": bookmark.at_frame }),
+    )?;
+    change.commit()?;
+    tracing::info!(bookmark = %bookmark.id, recording = %bookmark.recording_id, at_frame = bookmark.at_frame, "bookmark edited");
+    Ok(bookmark)
+}
+
+/// Removes bookmark `id` and returns it as it was. The removal and its `bookmark.removed`
+/// audit entry (the recording id and the frame, never the note) are one transaction.
+///
+/// Errors: [`BookmarkError::NotFound`], [`BookmarkError::Vault`].
+pub fn remove(vault: &mut Vault, id: &str) -> Result<Bookmark, BookmarkError> {
+    let bookmark = get(vault, id)?;
+    let change = vault.change()?;
+    let removed = change
+        .tx
+        .execute("DELETE FROM bookmarks WHERE id = ?1", [&bookmark.id])?;
+    if removed == 0 {
+        return Err(BookmarkError::NotFound(id.to_owned()));
+    }
+    change.log(
+        EventKind::BookmarkRemoved,
+        Some(&bookmark.id),
+        &json!({ "recording_id": bookmark.recording_id, "at_frame": bookmark.at_frame }),
+    )?;
+    change.commit()?;
+    tracing::info!(bookmark = %bookmark.id, recording = %bookmark.recording_id, "bookmark removed");
+    Ok(bookmark)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secs(s: u64, nanos: u32) -> Duration {
+        Duration::new(s, nanos)
+    }
+
+    #[test]
+    fn times_are_read_in_seconds_minutes_and_hours() {
+        for (text, want) in [
+            ("90", secs(90, 0)),
+            ("90.5", secs(90, 500_000_000)),
+            ("0", secs(0, 0)),
+            ("0.25", secs(0, 250_000_000)),
+            (" 1.5 ", secs(1, 500_000_000)),
+            ("1:30", secs(90, 0)),
+            ("0:01.5", secs(1, 500_000_000)),
+            ("90:00", secs(5400, 0)),
+            ("1:02:03.5", secs(3723, 500_000_000)),
+            ("0:00:00", secs(0, 0)),
+            ("10:00:00.000000001", secs(36_000, 1)),
+            // Finer than a nanosecond is cut off.
+            ("1.0000000019", secs(1, 1)),
+        ] {
+            assert_eq!(parse_time(text).unwrap(), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn what_is_not_a_time_is_refused_with_a_typed_error() {
+        for bad in [
+            "",
+            " ",
+            "abc",
+            "1.",
+            ".5",
+            "1.5.2",
+            "+5",
+            "1e3",
+            "inf",
+            "NaN",
+            "1:5",
+            "1:60",
+            "1:2:03",
+            "1:60:00",
+            "1:00:60",
+            "1:00:00:00",
+            ":30",
+            "1:",
+            "1 30",
+            "1:30 s",
+            "٣",
+            "99999999999999999999",
+            "18446744073709551615:00",
+            "--5",
+        ] {
+            assert!(
+                matches!(parse_time(bad), Err(BookmarkError::BadTime(ref t)) if t == bad),
+                "{bad:?}: {:?}",
+                parse_time(bad)
+            );
+        }
+        for negative in ["-5", "-0.5", " -1:30"] {
+            let e = parse_time(negative).unwrap_err();
+            assert!(
+                matches!(e, BookmarkError::NegativeTime(_)),
+                "{negative:?}: {e:?}"
+            );
+            assert_eq!(e.code(), "invalid_time");
+        }
+        assert_eq!(parse_time("x").unwrap_err().code(), "invalid_time");
+    }
+
+    #[test]
+    fn times_are_written_so_they_read_back() {
+        for (at, text) in [
+            (secs(0, 0), "0:00.000"),
+            (secs(1, 500_000_000), "0:01.500"),
+            (secs(90, 0), "1:30.000"),
+            (secs(3723, 500_000_000), "1:02:03.500"),
+            (secs(59, 999_600_000), "1:00.000"),
+        ] {
+            assert_eq!(format_time(at), text);
+        }
+        for ms in [
+            0u64, 1, 999, 1000, 59_999, 60_000, 3_599_999, 3_600_000, 86_400_123,
+        ] {
+            let at = Duration::from_millis(ms);
+            assert_eq!(parse_time(&format_time(at)).unwrap(), at, "{ms} ms");
+        }
+    }
+
+    #[test]
+    fn times_become_the_nearest_frame() {
+        assert_eq!(frame_at(secs(1, 500_000_000), 48_000), Some(72_000));
+        assert_eq!(frame_at(secs(2, 0), 48_000), Some(96_000));
+        assert_eq!(frame_at(Duration::ZERO, 44_100), Some(0));
+        // 0.1 s at 44.1 kHz is exactly 4410 frames: no float error.
+        assert_eq!(frame_at(secs(0, 100_000_000), 44_100), Some(4_410));
+        // Rounded to the nearest frame, halves up.
+        let frame = Duration::from_secs(1).as_nanos() as f64 / 48_000.0;
+        assert_eq!(frame_at(secs(0, (frame * 0.49) as u32), 48_000), Some(0));
+        assert_eq!(frame_at(secs(0, (frame * 0.51) as u32), 48_000), Some(1));
+        assert_eq!(frame_at(secs(0, 31_250), 16_000), Some(1)); // exactly half a frame
+        assert_eq!(frame_at(secs(0, 31_249), 16_000), Some(0));
+        assert_eq!(frame_at(Duration::MAX, u32::MAX), None);
+        assert_eq!(time_of(72_000, 48_000), secs(1, 500_000_000));
+        assert_eq!(time_of(1, 3), secs(0, 333_333_333));
+        assert_eq!(time_of(5, 0), Duration::ZERO);
+        for frame in [0u64, 1, 47_999, 72_000, 96_000, 1 << 40] {
+            assert_eq!(
+                frame_at(time_of(frame, 48_000), 48_000),
+                Some(frame),
+                "{frame}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_time_must_fall_within_the_recording() {
+        assert_eq!(frame_in(secs(2, 0), 96_000, 48_000), Some(96_000));
+        assert_eq!(frame_in(secs(0, 0), 96_000, 48_000), Some(0));
+        // Within half a frame of the end rounds onto it.
+        assert_eq!(frame_in(secs(2, 10_000), 96_000, 48_000), Some(96_000));
+        for beyond in [secs(2, 20_834), secs(3, 0), Duration::MAX] {
+            assert_eq!(frame_in(beyond, 96_000, 48_000), None, "{beyond:?}");
+        }
+        let e = BookmarkError::BeyondEnd {
+            recording_id: "r".to_owned(),
+            at: format_time(secs(3, 0)),
+            length: format_time(secs(2, 0)),
+        };
+        assert_eq!(e.code(), "invalid_time");
+        assert_eq!(
+            e.to_string(),
+            "0:03.000 is after the end of recording r, which is 0:02.000 long"
+        );
+    }
+
+    #[test]
+    fn notes_are_trimmed_and_checked_without_echoing_them() {
+        assert_eq!(
+            validate_note("  pause before\n\tthe reply \n").unwrap(),
+            "pause before\n\tthe reply"
+        );
+        let longest = "é".repeat(MAX_NOTE_CHARS);
+        assert_eq!(validate_note(&longest).unwrap(), longest);
+        for (note, problem) in [
+            ("", NoteProblem::Empty),
+            (" \n\t ", NoteProblem::Empty),
+            ("bell\u{7}", NoteProblem::ControlCharacter),
+            ("esc \u{1b}[2J", NoteProblem::ControlCharacter),
+        ] {
+            let e = validate_note(note).unwrap_err();
+            assert!(
+                matches!(e, BookmarkError::InvalidNote(p) if p == problem),
+                "{note:?}: {e:?}"
+            );
+            assert_eq!(e.code(), "invalid_note");
+        }
+        let secret = format!("secretword {}", "x".repeat(MAX_NOTE_CHARS));
+        let e = validate_note(&secret).unwrap_err();
+        assert!(matches!(
+            e,
+            BookmarkError::InvalidNote(NoteProblem::TooLong(2011))
+        ));
+        assert!(!e.to_string().contains("secretword"));
+        assert!(!format!("{e:?}").contains("secretword"));
+    }
+
+    #[test]
+    fn the_debug_form_leaves_the_note_out() {
+        let b = Bookmark {
+            id: "b".to_owned(),
+            recording_id: "r".to_owned(),
+            at_seconds: 1.5,
+            at_frame: 72_000,
+            note: "secretword".to_owned(),
+            created_at: String::new(),
+            updated_at: String::new(),
+        };
+        let debug = format!("{b:?}");
+        assert!(!debug.contains("secretword"), "{debug}");
+        assert!(debug.contains("<10 chars>"), "{debug}");
+    }
+
+    #[test]
+    fn recording_errors_keep_their_codes() {
+        assert_eq!(
+            BookmarkError::from(RecordError::NotFound("x".to_owned())).code(),
+            "recording_not_found"
+        );
+        assert_eq!(
+            BookmarkError::from(RecordError::StillRecording("x".to_owned())).code(),
+            "still_recording"
+        );
+        assert_eq!(
+            BookmarkError::NotFound("x".to_owned()).code(),
+            "bookmark_not_found"
+        );
+    }
+}
