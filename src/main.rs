@@ -229,6 +229,11 @@ enum ConsentCommand {
 enum RecordingsCommand {
     /// List the recordings, newest first.
     List,
+    /// Print a recording's waveform: the peak of each 50 ms (for drawing; with --json).
+    Peaks {
+        /// The recording id.
+        id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -522,6 +527,21 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                     message: format!("recording {} ended by a fault", summary.id),
                     json_written: cli.json,
                 });
+            }
+            Ok(())
+        }
+        Command::Recordings {
+            command: RecordingsCommand::Peaks { id },
+        } => {
+            let vault = Vault::open(&dir, clock)?;
+            let waveform = recording::waveform(&vault, id)?;
+            if cli.json {
+                print_json(&waveform);
+            } else {
+                for chunk in waveform.peaks.chunks(20) {
+                    let line: Vec<String> = chunk.iter().map(u16::to_string).collect();
+                    println!("{}", line.join(" "));
+                }
             }
             Ok(())
         }

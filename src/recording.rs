@@ -563,6 +563,60 @@ pub fn open_audio(vault: &Vault, id: &str) -> Result<SealedAudio, RecordError> {
     Ok(SealedAudio::open(&recording_path(vault, uuid), &key)?)
 }
 
+/// A recording's waveform for drawing: the peak magnitude of each window.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Waveform {
+    /// The recording.
+    pub recording_id: String,
+    /// Seconds each value covers.
+    pub window_seconds: f64,
+    /// Peak magnitude (0 to 32768) of each window, in order.
+    pub peaks: Vec<u16>,
+}
+
+/// The waveform of recording `id`: what recording stored, or, for a recording that has none
+/// (recovered after a crash), worked out from its audio now and stored for next time.
+///
+/// Errors: as [`open_audio`], and [`RecordError::Vault`].
+pub fn waveform(vault: &Vault, id: &str) -> Result<Waveform, RecordError> {
+    let summary = get(vault, id)?;
+    let stored: Option<Vec<u8>> = vault.db().conn().query_row(
+        "SELECT peaks FROM recordings WHERE id = ?1",
+        [&summary.id],
+        |r| r.get(0),
+    )?;
+    let bytes = match stored {
+        Some(bytes) if !bytes.is_empty() || summary.frames == 0 => bytes,
+        _ => {
+            let mut audio = open_audio(vault, id)?;
+            let format = audio.format();
+            let mut meter = Meter::new(format.sample_rate, format.channels);
+            let mut block = Zeroizing::new(vec![0i16; 64 * 1024]);
+            loop {
+                let n = audio.read_samples(&mut block)?;
+                if n == 0 {
+                    break;
+                }
+                meter.feed(&block[..n], &mut |_| {});
+            }
+            let bytes = meter.peaks_bytes();
+            vault.db().conn().execute(
+                "UPDATE recordings SET peaks = ?2 WHERE id = ?1",
+                params![summary.id, bytes],
+            )?;
+            bytes
+        }
+    };
+    Ok(Waveform {
+        recording_id: summary.id,
+        window_seconds: 1.0 / f64::from(meter::WINDOWS_PER_SECOND),
+        peaks: bytes
+            .chunks_exact(2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]))
+            .collect(),
+    })
+}
+
 /// What an export wrote.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Export {

@@ -124,6 +124,13 @@ fn seeking_reads_exactly_the_samples_at_any_point_in_mono_stereo_and_recovered_r
     let vault = open_vault(&dir);
     let mut audio = recording::open_audio(&vault, id).unwrap();
     let frames = audio.frames() as usize;
+    // Its waveform was not stored (the recorder was killed): it is worked out from the audio.
+    let waveform = recording::waveform(&vault, id).unwrap();
+    assert_eq!(waveform.peaks.len(), frames / 2400, "one peak per 50 ms");
+    assert!(
+        waveform.peaks[5..].iter().all(|&p| p > 8000),
+        "the tone's peaks"
+    );
     assert!(frames > 48_000, "{frames} frames kept");
     let mut whole = vec![0i16; frames * 2];
     assert_eq!(audio.read_samples(&mut whole).unwrap(), frames * 2);
@@ -182,6 +189,15 @@ fn playback_is_heard_at_the_recorded_pitch_and_the_speed_asked_for() {
     let pulse = PulseServer::start();
     let (tmp, dir, _id) = new_vault();
     let id = record_tone(&dir, &pulse, 4, 2);
+    // The waveform the recorder stored: 4 s at 20 peaks a second.
+    let (out, stdout, stderr) = run(cli(&dir).args(["--json", "recordings", "peaks", &id]));
+    assert!(out.status.success(), "{stderr}");
+    let peaks = json(&stdout)["peaks"].as_array().unwrap().clone();
+    assert_eq!(peaks.len(), 80);
+    assert!(
+        peaks.iter().all(|p| p.as_u64().unwrap() > 8000),
+        "{peaks:?}"
+    );
     for speed in [1.0, 1.5] {
         let heard = tmp.path().join(format!("heard-{speed}.raw"));
         let mut parec = capture_sink(&pulse, &heard);
