@@ -97,6 +97,9 @@ enum Command {
         /// Where to start: seconds, m:ss or h:mm:ss.
         #[arg(long, value_name = "TIME", value_parser = parse_time)]
         from: Option<std::time::Duration>,
+        /// Start at a bookmark of this recording instead.
+        #[arg(long, value_name = "BOOKMARK_ID", conflicts_with = "from")]
+        bookmark: Option<String>,
         /// Where to stop (default: the end).
         #[arg(long, value_name = "TIME", value_parser = parse_time)]
         until: Option<std::time::Duration>,
@@ -586,6 +589,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Play {
             id,
             from,
+            bookmark: at_bookmark,
             until,
             listener,
             speed,
@@ -593,10 +597,27 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             device,
         } => {
             let mut vault = Vault::open(&dir, clock)?;
+            let from = match at_bookmark {
+                Some(bookmark_id) => {
+                    let mark = bookmark::get(&vault, bookmark_id)?;
+                    if mark.recording_id != recording::get(&vault, id)?.id {
+                        return Err(Failure {
+                            code: "bookmark_not_found",
+                            message: format!(
+                                "bookmark {bookmark_id} belongs to another recording: see \
+                                 `sessionvault bookmark list {id}`"
+                            ),
+                            json_written: false,
+                        });
+                    }
+                    mark.at()
+                }
+                None => from.unwrap_or_default(),
+            };
             let options = player::Options {
                 device: device.as_deref(),
                 listener: listener.parse()?,
-                from: from.unwrap_or_default(),
+                from,
                 until: *until,
                 speed: *speed,
                 volume: *volume,

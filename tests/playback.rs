@@ -331,8 +331,30 @@ fn each_listening_is_logged_once_with_whom_and_the_range_heard() {
         assert!(out.status.success(), "{stderr}");
         assert_eq!(json(&stdout)["listener"], listener);
     }
+    // Jumping to a bookmark: playing starts at its time.
+    let (out, stdout, stderr) = run(cli(&dir).args([
+        "--json",
+        "bookmark",
+        "add",
+        &id,
+        "--at",
+        "2",
+        "--note",
+        "the turning point",
+    ]));
+    assert!(out.status.success(), "{stderr}");
+    let mark = json(&stdout)["id"].as_str().unwrap().to_owned();
+    let (out, stdout, stderr) = run(cli(&dir)
+        .args(["--json", "play", &id, "--bookmark", &mark, "--until", "2.5"])
+        .env("PULSE_SERVER", &pulse.address));
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(
+        json(&stdout)["ranges"],
+        serde_json::json!([{"from_seconds": 2.0, "to_seconds": 2.5}])
+    );
+
     let (played, started) = listening_entries(&dir);
-    assert_eq!((played.len(), started.len()), (2, 2));
+    assert_eq!((played.len(), started.len()), (3, 3));
     let first = details(&played[0]);
     assert_eq!(first["listener"], "supervision");
     assert_eq!(first["ranges"], serde_json::json!([[1.0, 2.5]]));
