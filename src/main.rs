@@ -101,10 +101,14 @@ enum Command {
         #[arg(long, value_name = "BOOKMARK_ID", conflicts_with = "from")]
         bookmark: Option<String>,
         /// Where to stop (default: the end).
-        #[arg(long, value_name = "TIME", value_parser = parse_time)]
+        #[arg(long, value_name = "TIME", value_parser = parse_time, conflicts_with = "for_")]
         until: Option<std::time::Duration>,
-        /// Who is listening: self, supervision, tutor or students.
-        #[arg(long = "for", value_name = "LISTENER", default_value = "self")]
+        /// How long to play (seconds, m:ss or h:mm:ss), instead of --until.
+        #[arg(long = "for", id = "for_", value_name = "DURATION", value_parser = parse_time)]
+        for_: Option<std::time::Duration>,
+        /// Who is listening: self, supervisor, tutor or student. Logged, and checked against
+        /// the audience the client consented to.
+        #[arg(long, value_name = "WHO", default_value = "self")]
         listener: String,
         /// Playing speed from 0.5 to 2; the pitch is kept.
         #[arg(long, default_value_t = 1.0)]
@@ -591,6 +595,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             from,
             bookmark: at_bookmark,
             until,
+            for_,
             listener,
             speed,
             volume,
@@ -618,7 +623,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 device: device.as_deref(),
                 listener: listener.parse()?,
                 from,
-                until: *until,
+                until: until.or(for_.map(|d| from + d)),
                 speed: *speed,
                 volume: *volume,
             };

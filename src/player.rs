@@ -53,33 +53,33 @@ pub enum Listener {
     /// The counsellor alone.
     #[serde(rename = "self")]
     Myself,
-    /// The counsellor's clinical supervisor (consent audience `supervisor`).
-    #[serde(rename = "supervision")]
-    Supervision,
+    /// The counsellor's clinical supervisor, in supervision (consent audience `supervisor`).
+    #[serde(rename = "supervisor")]
+    Supervisor,
     /// A course tutor (consent audience `tutors`).
     #[serde(rename = "tutor")]
     Tutor,
     /// Fellow students on the course (consent audience `students`).
-    #[serde(rename = "students")]
-    Students,
+    #[serde(rename = "student")]
+    Student,
 }
 
 impl Listener {
     /// Every listener, in the order offered.
     pub const ALL: &'static [Listener] = &[
         Listener::Myself,
-        Listener::Supervision,
+        Listener::Supervisor,
         Listener::Tutor,
-        Listener::Students,
+        Listener::Student,
     ];
 
     /// The word used on the command line and in the log.
     pub fn as_str(self) -> &'static str {
         match self {
             Listener::Myself => "self",
-            Listener::Supervision => "supervision",
+            Listener::Supervisor => "supervisor",
             Listener::Tutor => "tutor",
-            Listener::Students => "students",
+            Listener::Student => "student",
         }
     }
 
@@ -87,9 +87,9 @@ impl Listener {
     pub fn audience(self) -> Option<Audience> {
         match self {
             Listener::Myself => None,
-            Listener::Supervision => Some(Audience::Supervisor),
+            Listener::Supervisor => Some(Audience::Supervisor),
             Listener::Tutor => Some(Audience::Tutors),
-            Listener::Students => Some(Audience::Students),
+            Listener::Student => Some(Audience::Students),
         }
     }
 }
@@ -102,12 +102,19 @@ impl fmt::Display for Listener {
 
 impl FromStr for Listener {
     type Err = PlayError;
+    /// Reads the word of [`Listener::as_str`]; `supervision`, `tutors` and `students` are
+    /// accepted too.
     fn from_str(text: &str) -> Result<Self, PlayError> {
-        Listener::ALL
-            .iter()
-            .copied()
-            .find(|l| l.as_str() == text.trim())
-            .ok_or_else(|| PlayError::UnknownListener(text.to_owned()))
+        match text.trim() {
+            "supervision" => Ok(Listener::Supervisor),
+            "tutors" => Ok(Listener::Tutor),
+            "students" => Ok(Listener::Student),
+            word => Listener::ALL
+                .iter()
+                .copied()
+                .find(|l| l.as_str() == word)
+                .ok_or_else(|| PlayError::UnknownListener(text.to_owned())),
+        }
     }
 }
 
@@ -135,7 +142,7 @@ pub enum PlayError {
         allowed: String,
     },
     /// An unknown listener word.
-    #[error("{0:?} is not a listener: use self, supervision, tutor or students")]
+    #[error("{0:?} is not a listener: use self, supervisor, tutor or student")]
     UnknownListener(String),
     /// The speed is out of range.
     #[error(transparent)]
@@ -382,8 +389,11 @@ impl Player {
         let consent = consent::verify(vault, &summary.consent_id)?;
         if let Some(needed) = options.listener.audience() {
             if !consent.audience().contains(&needed) {
-                let mut allowed = vec!["self".to_owned()];
-                allowed.extend(consent.audience().iter().map(|a| a.to_string()));
+                let allowed: Vec<&str> = Listener::ALL
+                    .iter()
+                    .filter(|l| l.audience().is_none_or(|a| consent.audience().contains(&a)))
+                    .map(|l| l.as_str())
+                    .collect();
                 return Err(PlayError::NotInAudience {
                     listener: options.listener,
                     consent_id: summary.consent_id,
@@ -942,12 +952,17 @@ mod tests {
     #[test]
     fn listeners_map_to_the_consented_audience() {
         assert_eq!(Listener::Myself.audience(), None);
-        assert_eq!(Listener::Supervision.audience(), Some(Audience::Supervisor));
+        assert_eq!(Listener::Supervisor.audience(), Some(Audience::Supervisor));
         assert_eq!(Listener::Tutor.audience(), Some(Audience::Tutors));
-        assert_eq!(Listener::Students.audience(), Some(Audience::Students));
+        assert_eq!(Listener::Student.audience(), Some(Audience::Students));
         for l in Listener::ALL {
             assert_eq!(l.as_str().parse::<Listener>().unwrap(), *l);
         }
+        assert_eq!(
+            "supervision".parse::<Listener>().unwrap(),
+            Listener::Supervisor
+        );
+        assert_eq!("students".parse::<Listener>().unwrap(), Listener::Student);
         assert_eq!(
             "friend".parse::<Listener>().unwrap_err().code(),
             "invalid_listener"

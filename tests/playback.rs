@@ -203,7 +203,7 @@ fn playback_is_heard_at_the_recorded_pitch_and_the_speed_asked_for() {
         let mut parec = capture_sink(&pulse, &heard);
         std::thread::sleep(Duration::from_millis(500));
         let (out, _stdout, stderr) = run(cli(&dir)
-            .args(["--json", "play", &id, "--for", "supervision", "--speed"])
+            .args(["--json", "play", &id, "--listener", "supervisor", "--speed"])
             .arg(speed.to_string())
             .env("PULSE_SERVER", &pulse.address));
         std::thread::sleep(Duration::from_millis(500));
@@ -321,10 +321,17 @@ fn each_listening_is_logged_once_with_whom_and_the_range_heard() {
     let pulse = PulseServer::start();
     let (_tmp, dir, _id) = new_vault();
     let id = record_tone(&dir, &pulse, 3, 1);
-    for (from, until, listener) in [("1", "2.5", "supervision"), ("0:00.5", "1", "self")] {
+    for (from, until, listener) in [("1", "2.5", "supervisor"), ("0:00.5", "1", "self")] {
         let (out, stdout, stderr) = run(cli(&dir)
             .args([
-                "--json", "play", &id, "--from", from, "--until", until, "--for",
+                "--json",
+                "play",
+                &id,
+                "--from",
+                from,
+                "--until",
+                until,
+                "--listener",
             ])
             .arg(listener)
             .env("PULSE_SERVER", &pulse.address));
@@ -345,7 +352,7 @@ fn each_listening_is_logged_once_with_whom_and_the_range_heard() {
     assert!(out.status.success(), "{stderr}");
     let mark = json(&stdout)["id"].as_str().unwrap().to_owned();
     let (out, stdout, stderr) = run(cli(&dir)
-        .args(["--json", "play", &id, "--bookmark", &mark, "--until", "2.5"])
+        .args(["--json", "play", &id, "--bookmark", &mark, "--for", "0.5"])
         .env("PULSE_SERVER", &pulse.address));
     assert!(out.status.success(), "{stderr}");
     assert_eq!(
@@ -356,7 +363,7 @@ fn each_listening_is_logged_once_with_whom_and_the_range_heard() {
     let (played, started) = listening_entries(&dir);
     assert_eq!((played.len(), started.len()), (3, 3));
     let first = details(&played[0]);
-    assert_eq!(first["listener"], "supervision");
+    assert_eq!(first["listener"], "supervisor");
     assert_eq!(first["ranges"], serde_json::json!([[1.0, 2.5]]));
     let second = details(&played[1]);
     assert_eq!(second["listener"], "self");
@@ -375,7 +382,7 @@ fn listening_is_refused_for_whom_the_client_did_not_consent_to_and_after_withdra
     let id = record_tone(&dir, &pulse, 1, 1);
     let play = |listener: &str| {
         let (out, stdout, _stderr) = run(cli(&dir)
-            .args(["--json", "play", &id, "--for", listener])
+            .args(["--json", "play", &id, "--listener", listener])
             .env("PULSE_SERVER", &pulse.address));
         (
             out.status.code(),
@@ -387,7 +394,7 @@ fn listening_is_refused_for_whom_the_client_did_not_consent_to_and_after_withdra
     };
     // The consent names the supervisor only.
     assert_eq!(play("tutor"), (Some(1), "not_in_audience".to_owned()));
-    assert_eq!(play("students"), (Some(1), "not_in_audience".to_owned()));
+    assert_eq!(play("student"), (Some(1), "not_in_audience".to_owned()));
     assert_eq!(play("friend"), (Some(1), "invalid_listener".to_owned()));
 
     let (_, stdout, _) = run(cli(&dir).args(["--json", "recordings", "list"]));
@@ -396,7 +403,7 @@ fn listening_is_refused_for_whom_the_client_did_not_consent_to_and_after_withdra
     assert!(out.status.success(), "{stderr}");
     assert_eq!(play("self"), (Some(1), "consent_withdrawn".to_owned()));
     assert_eq!(
-        play("supervision"),
+        play("supervisor"),
         (Some(1), "consent_withdrawn".to_owned())
     );
 
