@@ -63,6 +63,12 @@ pub enum EventKind {
     BookmarkEdited,
     /// A bookmark was removed.
     BookmarkRemoved,
+    /// A recording was destroyed (key erased, file overwritten and removed, rows deleted).
+    RecordingShredded,
+    /// A shred finished and its destruction certificate was signed.
+    CertificateIssued,
+    /// An outstanding plaintext copy was recorded as destroyed by the counsellor.
+    CopyDestroyed,
 }
 
 impl EventKind {
@@ -87,6 +93,9 @@ impl EventKind {
             EventKind::BookmarkAdded => "bookmark.added",
             EventKind::BookmarkEdited => "bookmark.edited",
             EventKind::BookmarkRemoved => "bookmark.removed",
+            EventKind::RecordingShredded => "recording.shredded",
+            EventKind::CertificateIssued => "certificate.issued",
+            EventKind::CopyDestroyed => "copy.destroyed",
         }
     }
 }

@@ -131,6 +131,29 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX bookmarks_by_recording ON bookmarks(recording_id, at_frame);
     "#,
+    // 5: shreds (each a job that a re-run can finish) and the signed destruction certificates.
+    r#"
+    CREATE TABLE shreds (
+        id             TEXT PRIMARY KEY,
+        target_kind    TEXT NOT NULL CHECK (target_kind IN ('recording', 'course', 'client', 'consent')),
+        target_id      TEXT NOT NULL,
+        started_at     TEXT NOT NULL,
+        finished_at    TEXT,
+        items          TEXT NOT NULL,
+        certificate_id TEXT
+    );
+    CREATE TABLE certificates (
+        id        TEXT PRIMARY KEY,
+        shred_id  TEXT NOT NULL REFERENCES shreds(id),
+        issued_at TEXT NOT NULL,
+        body      TEXT NOT NULL,
+        signature BLOB NOT NULL
+    );
+    CREATE TRIGGER certificates_no_update BEFORE UPDATE ON certificates
+        BEGIN SELECT RAISE(ABORT, 'certificates are never changed'); END;
+    CREATE TRIGGER certificates_no_delete BEFORE DELETE ON certificates
+        BEGIN SELECT RAISE(ABORT, 'certificates are never deleted'); END;
+    "#,
 ];
 
 /// The schema version this build writes and understands.

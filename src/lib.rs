@@ -9,6 +9,8 @@
 //! - [`db`]: the SQLCipher database and its migrations.
 //! - [`signing`]: the counsellor's Ed25519 signatures over domain-tagged messages.
 //! - [`audit`]: the hash-chained, signed audit log.
+//! - [`shred`]: what is due for destruction, and shredding with a signed certificate.
+//! - [`certificate`]: destruction certificates, their signatures and checks.
 //! - [`status`]: the status report shown by `status` and the window.
 //! - [`recording`]: sealed recording under a verified consent; recovery; exports.
 //! - [`capture`]: cpal input → lock-free ring buffer.
@@ -27,15 +29,18 @@ pub mod audit;
 pub mod bookmark;
 pub mod canonical;
 pub mod capture;
+pub mod certificate;
 pub mod clock;
 pub mod consent;
 pub mod course;
 pub mod db;
 pub mod keys;
 pub mod meter;
+mod pdf_text;
 pub mod player;
 pub mod recording;
 pub mod seal;
+pub mod shred;
 pub mod signing;
 pub mod status;
 pub mod stretch;

@@ -14,11 +14,13 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use serde_json::json;
 use sessionvault::bookmark::{self, BookmarkError};
+use sessionvault::certificate::{self, CertificateError};
 use sessionvault::clock::SystemClock;
 use sessionvault::consent::{self, ConsentError, NewConsent, SignedWith};
 use sessionvault::course::{self, CourseError};
 use sessionvault::player::{self, PlayError};
 use sessionvault::recording::{self, RecordError};
+use sessionvault::shred::{self, ShredError};
 use sessionvault::status::{self, Problem, Report};
 use sessionvault::vault::{self, Vault, VaultError};
 
@@ -131,6 +133,72 @@ enum Command {
         #[command(subcommand)]
         command: BookmarkCommand,
     },
+    /// What is due for destruction, and why (course ended, destroy-by date passed, consent
+    /// withdrawn), with what becomes due soon.
+    Due {
+        /// Also list what becomes due within this many days.
+        #[arg(long, default_value_t = shred::DEFAULT_REMINDER_DAYS)]
+        within: i64,
+    },
+    /// Destroy a recording, a course's recordings, a client's, or a consent's, provably:
+    /// crypto-erase, overwrite, rows deleted, and a signed destruction certificate (its id is
+    /// printed). Without --yes nothing is destroyed: the preview is shown.
+    Shred {
+        /// What to shred.
+        #[arg(value_enum)]
+        kind: ShredKind,
+        /// The recording id, course id, client code or consent id.
+        id: String,
+        /// Only show what would be destroyed.
+        #[arg(long)]
+        dry_run: bool,
+        /// Destroy it: no further question is asked.
+        #[arg(long, conflicts_with = "dry_run")]
+        yes: bool,
+    },
+    /// Show, export and check destruction certificates.
+    Certificate {
+        #[command(subcommand)]
+        command: CertificateCommand,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ShredKind {
+    /// One recording.
+    Recording,
+    /// Every recording of a course.
+    Course,
+    /// Every recording of a client (by client code).
+    Client,
+    /// Every recording made under a consent.
+    Consent,
+}
+
+#[derive(Debug, Subcommand)]
+enum CertificateCommand {
+    /// Every certificate, oldest first.
+    List,
+    /// One certificate in full.
+    Show {
+        /// The certificate id.
+        id: String,
+    },
+    /// Write a certificate as JSON (checkable with `certificate verify`) or PDF (to print).
+    Export {
+        /// The certificate id.
+        id: String,
+        /// FILE.json or FILE.pdf.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Check an exported JSON certificate's signature; any edit makes it fail. Checked against
+    /// the vault's key when the vault opens, else against the key it names (compare the
+    /// fingerprint printed with the counsellor's).
+    Verify {
+        /// The JSON certificate.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -229,6 +297,10 @@ enum ConsentCommand {
         /// The reason the client gave.
         #[arg(long)]
         reason: String,
+        /// Also destroy everything recorded under it now (otherwise it is shown, and left for
+        /// `shred consent ID --yes`).
+        #[arg(long)]
+        yes: bool,
     },
 }
 
@@ -337,6 +409,8 @@ macro_rules! failure_from {
 }
 
 failure_from!(
+    ShredError,
+    CertificateError,
     VaultError,
     ConsentError,
     CourseError,
@@ -682,6 +756,71 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 None => Ok(()),
             }
         }
+        Command::Due { within } => {
+            let vault = Vault::open(&dir, clock)?;
+            let due = shred::due(&vault, *within)?;
+            if cli.json {
+                print_json(&due);
+            } else if due.is_empty() {
+                println!("Nothing is due for destruction.");
+            } else {
+                for d in &due {
+                    println!(
+                        "{}  {:<10} {} {}: {}",
+                        d.recording_id,
+                        d.client_code,
+                        if d.overdue { "DUE since" } else { "due on   " },
+                        d.due_on,
+                        d.detail
+                    );
+                }
+            }
+            Ok(())
+        }
+        Command::Shred {
+            kind,
+            id,
+            dry_run,
+            yes,
+        } => {
+            let mut vault = Vault::open(&dir, clock)?;
+            let target = match kind {
+                ShredKind::Recording => shred::Target::Recording(id.clone()),
+                ShredKind::Course => shred::Target::Course(id.clone()),
+                ShredKind::Client => shred::Target::Client(id.clone()),
+                ShredKind::Consent => shred::Target::Consent(id.clone()),
+            };
+            if *dry_run || !*yes {
+                let preview = shred::preview(&vault, &target)?;
+                if cli.json {
+                    print_json(&preview);
+                } else {
+                    print_preview(&preview);
+                }
+                eprintln!("Nothing was destroyed. Add --yes to destroy what is listed.");
+                return Ok(());
+            }
+            let outcome = run_shred(cli, &mut vault, &target)?;
+            if cli.json {
+                print_json(&outcome);
+            } else {
+                println!("{}", outcome.certificate.certificate.id);
+                if !outcome
+                    .certificate
+                    .certificate
+                    .outstanding_copies
+                    .is_empty()
+                {
+                    eprintln!(
+                        "Outstanding copies remain outside the vault and must be destroyed too: \
+                         see `sessionvault certificate show {}`",
+                        outcome.certificate.certificate.id
+                    );
+                }
+            }
+            Ok(())
+        }
+        Command::Certificate { command } => run_certificate(cli, command, &dir, clock),
         Command::Audit { command } => {
             let vault = Vault::open(&dir, clock)?;
             match command {
@@ -856,16 +995,137 @@ fn run_consent(cli: &Cli, command: &ConsentCommand, mut vault: Vault) -> Result<
                 println!("Wrote {} ({} bytes)", out.display(), bytes.len());
             }
         }
-        ConsentCommand::Withdraw { id, reason } => {
+        ConsentCommand::Withdraw { id, reason, yes } => {
             let record = consent::withdraw(&mut vault, id, reason)?;
+            let target = shred::Target::Consent(record.id.to_string());
+            let preview = shred::preview(&vault, &target)?;
+            let outcome = if *yes && !preview.items.is_empty() {
+                Some(run_shred(cli, &mut vault, &target)?)
+            } else {
+                None
+            };
             if cli.json {
-                print_json(
-                    &json!({ "id": record.id, "withdrawn_at": record.withdrawal.map(|w| w.at) }),
-                );
+                print_json(&json!({
+                    "id": record.id,
+                    "withdrawn_at": record.withdrawal.map(|w| w.at),
+                    "to_destroy": preview,
+                    "shredded": outcome,
+                }));
             } else {
                 println!(
                     "Consent {} withdrawn. Nothing more may be recorded under it.",
                     record.id
+                );
+                match (&outcome, preview.items.is_empty()) {
+                    (_, true) => println!("Nothing was recorded under it."),
+                    (Some(outcome), false) => println!(
+                        "Everything recorded under it was destroyed: certificate {}",
+                        outcome.certificate.certificate.id
+                    ),
+                    (None, false) => {
+                        print_preview(&preview);
+                        println!(
+                            "Nothing was destroyed yet. To destroy the above: sessionvault shred \
+                             consent {} --yes",
+                            record.id
+                        );
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn run_certificate(
+    cli: &Cli,
+    command: &CertificateCommand,
+    dir: &std::path::Path,
+    clock: Arc<SystemClock>,
+) -> Result<(), Failure> {
+    match command {
+        CertificateCommand::List => {
+            let vault = Vault::open(dir, clock)?;
+            let all = certificate::list(&vault)?;
+            if cli.json {
+                print_json(&all);
+            } else {
+                for signed in &all {
+                    let c = &signed.certificate;
+                    println!(
+                        "{}  issued {}  {} {}  {} recording(s), {} outstanding copies",
+                        c.id,
+                        c.issued_at,
+                        c.target.kind,
+                        c.target.id,
+                        c.destroyed.len(),
+                        c.outstanding_copies.len()
+                    );
+                }
+            }
+        }
+        CertificateCommand::Show { id } => {
+            let vault = Vault::open(dir, clock)?;
+            let signed = certificate::get(&vault, id)?;
+            if cli.json {
+                print_json(&signed);
+            } else {
+                print_certificate(&signed);
+            }
+        }
+        CertificateCommand::Export { id, out } => {
+            let vault = Vault::open(dir, clock)?;
+            let signed = certificate::get(&vault, id)?;
+            let bytes = match out.extension().and_then(|e| e.to_str()) {
+                Some("json") => certificate::to_json(&signed)?.into_bytes(),
+                Some("pdf") => certificate::pdf::render(&signed).map_err(|e| Failure {
+                    code: e.code(),
+                    message: e.to_string(),
+                    json_written: false,
+                })?,
+                _ => {
+                    return Err(Failure {
+                        code: "invalid_input",
+                        message: format!("{} must end in .json or .pdf", out.display()),
+                        json_written: false,
+                    })
+                }
+            };
+            std::fs::write(out, bytes).map_err(|e| Failure {
+                code: "io_failed",
+                message: format!("could not write {}: {e}", out.display()),
+                json_written: false,
+            })?;
+            if cli.json {
+                print_json(&json!({ "id": signed.certificate.id, "out": out }));
+            } else {
+                println!("Wrote {}.", out.display());
+            }
+        }
+        CertificateCommand::Verify { file } => {
+            let text = std::fs::read_to_string(file).map_err(|e| Failure {
+                code: "io_failed",
+                message: format!("could not read {}: {e}", file.display()),
+                json_written: false,
+            })?;
+            let vault_key = Vault::open(dir, clock).ok().map(|v| v.public_key());
+            let signed = certificate::verify_json(&text, vault_key.as_ref())?;
+            let against = if vault_key.is_some() {
+                "this vault's key"
+            } else {
+                "the key it names (compare the fingerprint with the counsellor's)"
+            };
+            if cli.json {
+                print_json(&json!({
+                    "valid": true,
+                    "id": signed.certificate.id,
+                    "fingerprint": signed.certificate.fingerprint,
+                    "checked_against_vault": vault_key.is_some(),
+                }));
+            } else {
+                println!(
+                    "Certificate {} is intact and signed by {}: checked against {against}.",
+                    signed.certificate.id, signed.certificate.fingerprint
                 );
             }
         }
@@ -1018,6 +1278,93 @@ fn print_record(r: &consent::Record, state: &str, vault: &Vault) {
         println!("  withdrawn at:   {}", w.at);
         println!("  reason:         {}", w.reason);
     }
+}
+
+/// Runs a shred, reporting progress on stderr.
+fn run_shred(
+    cli: &Cli,
+    vault: &mut Vault,
+    target: &shred::Target,
+) -> Result<shred::Outcome, Failure> {
+    let outcome = shred::shred(vault, target, &mut rand::rngs::OsRng, &mut |p| {
+        if !cli.json {
+            let what = p.recording_id.as_deref().unwrap_or("");
+            eprintln!("[{:>3}/{}] {:<12} {what}", p.done, p.total, p.step);
+        }
+    })?;
+    Ok(outcome)
+}
+
+fn print_preview(preview: &shred::Preview) {
+    let label = preview
+        .target
+        .label
+        .as_deref()
+        .map(|l| format!(" ({l})"))
+        .unwrap_or_default();
+    println!(
+        "To destroy for {} {}{label}: {} recording(s)",
+        preview.target.kind,
+        preview.target.id,
+        preview.items.len()
+    );
+    for item in &preview.items {
+        let state = if item.key_erased {
+            "  (already unreadable: key erased)"
+        } else {
+            ""
+        };
+        println!(
+            "  {}  {:<10} recorded {}  {:>8.1} s  {} bookmark(s){state}",
+            item.recording_id, item.client_code, item.recorded_at, item.seconds, item.bookmarks
+        );
+    }
+    if let Some(resumes) = &preview.resumes {
+        println!("This finishes shred {resumes}, which stopped part-way.");
+    }
+    if preview.outstanding_copies.is_empty() {
+        println!("Outstanding copies: none known.");
+    } else {
+        println!("Outstanding copies you must destroy yourself:");
+        for copy in &preview.outstanding_copies {
+            println!(
+                "  {} {} of {} made {} at {}",
+                copy.copy_id, copy.kind, copy.recording_id, copy.made_at, copy.location
+            );
+        }
+    }
+    for kept in &preview.kept {
+        println!("Kept: {kept}");
+    }
+}
+
+fn print_certificate(signed: &certificate::Signed) {
+    let c = &signed.certificate;
+    println!("Destruction certificate {}", c.id);
+    println!("  vault {}  issued {}", c.vault_id, c.issued_at);
+    println!("  target {} {}", c.target.kind, c.target.id);
+    for d in &c.destroyed {
+        println!(
+            "  destroyed {}  {:<10} recorded {}  {:.1} s  sha256 {}",
+            d.recording_id, d.client_code, d.recorded_at, d.seconds, d.ciphertext_sha256
+        );
+    }
+    for check in &c.checks {
+        println!(
+            "  check {}: key lookup fails {}, file absent {}, rows absent {}",
+            check.recording_id, check.key_lookup_fails, check.file_absent, check.rows_absent
+        );
+    }
+    if c.outstanding_copies.is_empty() {
+        println!("  outstanding copies: none known");
+    }
+    for copy in &c.outstanding_copies {
+        println!(
+            "  OUTSTANDING {} {} of {} at {}",
+            copy.copy_id, copy.kind, copy.recording_id, copy.location
+        );
+    }
+    println!("  signed by {}", c.fingerprint);
 }
 
 fn print_json<T: serde::Serialize + ?Sized>(value: &T) {

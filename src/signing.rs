@@ -21,6 +21,8 @@ pub enum Domain {
     ConsentRecord,
     /// The withdrawal of a consent.
     ConsentWithdrawal,
+    /// A destruction certificate.
+    DestructionCertificate,
 }
 
 impl Domain {
@@ -31,6 +33,7 @@ impl Domain {
             Domain::AuditHead => b"sessionvault/audit-head/v1\0",
             Domain::ConsentRecord => b"sessionvault/consent-record/v1\0",
             Domain::ConsentWithdrawal => b"sessionvault/consent-withdrawal/v1\0",
+            Domain::DestructionCertificate => b"sessionvault/destruction-certificate/v1\0",
         }
     }
 }

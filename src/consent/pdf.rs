@@ -6,12 +6,21 @@
 //! as needed. The client's signature is embedded as a vector drawing (SVG, converted with
 //! `svg2pdf`), a PNG (FlateDecode, alpha as a soft mask) or a JPEG (DCTDecode, passed through
 //! unchanged); a signed paper form kept as a PDF is only referred to by its SHA-256.
+//!
+//! The fonts, text encoding, wrapping, page flow and footer are shared with the other
+//! documents, in `crate::pdf_text`; what is here is the record's own layout and its picture.
 
 use std::collections::HashMap;
 use std::io::Cursor;
 
-use pdf_writer::{Chunk, Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+use pdf_writer::{Chunk, Filter, Finish, Name, Pdf, Ref};
 use svg2pdf::usvg;
+
+use crate::pdf_text::{
+    deflate, encode_winansi, wrap, wrap_evenly, write_pdf, DocumentInfo, Layout, Op, BODY,
+    BODY_LEADING, BOTTOM, CONTENT_W, LABEL, MARGIN, MUTED_GRAY, ROW_PAD, RULE_GRAY, SMALL,
+    SMALL_BOLD, TITLE, TOP, VALUE_X,
+};
 
 /// The picture of the client's signature, or a scan of the signed paper form.
 pub enum SignatureImage<'a> {
@@ -84,41 +93,15 @@ pub fn render(doc: &ConsentDocument<'_>) -> Result<Vec<u8>, PdfError> {
         SignatureImage::PaperPdf { .. } | SignatureImage::None => None,
     };
     let pages = lay_out(doc, picture.as_ref());
-    Ok(write_pdf(doc, &pages, picture))
+    Ok(write_consent_pdf(doc, &pages, picture))
 }
 
 // ---------------------------------------------------------------------------------------------
-// Page geometry and type sizes (PDF points).
+// The picture's sizes (PDF points) and limits.
 
-const PAGE_W: f32 = 595.276;
-const PAGE_H: f32 = 841.89;
-const MARGIN: f32 = 56.0;
-const CONTENT_W: f32 = PAGE_W - 2.0 * MARGIN;
-const TOP: f32 = PAGE_H - MARGIN;
-const BOTTOM: f32 = MARGIN;
-const FOOTER_BASELINE: f32 = 30.0;
-
-const TITLE_SIZE: f32 = 17.0;
-const TITLE_LEADING: f32 = 21.0;
-const HEADING_SIZE: f32 = 12.0;
-const HEADING_LEADING: f32 = 16.0;
-const BODY_SIZE: f32 = 10.0;
-const BODY_LEADING: f32 = 13.5;
-const SMALL_SIZE: f32 = 8.5;
-const SMALL_LEADING: f32 = 11.5;
-const FOOTER_SIZE: f32 = 8.0;
-
-/// Width of the label column of the choices and signature tables.
-const LABEL_W: f32 = 140.0;
-/// Space between the label and the value column.
-const COLUMN_GAP: f32 = 10.0;
-const VALUE_X: f32 = MARGIN + LABEL_W + COLUMN_GAP;
-const VALUE_W: f32 = CONTENT_W - LABEL_W - COLUMN_GAP;
-/// Vertical padding above and below a table row's text.
-const ROW_PAD: f32 = 3.0;
-
-/// The box a drawn signature is fitted into.
+/// The width of the box a drawn signature is fitted into.
 const SIGNATURE_BOX_W: f32 = 240.0;
+/// The height of the box a drawn signature is fitted into.
 const SIGNATURE_BOX_H: f32 = 90.0;
 /// The largest height a scanned paper form is shown at.
 const SCAN_MAX_H: f32 = 560.0;
@@ -127,246 +110,11 @@ const SCAN_MIN_PIXELS: u32 = 800;
 /// The most pixels a PNG may have (a 600 dpi A4 scan has about 35 million).
 const MAX_PNG_PIXELS: u64 = 64_000_000;
 
-const TEXT_GRAY: f32 = 0.0;
-const MUTED_GRAY: f32 = 0.35;
-const RULE_GRAY: f32 = 0.75;
-
 /// The resource name of the signature picture's XObject.
 const PICTURE_NAME: Name<'static> = Name(b"Im1");
 
 // ---------------------------------------------------------------------------------------------
-// Fonts and text encoding.
-
-/// One of the two standard fonts used.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Font {
-    Regular,
-    Bold,
-}
-
-impl Font {
-    fn resource_name(self) -> Name<'static> {
-        match self {
-            Font::Regular => Name(b"F1"),
-            Font::Bold => Name(b"F2"),
-        }
-    }
-
-    fn base_font(self) -> Name<'static> {
-        match self {
-            Font::Regular => Name(b"Helvetica"),
-            Font::Bold => Name(b"Helvetica-Bold"),
-        }
-    }
-
-    /// Advance width of a WinAnsi code, in 1/1000 em.
-    fn advance(self, code: u8) -> u16 {
-        let table = match self {
-            Font::Regular => &HELVETICA_WIDTHS,
-            Font::Bold => &HELVETICA_BOLD_WIDTHS,
-        };
-        match code.checked_sub(32) {
-            Some(i) => table.get(usize::from(i)).copied().unwrap_or(0),
-            None => 0,
-        }
-    }
-
-    /// Width of WinAnsi-encoded text at `size`, in points.
-    fn width(self, text: &[u8], size: f32) -> f32 {
-        let units: u32 = text.iter().map(|&c| u32::from(self.advance(c))).sum();
-        units as f32 * size / 1000.0
-    }
-}
-
-/// Advance widths (1/1000 em) of Helvetica for WinAnsi codes 32..=255 (Adobe's AFM metrics).
-const HELVETICA_WIDTHS: [u16; 224] = [
-    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, //
-    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, //
-    1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, //
-    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556, //
-    333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, //
-    556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584, 350, //
-    556, 350, 222, 556, 333, 1000, 556, 556, 333, 1000, 667, 333, 1000, 350, 611, 350, //
-    350, 222, 222, 333, 333, 350, 556, 1000, 333, 1000, 500, 333, 944, 350, 500, 667, //
-    278, 333, 556, 556, 556, 556, 260, 556, 333, 737, 370, 556, 584, 333, 737, 333, //
-    400, 584, 333, 333, 333, 556, 537, 278, 333, 333, 365, 556, 834, 834, 834, 611, //
-    667, 667, 667, 667, 667, 667, 1000, 722, 667, 667, 667, 667, 278, 278, 278, 278, //
-    722, 722, 778, 778, 778, 778, 778, 584, 778, 722, 722, 722, 722, 667, 667, 611, //
-    556, 556, 556, 556, 556, 556, 889, 500, 556, 556, 556, 556, 278, 278, 278, 278, //
-    556, 556, 556, 556, 556, 556, 556, 584, 611, 556, 556, 556, 556, 500, 556, 500, //
-];
-
-/// Advance widths (1/1000 em) of Helvetica-Bold for WinAnsi codes 32..=255 (Adobe's AFM metrics).
-const HELVETICA_BOLD_WIDTHS: [u16; 224] = [
-    278, 333, 474, 556, 556, 889, 722, 238, 333, 333, 389, 584, 278, 333, 278, 278, //
-    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 333, 333, 584, 584, 584, 611, //
-    975, 722, 722, 722, 722, 667, 611, 778, 722, 278, 556, 722, 611, 833, 722, 778, //
-    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 333, 278, 333, 584, 556, //
-    333, 556, 611, 556, 611, 556, 333, 611, 611, 278, 278, 556, 278, 889, 611, 611, //
-    611, 611, 389, 556, 333, 611, 556, 778, 556, 556, 500, 389, 280, 389, 584, 350, //
-    556, 350, 278, 556, 500, 1000, 556, 556, 333, 1000, 667, 333, 1000, 350, 611, 350, //
-    350, 278, 278, 500, 500, 350, 556, 1000, 333, 1000, 556, 333, 944, 350, 500, 667, //
-    278, 333, 556, 556, 556, 556, 280, 556, 333, 737, 370, 556, 584, 333, 737, 333, //
-    400, 584, 333, 333, 333, 611, 556, 278, 333, 333, 365, 556, 834, 834, 834, 611, //
-    722, 722, 722, 722, 722, 722, 1000, 722, 667, 667, 667, 667, 278, 278, 278, 278, //
-    722, 722, 778, 778, 778, 778, 778, 584, 778, 722, 722, 722, 722, 667, 667, 611, //
-    556, 556, 556, 556, 556, 556, 889, 556, 556, 556, 556, 556, 278, 278, 278, 278, //
-    611, 611, 611, 611, 611, 611, 611, 584, 611, 611, 611, 611, 611, 556, 611, 556, //
-];
-
-/// Encodes text as WinAnsi for one line or paragraph: line breaks and tabs become spaces,
-/// other control characters are dropped, combining accents are merged into the letter before
-/// them where WinAnsi has the accented letter, and anything else that WinAnsi lacks becomes '?'.
-fn encode_winansi(text: &str) -> Vec<u8> {
-    let mut out: Vec<u8> = Vec::with_capacity(text.len());
-    for c in text.chars() {
-        if ('\u{300}'..='\u{36f}').contains(&c) {
-            if let Some(last) = out.last_mut() {
-                if let Some(composed) = compose_accent(*last, c) {
-                    *last = composed;
-                }
-            }
-            continue;
-        }
-        if let Some(byte) = winansi_byte(c) {
-            out.push(byte);
-        }
-    }
-    out
-}
-
-/// The WinAnsi code for a character, `None` for characters that are dropped.
-fn winansi_byte(c: char) -> Option<u8> {
-    let code = u32::from(c);
-    let byte = match c {
-        '\t' | '\n' | '\r' => b' ',
-        ' '..='~' => code as u8,
-        '\u{a0}'..='\u{ff}' if c != '\u{ad}' => code as u8,
-        // Control characters, soft hyphen, zero-width characters and variation selectors.
-        '\u{0}'..='\u{1f}'
-        | '\u{7f}'..='\u{9f}'
-        | '\u{ad}'
-        | '\u{200b}'..='\u{200f}'
-        | '\u{2060}'
-        | '\u{fe00}'..='\u{fe0f}'
-        | '\u{feff}' => return None,
-        '\u{20ac}' => 0x80,
-        '\u{201a}' => 0x82,
-        '\u{192}' => 0x83,
-        '\u{201e}' => 0x84,
-        '\u{2026}' => 0x85,
-        '\u{2020}' => 0x86,
-        '\u{2021}' => 0x87,
-        '\u{2c6}' => 0x88,
-        '\u{2030}' => 0x89,
-        '\u{160}' => 0x8a,
-        '\u{2039}' => 0x8b,
-        '\u{152}' => 0x8c,
-        '\u{17d}' => 0x8e,
-        '\u{2018}' | '\u{201b}' => 0x91,
-        '\u{2019}' | '\u{2032}' => 0x92,
-        '\u{201c}' | '\u{201f}' => 0x93,
-        '\u{201d}' | '\u{2033}' => 0x94,
-        '\u{2022}' | '\u{2043}' => 0x95,
-        '\u{2013}' | '\u{2012}' => 0x96,
-        '\u{2014}' | '\u{2015}' => 0x97,
-        '\u{2dc}' => 0x98,
-        '\u{2122}' => 0x99,
-        '\u{161}' => 0x9a,
-        '\u{203a}' => 0x9b,
-        '\u{153}' => 0x9c,
-        '\u{17e}' => 0x9e,
-        '\u{178}' => 0x9f,
-        '\u{2010}' | '\u{2011}' | '\u{2212}' => b'-',
-        '\u{2044}' => b'/',
-        '\u{2024}' => b'.',
-        '\u{2027}' => 0xb7,
-        '\u{2000}'..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}' => b' ',
-        _ => b'?',
-    };
-    Some(byte)
-}
-
-/// Merges a combining accent into the WinAnsi letter before it, where WinAnsi has the result.
-fn compose_accent(base: u8, accent: char) -> Option<u8> {
-    let (bases, composed): (&str, &str) = match accent {
-        '\u{300}' => ("AEIOUaeiou", "ÀÈÌÒÙàèìòù"),
-        '\u{301}' => ("AEIOUYaeiouy", "ÁÉÍÓÚÝáéíóúý"),
-        '\u{302}' => ("AEIOUaeiou", "ÂÊÎÔÛâêîôû"),
-        '\u{303}' => ("ANOano", "ÃÑÕãñõ"),
-        '\u{308}' => ("AEIOUYaeiouy", "ÄËÏÖÜŸäëïöüÿ"),
-        '\u{30a}' => ("Aa", "Åå"),
-        '\u{30c}' => ("SZsz", "ŠŽšž"),
-        '\u{327}' => ("Cc", "Çç"),
-        _ => return None,
-    };
-    let index = bases.bytes().position(|b| b == base)?;
-    composed.chars().nth(index).and_then(winansi_byte)
-}
-
-/// Breaks WinAnsi text into lines no wider than `width`; words that are wider on their own
-/// (hashes, long identifiers) are broken between characters.
-fn wrap(text: &[u8], font: Font, size: f32, width: f32) -> Vec<Vec<u8>> {
-    const SLACK: f32 = 0.01;
-    let space = font.width(b" ", size);
-    let mut lines = Vec::new();
-    let mut line: Vec<u8> = Vec::new();
-    let mut line_w = 0.0;
-    for word in text.split(|&b| b == b' ').filter(|w| !w.is_empty()) {
-        let word_w = font.width(word, size);
-        if !line.is_empty() {
-            if line_w + space + word_w <= width + SLACK {
-                line.push(b' ');
-                line.extend_from_slice(word);
-                line_w += space + word_w;
-                continue;
-            }
-            lines.push(std::mem::take(&mut line));
-        }
-        let mut rest = word;
-        loop {
-            let n = fitting_prefix(rest, font, size, width + SLACK);
-            let (head, tail) = rest.split_at(n);
-            if tail.is_empty() {
-                line = head.to_vec();
-                line_w = font.width(head, size);
-                break;
-            }
-            lines.push(head.to_vec());
-            rest = tail;
-        }
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
-}
-
-/// How many leading characters of `text` fit into `width` (at least one, if there is any).
-fn fitting_prefix(text: &[u8], font: Font, size: f32, width: f32) -> usize {
-    let mut used = 0.0;
-    for (i, &c) in text.iter().enumerate() {
-        used += f32::from(font.advance(c)) * size / 1000.0;
-        if used > width {
-            return i.max(1);
-        }
-    }
-    text.len()
-}
-
-/// Breaks a long unspaced string (a hex signature) into lines of equal length that fit `width`.
-fn wrap_evenly(text: &[u8], font: Font, size: f32, width: f32) -> Vec<Vec<u8>> {
-    let widest = text.iter().map(|&c| font.advance(c)).max().unwrap_or(0);
-    if text.is_empty() || widest == 0 {
-        return Vec::new();
-    }
-    let per_line = ((width * 1000.0 / size) / f32::from(widest))
-        .floor()
-        .max(1.0) as usize;
-    let line_count = text.len().div_ceil(per_line);
-    let chunk = text.len().div_ceil(line_count);
-    text.chunks(chunk).map(<[u8]>::to_vec).collect()
-}
+// The form's text.
 
 /// If a line of the form text starts a list item ("- ", "* ", "• ", "1. ", "a) "), the length in
 /// bytes of its marker including the space after it.
@@ -396,6 +144,7 @@ fn list_marker_len(line: &str) -> Option<usize> {
 struct FormBlock {
     /// The list marker ("-", "1.") when the block is a list item.
     marker: Option<String>,
+    /// The block's text, its soft line breaks joined with spaces.
     text: String,
     /// Whether a paragraph break follows this block.
     ends_paragraph: bool,
@@ -444,287 +193,58 @@ fn form_blocks(text: &str) -> Vec<FormBlock> {
 // ---------------------------------------------------------------------------------------------
 // Layout: what is drawn where, page by page.
 
-/// One drawing operation on a page.
-#[derive(Debug)]
-enum Op {
-    Text {
-        x: f32,
-        y: f32,
-        font: Font,
-        size: f32,
-        gray: f32,
-        text: Vec<u8>,
-    },
-    Line {
-        from: (f32, f32),
-        to: (f32, f32),
-        width: f32,
-        gray: f32,
-    },
-    Frame {
-        rect: [f32; 4],
-        gray: f32,
-    },
-    Picture {
-        matrix: [f32; 6],
-    },
-}
-
-/// A text style: font, size and line height.
-#[derive(Clone, Copy)]
-struct Style {
-    font: Font,
-    size: f32,
-    leading: f32,
-    gray: f32,
-}
-
-const TITLE: Style = Style {
-    font: Font::Bold,
-    size: TITLE_SIZE,
-    leading: TITLE_LEADING,
-    gray: TEXT_GRAY,
-};
-const HEADING: Style = Style {
-    font: Font::Bold,
-    size: HEADING_SIZE,
-    leading: HEADING_LEADING,
-    gray: TEXT_GRAY,
-};
-const BODY: Style = Style {
-    font: Font::Regular,
-    size: BODY_SIZE,
-    leading: BODY_LEADING,
-    gray: TEXT_GRAY,
-};
-const LABEL: Style = Style {
-    font: Font::Bold,
-    size: BODY_SIZE,
-    leading: BODY_LEADING,
-    gray: TEXT_GRAY,
-};
-const SMALL: Style = Style {
-    font: Font::Regular,
-    size: SMALL_SIZE,
-    leading: SMALL_LEADING,
-    gray: MUTED_GRAY,
-};
-const SMALL_BOLD: Style = Style {
-    font: Font::Bold,
-    size: SMALL_SIZE,
-    leading: SMALL_LEADING,
-    gray: MUTED_GRAY,
-};
-
-/// One line of a table row: a line of its label and a line of its value, either may be missing.
-struct RowLine {
-    label: Option<Vec<u8>>,
-    value: Option<(Style, Vec<u8>)>,
-}
-
-/// Places content top to bottom, starting a new page when the current one is full.
-struct Layout {
-    pages: Vec<Vec<Op>>,
-    /// The top of the free space on the current page.
-    y: f32,
-}
-
-impl Layout {
-    fn new() -> Self {
-        Layout {
-            pages: vec![Vec::new()],
-            y: TOP,
-        }
+/// Places the signature picture: a drawn signature in the value column, fitted into the
+/// signature box, above a signature line; a scanned form across the full width, framed.
+fn place_picture(layout: &mut Layout, picture: &Picture) {
+    let (pixel_w, pixel_h) = picture.display_size();
+    let (box_w, box_h) = if picture.is_scan {
+        (CONTENT_W, SCAN_MAX_H)
+    } else {
+        (SIGNATURE_BOX_W, SIGNATURE_BOX_H)
+    };
+    let mut scale = (box_w / pixel_w).min(box_h / pixel_h);
+    if picture.is_scan {
+        // A small scan is not blown up beyond one point per pixel.
+        scale = scale.min(1.0);
     }
-
-    fn at_page_top(&self) -> bool {
-        self.y >= TOP
-    }
-
-    fn new_page(&mut self) {
-        self.pages.push(Vec::new());
-        self.y = TOP;
-    }
-
-    /// Starts a new page unless `height` still fits on this one (or this page is still empty).
-    fn ensure(&mut self, height: f32) {
-        if self.y - height < BOTTOM && !self.at_page_top() {
-            self.new_page();
-        }
-    }
-
-    /// Moves down by `height`, except at the top of a page.
-    fn gap(&mut self, height: f32) {
-        if !self.at_page_top() {
-            self.y -= height;
-        }
-    }
-
-    fn push(&mut self, op: Op) {
-        if let Some(page) = self.pages.last_mut() {
-            page.push(op);
-        }
-    }
-
-    /// The baseline of a line of `style` whose box starts at `top`, centring the glyphs'
-    /// ascender-to-descender height in the line box.
-    fn baseline(top: f32, style: Style) -> f32 {
-        top - style.leading + (style.leading - 0.925 * style.size) / 2.0 + 0.207 * style.size
-    }
-
-    fn text_at(&mut self, x: f32, top: f32, style: Style, text: Vec<u8>) {
-        if text.is_empty() {
-            return;
-        }
-        self.push(Op::Text {
-            x,
-            y: Self::baseline(top, style),
-            font: style.font,
-            size: style.size,
-            gray: style.gray,
-            text,
+    let (w, h) = (pixel_w * scale, pixel_h * scale);
+    if picture.is_scan {
+        let label = encode_winansi("Signed paper form (scan):");
+        layout.ensure(BODY_LEADING + ROW_PAD + h + 2.0 * ROW_PAD);
+        layout.y -= ROW_PAD;
+        let top = layout.y;
+        layout.text_at(MARGIN, top, LABEL, label);
+        layout.y -= BODY_LEADING + ROW_PAD;
+        let (x, y) = (MARGIN + (CONTENT_W - w) / 2.0, layout.y - h);
+        layout.push(Op::XObject {
+            name: PICTURE_NAME,
+            matrix: picture.matrix(x, y, w, h),
         });
-    }
-
-    /// Writes pre-wrapped lines at `x`, breaking pages between lines.
-    fn lines(&mut self, x: f32, style: Style, lines: Vec<Vec<u8>>) {
-        for line in lines {
-            self.ensure(style.leading);
-            let top = self.y;
-            self.text_at(x, top, style, line);
-            self.y -= style.leading;
-        }
-    }
-
-    /// Writes text wrapped to `width` at `x`.
-    fn paragraph(&mut self, x: f32, width: f32, style: Style, text: &str) {
-        let lines = wrap(&encode_winansi(text), style.font, style.size, width);
-        self.lines(x, style, lines);
-    }
-
-    fn rule(&mut self, gray: f32) {
-        let y = self.y;
-        self.push(Op::Line {
-            from: (MARGIN, y),
-            to: (MARGIN + CONTENT_W, y),
+        layout.push(Op::Frame {
+            rect: [x, y, w, h],
+            gray: RULE_GRAY,
+        });
+        layout.y = y - ROW_PAD;
+    } else {
+        layout.ensure(box_h + 2.0 * ROW_PAD + 4.0);
+        layout.y -= ROW_PAD;
+        let top = layout.y;
+        layout.text_at(MARGIN, top, LABEL, encode_winansi("Client's signature"));
+        let (x, y) = (VALUE_X, top - box_h + (box_h - h) / 2.0);
+        layout.push(Op::XObject {
+            name: PICTURE_NAME,
+            matrix: picture.matrix(x, y, w, h),
+        });
+        let line_y = top - box_h - 2.0;
+        layout.push(Op::Line {
+            from: (VALUE_X, line_y),
+            to: (VALUE_X + SIGNATURE_BOX_W, line_y),
             width: 0.5,
-            gray,
+            gray: MUTED_GRAY,
         });
+        layout.y = line_y - 2.0 - ROW_PAD;
     }
-
-    /// A section heading, kept on the same page as the first lines after it.
-    fn heading(&mut self, text: &str) {
-        self.gap(BODY_LEADING);
-        self.ensure(HEADING_LEADING + 4.0 * BODY_LEADING);
-        self.paragraph(MARGIN, CONTENT_W, HEADING, text);
-        self.gap(3.0);
-    }
-
-    /// A two-column table row: the label in bold on the left, the value wrapped on the right
-    /// (line breaks in the value are kept). A row that fits on one page is not split.
-    fn row(&mut self, label: &str, value: &str) {
-        self.row_parts(label, &[(BODY, value)]);
-    }
-
-    /// A table row whose value is made of parts in different styles, one below the other.
-    fn row_parts(&mut self, label: &str, parts: &[(Style, &str)]) {
-        let label_lines = wrap(&encode_winansi(label), LABEL.font, LABEL.size, LABEL_W);
-        let mut value_lines: Vec<(Style, Vec<u8>)> = Vec::new();
-        for &(style, text) in parts {
-            for part in text.lines() {
-                let lines = wrap(&encode_winansi(part), style.font, style.size, VALUE_W);
-                value_lines.extend(lines.into_iter().map(|line| (style, line)));
-            }
-        }
-        if value_lines.is_empty() {
-            value_lines.push((BODY, vec![0x97])); // an em dash for an empty value
-        }
-        let count = label_lines.len().max(value_lines.len());
-        let mut label_lines = label_lines.into_iter();
-        let mut value_lines = value_lines.into_iter();
-        let rows: Vec<RowLine> = (0..count)
-            .map(|_| RowLine {
-                label: label_lines.next(),
-                value: value_lines.next(),
-            })
-            .collect();
-        let leading = |row: &RowLine| -> f32 {
-            let label = row.label.as_ref().map_or(0.0, |_| LABEL.leading);
-            let value = row.value.as_ref().map_or(0.0, |(style, _)| style.leading);
-            label.max(value)
-        };
-        let height = rows.iter().map(leading).sum::<f32>() + 2.0 * ROW_PAD;
-        if height <= TOP - BOTTOM {
-            self.ensure(height);
-        }
-        self.y -= ROW_PAD;
-        for row in rows {
-            let line_height = leading(&row);
-            self.ensure(line_height);
-            let top = self.y;
-            if let Some(line) = row.label {
-                self.text_at(MARGIN, top, LABEL, line);
-            }
-            if let Some((style, line)) = row.value {
-                self.text_at(VALUE_X, top, style, line);
-            }
-            self.y -= line_height;
-        }
-        self.y -= ROW_PAD;
-        self.rule(RULE_GRAY);
-    }
-
-    /// Places the signature picture: a drawn signature in the value column, fitted into the
-    /// signature box, above a signature line; a scanned form across the full width, framed.
-    fn picture(&mut self, picture: &Picture) {
-        let (pixel_w, pixel_h) = picture.display_size();
-        let (box_w, box_h) = if picture.is_scan {
-            (CONTENT_W, SCAN_MAX_H)
-        } else {
-            (SIGNATURE_BOX_W, SIGNATURE_BOX_H)
-        };
-        let mut scale = (box_w / pixel_w).min(box_h / pixel_h);
-        if picture.is_scan {
-            // A small scan is not blown up beyond one point per pixel.
-            scale = scale.min(1.0);
-        }
-        let (w, h) = (pixel_w * scale, pixel_h * scale);
-        if picture.is_scan {
-            let label = encode_winansi("Signed paper form (scan):");
-            self.ensure(BODY_LEADING + ROW_PAD + h + 2.0 * ROW_PAD);
-            self.y -= ROW_PAD;
-            let top = self.y;
-            self.text_at(MARGIN, top, LABEL, label);
-            self.y -= BODY_LEADING + ROW_PAD;
-            let (x, y) = (MARGIN + (CONTENT_W - w) / 2.0, self.y - h);
-            self.push(Op::Picture {
-                matrix: picture.matrix(x, y, w, h),
-            });
-            self.push(Op::Frame {
-                rect: [x, y, w, h],
-                gray: RULE_GRAY,
-            });
-            self.y = y - ROW_PAD;
-        } else {
-            self.ensure(box_h + 2.0 * ROW_PAD + 4.0);
-            self.y -= ROW_PAD;
-            let top = self.y;
-            self.text_at(MARGIN, top, LABEL, encode_winansi("Client's signature"));
-            let (x, y) = (VALUE_X, top - box_h + (box_h - h) / 2.0);
-            self.push(Op::Picture {
-                matrix: picture.matrix(x, y, w, h),
-            });
-            let line_y = top - box_h - 2.0;
-            self.push(Op::Line {
-                from: (VALUE_X, line_y),
-                to: (VALUE_X + SIGNATURE_BOX_W, line_y),
-                width: 0.5,
-                gray: MUTED_GRAY,
-            });
-            self.y = line_y - 2.0 - ROW_PAD;
-        }
-        self.rule(RULE_GRAY);
-    }
+    layout.rule(RULE_GRAY);
 }
 
 /// Lays out the whole document.
@@ -756,27 +276,7 @@ fn lay_out(doc: &ConsentDocument<'_>, picture: Option<&Picture>) -> Vec<Vec<Op>>
     // The form's text.
     for block in form_blocks(doc.form_text) {
         match &block.marker {
-            Some(marker) => {
-                let marker = encode_winansi(marker);
-                let indent =
-                    BODY.font.width(&marker, BODY.size) + BODY.font.width(b"  ", BODY.size);
-                let indent = indent.max(14.0);
-                let lines = wrap(
-                    &encode_winansi(&block.text),
-                    BODY.font,
-                    BODY.size,
-                    CONTENT_W - indent,
-                );
-                for (i, line) in lines.into_iter().enumerate() {
-                    layout.ensure(BODY_LEADING);
-                    let top = layout.y;
-                    if i == 0 {
-                        layout.text_at(MARGIN + 4.0, top, BODY, marker.clone());
-                    }
-                    layout.text_at(MARGIN + 4.0 + indent, top, BODY, line);
-                    layout.y -= BODY_LEADING;
-                }
-            }
+            Some(marker) => layout.list_item(marker, &block.text),
             None => layout.paragraph(MARGIN, CONTENT_W, BODY, &block.text),
         }
         if block.ends_paragraph {
@@ -814,7 +314,7 @@ fn lay_out(doc: &ConsentDocument<'_>, picture: Option<&Picture>) -> Vec<Vec<Op>>
                 (SMALL, &format!("SHA-256 {sha256_hex}")),
             ],
         ),
-        (_, Some(picture)) => layout.picture(picture),
+        (_, Some(picture)) => place_picture(&mut layout, picture),
         (_, None) => layout.row("Client's signature", "No signature: consent declined"),
     }
     layout.row("Counsellor", doc.counsellor_name);
@@ -837,7 +337,7 @@ fn lay_out(doc: &ConsentDocument<'_>, picture: Option<&Picture>) -> Vec<Vec<Op>>
     } else {
         wrap_evenly(&hex, SMALL.font, SMALL.size, CONTENT_W)
     };
-    let block_h = (key_lines.len() + 1 + hex_lines.len()) as f32 * SMALL_LEADING + BODY_LEADING;
+    let block_h = (key_lines.len() + 1 + hex_lines.len()) as f32 * SMALL.leading + BODY_LEADING;
     layout.gap(BODY_LEADING);
     if block_h <= TOP - BOTTOM {
         layout.ensure(block_h);
@@ -850,7 +350,7 @@ fn lay_out(doc: &ConsentDocument<'_>, picture: Option<&Picture>) -> Vec<Vec<Op>>
     );
     layout.lines(MARGIN, SMALL, hex_lines);
 
-    layout.pages
+    layout.into_pages()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1068,10 +568,6 @@ fn group_thousands(n: usize) -> String {
     out
 }
 
-fn deflate(data: &[u8]) -> Vec<u8> {
-    miniz_oxide::deflate::compress_to_vec_zlib(data, 6)
-}
-
 /// What the PDF needs to know about a JPEG file.
 #[derive(Debug, PartialEq, Eq)]
 struct JpegHeader {
@@ -1224,55 +720,23 @@ fn exif_orientation(tiff: &[u8]) -> Option<u8> {
 // ---------------------------------------------------------------------------------------------
 // Writing the PDF.
 
-fn write_pdf(doc: &ConsentDocument<'_>, pages: &[Vec<Op>], picture: Option<Picture>) -> Vec<u8> {
-    let mut alloc = Ref::new(1);
-    let catalog_id = alloc.bump();
-    let page_tree_id = alloc.bump();
-    let regular_id = alloc.bump();
-    let bold_id = alloc.bump();
-    let info_id = alloc.bump();
-    let page_ids: Vec<(Ref, Ref)> = pages.iter().map(|_| (alloc.bump(), alloc.bump())).collect();
-
-    let mut pdf = Pdf::new();
-    pdf.catalog(catalog_id).pages(page_tree_id);
-    pdf.pages(page_tree_id)
-        .kids(page_ids.iter().map(|&(page, _)| page))
-        .count(i32::try_from(page_ids.len()).unwrap_or(i32::MAX));
-    for (font, id) in [(Font::Regular, regular_id), (Font::Bold, bold_id)] {
-        pdf.type1_font(id)
-            .base_font(font.base_font())
-            .encoding_predefined(Name(b"WinAnsiEncoding"));
-    }
-
-    let picture_id = picture.map(|picture| write_picture(&mut pdf, &mut alloc, picture));
-
-    let total = pages.len();
-    for (index, (ops, &(page_id, content_id))) in pages.iter().zip(&page_ids).enumerate() {
-        let mut page = pdf.page(page_id);
-        page.media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H))
-            .parent(page_tree_id)
-            .contents(content_id);
-        let mut resources = page.resources();
-        resources
-            .fonts()
-            .pair(Font::Regular.resource_name(), regular_id)
-            .pair(Font::Bold.resource_name(), bold_id);
-        if let Some(id) = picture_id {
-            resources.x_objects().pair(PICTURE_NAME, id);
-        }
-        resources.finish();
-        page.finish();
-
-        let content = page_content(ops, doc.record_id, index + 1, total);
-        pdf.stream(content_id, &deflate(&content))
-            .filter(Filter::FlateDecode);
-    }
-
-    pdf.document_info(info_id)
-        .title(TextStr(doc.title))
-        .subject(TextStr(&format!("Consent record {}", doc.record_id)))
-        .producer(TextStr("SessionVault"));
-    pdf.finish()
+/// Writes the laid-out pages and the picture (on every page's resources) as the PDF's bytes.
+fn write_consent_pdf(
+    doc: &ConsentDocument<'_>,
+    pages: &[Vec<Op>],
+    picture: Option<Picture>,
+) -> Vec<u8> {
+    let info = DocumentInfo {
+        title: doc.title,
+        subject: &format!("Consent record {}", doc.record_id),
+        footer: &format!("Record {}", doc.record_id),
+    };
+    write_pdf(pages, &info, |pdf, alloc| {
+        picture
+            .map(|picture| (PICTURE_NAME, write_picture(pdf, alloc, picture)))
+            .into_iter()
+            .collect()
+    })
 }
 
 /// Writes the picture's objects and returns the id of the XObject to draw.
@@ -1317,80 +781,6 @@ fn write_picture(pdf: &mut Pdf, alloc: &mut Ref, picture: Picture) -> Ref {
             map.get(&vector.root).copied().unwrap_or(vector.root)
         }
     }
-}
-
-/// The content stream of one page: its operations and the footer.
-fn page_content(ops: &[Op], record_id: &str, number: usize, total: usize) -> Vec<u8> {
-    let mut content = Content::new();
-    for op in ops {
-        match op {
-            Op::Text {
-                x,
-                y,
-                font,
-                size,
-                gray,
-                text,
-            } => {
-                content.begin_text();
-                content.set_fill_gray(*gray);
-                content.set_font(font.resource_name(), *size);
-                content.next_line(*x, *y);
-                content.show(Str(text));
-                content.end_text();
-            }
-            Op::Line {
-                from,
-                to,
-                width,
-                gray,
-            } => {
-                content.set_stroke_gray(*gray);
-                content.set_line_width(*width);
-                content.move_to(from.0, from.1);
-                content.line_to(to.0, to.1);
-                content.stroke();
-            }
-            Op::Frame { rect, gray } => {
-                content.set_stroke_gray(*gray);
-                content.set_line_width(0.5);
-                content.rect(rect[0], rect[1], rect[2], rect[3]);
-                content.stroke();
-            }
-            Op::Picture { matrix } => {
-                content.save_state();
-                content.transform(*matrix);
-                content.x_object(PICTURE_NAME);
-                content.restore_state();
-            }
-        }
-    }
-
-    // Footer: the record on the left, the page number on the right.
-    let footer_font = Font::Regular;
-    let page_text = encode_winansi(&format!("Page {number} of {total}"));
-    let page_w = footer_font.width(&page_text, FOOTER_SIZE);
-    let mut record_text = encode_winansi(&format!("Record {record_id}"));
-    let room = CONTENT_W - page_w - 24.0;
-    if footer_font.width(&record_text, FOOTER_SIZE) > room {
-        let ellipsis_w = footer_font.width(&[0x85], FOOTER_SIZE);
-        let keep = fitting_prefix(&record_text, footer_font, FOOTER_SIZE, room - ellipsis_w);
-        record_text.truncate(keep);
-        record_text.push(0x85);
-    }
-    let footer = [
-        (MARGIN, record_text),
-        (MARGIN + CONTENT_W - page_w, page_text),
-    ];
-    for (x, text) in footer {
-        content.begin_text();
-        content.set_fill_gray(MUTED_GRAY);
-        content.set_font(footer_font.resource_name(), FOOTER_SIZE);
-        content.next_line(x, FOOTER_BASELINE);
-        content.show(Str(&text));
-        content.end_text();
-    }
-    content.finish()
 }
 
 #[cfg(test)]
@@ -1791,45 +1181,6 @@ mod tests {
         let text = pdf_text(&pdf);
         assert!(text.contains("(no name given)"));
         assert!(rasterize(&pdf, dir.path()).len() >= 3);
-    }
-
-    #[test]
-    fn encoding_maps_to_winansi() {
-        assert_eq!(
-            encode_winansi("Zoë’s — …"),
-            b"Zo\xeb\x92s \x97 \x85".to_vec()
-        );
-        assert_eq!(
-            encode_winansi("e\u{301}A\u{30a}\u{301}"),
-            b"\xe9\xc5".to_vec()
-        );
-        assert_eq!(encode_winansi("a\tb\nc\u{7}\u{200b}d"), b"a b cd".to_vec());
-        assert_eq!(encode_winansi("Ł🙂€"), b"??\x80".to_vec());
-        assert_eq!(encode_winansi("\u{301}x"), b"x".to_vec());
-    }
-
-    #[test]
-    fn wrapping_respects_width() {
-        let text = encode_winansi(&"lorem ipsum dolor sit amet ".repeat(40));
-        let lines = wrap(&text, Font::Regular, 10.0, 200.0);
-        assert!(lines.len() > 5);
-        for line in &lines {
-            assert!(Font::Regular.width(line, 10.0) <= 200.01);
-            assert!(!line.starts_with(b" ") && !line.ends_with(b" "));
-        }
-        let rejoined: Vec<u8> = lines.join(&b' ');
-        assert_eq!(rejoined, text.trim_ascii_end());
-
-        let long = encode_winansi(RECORD_SIGNATURE);
-        let lines = wrap(&long, Font::Regular, 10.0, 100.0);
-        assert!(lines.len() > 5);
-        assert_eq!(lines.concat(), long);
-        let even = wrap_evenly(&long, Font::Regular, SMALL_SIZE, CONTENT_W);
-        assert_eq!(even.len(), 2);
-        assert_eq!(even[0].len(), 64);
-        assert!(wrap(b"", Font::Bold, 10.0, 100.0).is_empty());
-        // Even a zero width makes progress.
-        assert_eq!(wrap(b"abc", Font::Bold, 10.0, 0.0).len(), 3);
     }
 
     #[test]
