@@ -256,6 +256,73 @@ fn classify(error: keyring::Error, name: KeyName) -> KeyError {
     }
 }
 
+/// Watches whether entries still exist, cheaply and without reading any secret: for checks
+/// repeated while a recording runs. On Linux it keeps one Secret Service connection with a
+/// plain session (no secret ever crosses it: it only searches by attributes), so a check costs
+/// one D-Bus round trip instead of a new encrypted session; elsewhere it asks the platform
+/// store. An entry in a locked keyring still exists: locking does not lose it.
+pub struct KeyWatch {
+    keys: VaultKeys,
+    #[cfg(target_os = "linux")]
+    service: Option<dbus_secret_service::SecretService>,
+}
+
+impl VaultKeys {
+    /// A [`KeyWatch`] over this vault's entries.
+    pub fn watch(&self) -> KeyWatch {
+        KeyWatch {
+            keys: self.clone(),
+            #[cfg(target_os = "linux")]
+            service: None,
+        }
+    }
+}
+
+impl KeyWatch {
+    /// Whether the entry `name` exists.
+    ///
+    /// Errors: [`KeyError::Unreachable`] when the keyring cannot be asked (its service is gone),
+    /// [`KeyError::Failed`] otherwise.
+    #[cfg(target_os = "linux")]
+    pub fn exists(&mut self, name: KeyName) -> Result<bool, KeyError> {
+        use dbus_secret_service::{EncryptionType, SecretService};
+        if self.service.is_none() {
+            let service =
+                SecretService::connect(EncryptionType::Plain).map_err(|e| classify_platform(&e))?;
+            self.service = Some(service);
+        }
+        let Some(service) = self.service.as_ref() else {
+            return Err(KeyError::Failed {
+                detail: "no Secret Service connection".to_owned(),
+            });
+        };
+        let account = name.account();
+        let attributes = std::collections::HashMap::from([
+            ("service", self.keys.service.as_str()),
+            ("username", account.as_str()),
+        ]);
+        match service.search_items(attributes) {
+            Ok(found) => Ok(!found.unlocked.is_empty() || !found.locked.is_empty()),
+            Err(e) => {
+                // The next check connects afresh.
+                self.service = None;
+                Err(classify_platform(&e))
+            }
+        }
+    }
+
+    /// Whether the entry `name` exists.
+    ///
+    /// Errors: as [`VaultKeys::contains`]; a locked store counts as holding the entry.
+    #[cfg(not(target_os = "linux"))]
+    pub fn exists(&mut self, name: KeyName) -> Result<bool, KeyError> {
+        match self.keys.contains(name) {
+            Err(KeyError::Locked { .. }) => Ok(true),
+            other => other,
+        }
+    }
+}
+
 /// Sorts a platform failure of the Secret Service: a D-Bus-level error means the service could
 /// not be reached; the service's own `IsLocked` error (creating an item in a locked collection
 /// whose unlock prompt could not be shown) means the keyring is locked.

@@ -32,6 +32,13 @@ use crate::vault::{Vault, VaultError, RECORDINGS};
 /// How long a device may deliver nothing before the recording stops as faulted.
 pub const DEVICE_SILENCE_LIMIT: Duration = Duration::from_secs(3);
 
+/// How long the writer waits when no audio is waiting (well under the meter's 50 ms).
+const WRITER_IDLE: Duration = Duration::from_millis(20);
+
+/// How often a running recording checks that its input device is still there (on hosts that
+/// would otherwise carry on from another device).
+pub const DEVICE_CHECK_INTERVAL: Duration = Duration::from_millis(500);
+
 /// How often a running recording checks that its key is still in the keyring.
 pub const KEY_CHECK_INTERVAL: Duration = Duration::from_secs(2);
 
@@ -272,8 +279,8 @@ pub fn record(
     setup.committed = true;
     tracing::info!(recording = %id, "recording started");
 
-    let keys = vault.keys().clone();
-    let mut key_check = || match keys.contains(KeyName::Recording(id)) {
+    let mut watch = vault.keys().watch();
+    let mut key_check = || match watch.exists(KeyName::Recording(id)) {
         Ok(true) => None,
         Ok(false) => Some(
             "the recording's key was removed from the keyring, so nothing more can be kept; \
@@ -418,6 +425,7 @@ fn run(
     ));
     let mut fault = None;
     let mut last_key_check = std::time::Instant::now();
+    let mut last_device_check = std::time::Instant::now();
     let started = std::time::Instant::now();
     let mut paused = false;
     let mut pauses = Vec::new();
@@ -468,15 +476,22 @@ fn run(
             fault = Some(failure);
             break;
         }
+        if last_device_check.elapsed() >= DEVICE_CHECK_INTERVAL {
+            last_device_check = std::time::Instant::now();
+            if let Some(failure) = capture.device_gone() {
+                fault = Some(failure);
+                break;
+            }
+        }
         if last_key_check.elapsed() >= KEY_CHECK_INTERVAL {
             last_key_check = std::time::Instant::now();
-            if let Some(failure) = capture.device_gone().or_else(&mut *key_check) {
+            if let Some(failure) = key_check() {
                 fault = Some(failure);
                 break;
             }
         }
         if n == 0 {
-            std::thread::sleep(Duration::from_millis(10));
+            std::thread::sleep(WRITER_IDLE);
         }
     }
     let overruns = capture.overruns_within(writer.frames() * channels as u64);

@@ -310,7 +310,25 @@ fn vanishing_source(modules: &[&str]) {
     let list = json(&stdout);
     assert_eq!(list[0]["state"], "faulted", "{list}");
     assert!(list[0]["fault"].as_str().is_some());
-    assert!(exported_tone(&dir, tmp.path(), list[0]["id"].as_str().unwrap()) >= 1.5);
+    // What was recorded before the source went is kept: the tone, then at most a moment of
+    // whatever PulseAudio moved the stream to before the recorder noticed.
+    let wav = tmp.path().join("kept.wav");
+    export(&dir, list[0]["id"].as_str().unwrap(), &wav);
+    let (rate, _, samples) = read_wav(&wav);
+    let seconds = samples.len() as f64 / f64::from(rate);
+    assert!(seconds >= 1.5, "kept {seconds} s");
+    let f = frequency(&samples[..rate as usize * 3 / 2], rate);
+    assert!((f - 440.0).abs() <= 4.4, "{f} Hz");
+    let loud_until = samples
+        .iter()
+        .rposition(|s| s.unsigned_abs() > 1000)
+        .unwrap_or(0) as f64
+        / f64::from(rate);
+    assert!(
+        seconds - loud_until <= 1.5,
+        "{:.2} s recorded after the source went",
+        seconds - loud_until
+    );
     let (_, log, _) = run(cli(&dir).args(["--json", "audit", "list"]));
     assert!(log.contains("recording.faulted"));
 }
