@@ -28,7 +28,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use rand::RngCore;
+use rand::rngs::StdRng;
+use rand::{RngCore, SeedableRng};
 use rusqlite::{params, OptionalExtension};
 use serde_json::json;
 use time::format_description::well_known::Rfc3339;
@@ -38,7 +39,7 @@ use uuid::Uuid;
 use crate::audit::EventKind;
 use crate::certificate::{self, Certificate, CertificateError, OutstandingCopy, Signed};
 use crate::course::format_date;
-use crate::keys::{KeyError, KeyName};
+use crate::keys::{KeyError, KeyName, KeyWatch};
 use crate::signing::Domain;
 use crate::vault::{Vault, VaultError, RECORDINGS};
 
@@ -661,12 +662,13 @@ fn partial(
     }))
 }
 
-fn key_gone(vault: &Vault, id: &str) -> Result<bool, KeyError> {
+/// Deletes the recording's key and looks it up again; true when it is gone.
+fn key_gone(vault: &Vault, watch: &mut KeyWatch, id: &str) -> Result<bool, KeyError> {
     let uuid = Uuid::parse_str(id).map_err(|_| KeyError::Failed {
         detail: format!("{id} is not a recording id"),
     })?;
     vault.keys().delete(KeyName::Recording(uuid))?;
-    Ok(!vault.keys().contains(KeyName::Recording(uuid))?)
+    Ok(!watch.exists(KeyName::Recording(uuid))?)
 }
 
 /// Destroys everything of `target` (see the module documentation for the steps), reporting
@@ -721,12 +723,13 @@ pub fn shred<R: RngCore>(
 
     // 1. Crypto-erase, all recordings first: from here on none of them can be decrypted.
     let started = Instant::now();
+    let mut watch = vault.keys().watch();
     for index in 0..items.len() {
         if items[index].key_erased {
             continue;
         }
         let id = items[index].recording_id.clone();
-        match key_gone(vault, &id) {
+        match key_gone(vault, &mut watch, &id) {
             Ok(true) => {}
             Ok(false) => {
                 return Err(partial(
@@ -759,15 +762,24 @@ pub fn shred<R: RngCore>(
     }
     timings.crypto_erase_seconds = started.elapsed().as_secs_f64();
 
-    // 2. Overwrite and remove the files.
+    // 2. Overwrite and remove the files, with bytes from a fast generator seeded by `rng`.
     let started = Instant::now();
+    let mut fill = StdRng::from_rng(&mut *rng).map_err(|e| {
+        partial(
+            &shred_id,
+            &items,
+            "overwrite",
+            "",
+            format!("no random bytes for overwriting ({e})"),
+        )
+    })?;
     for index in 0..items.len() {
         if items[index].file_destroyed {
             continue;
         }
         let id = items[index].recording_id.clone();
         let path = recording_path(vault, &id);
-        match overwrite_and_remove(&path, rng) {
+        match overwrite_and_remove(&path, &mut fill) {
             Ok(bytes) => timings.overwritten_bytes += bytes,
             Err(e) => {
                 return Err(partial(
@@ -856,6 +868,7 @@ pub fn shred<R: RngCore>(
             .ok()
             .map(|uuid| matches!(vault.keys().contains(KeyName::Recording(uuid)), Ok(false)))
             .unwrap_or(false);
+        // (The full lookup, as a reader of the key would make it: not just a search.)
         let file_absent = !recording_path(vault, &item.recording_id).exists();
         let rows: i64 = vault.db().conn().query_row(
             "SELECT (SELECT count(*) FROM recordings WHERE id = ?1)
