@@ -20,8 +20,9 @@ packages=(
   pulseaudio pulseaudio-utils alsa-utils
 )
 if $with_test_tools; then
-  # a headless display and WebDriver for the window test; PDF tools to check rendered PDFs
-  packages+=(xvfb xauth webkit2gtk-driver poppler-utils)
+  # a headless display and WebDriver for the window test; PDF tools to check rendered PDFs;
+  # the age command, which tries the keys left after a shred against a copy of a recording
+  packages+=(xvfb xauth webkit2gtk-driver poppler-utils age)
 fi
 
 missing=()
