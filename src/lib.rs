@@ -24,6 +24,15 @@
 
 #![warn(missing_docs)]
 
+/// Every heap block of a process that uses this crate is zeroed when it is freed, so decrypted
+/// audio and keys held by code that does not zeroize its own buffers (age's stream chunks, the
+/// lock-free rings between audio callbacks and their threads, vectors that grew and moved) do
+/// not linger in freed memory. Buffers of this crate are zeroized explicitly as well. Memory of
+/// the C++ time-stretcher is outside Rust's allocator and is not covered.
+#[global_allocator]
+static ALLOCATOR: zeroizing_alloc::ZeroAlloc<std::alloc::System> =
+    zeroizing_alloc::ZeroAlloc(std::alloc::System);
+
 pub mod audio;
 pub mod audit;
 pub mod bookmark;
