@@ -24,6 +24,11 @@
 
 #![warn(missing_docs)]
 
+/// The log filter used unless `SESSIONVAULT_LOG` sets another: warnings and errors, without the
+/// PulseAudio client's report of every stream it closes ("Client disconnected"), which is not
+/// an error of ours and would alarm a counsellor at the end of each recording.
+pub const DEFAULT_LOG_FILTER: &str = "warn,pulseaudio::client::reactor=off";
+
 /// Every heap block of a process that uses this crate is zeroed when it is freed, so decrypted
 /// audio and keys held by code that does not zeroize its own buffers (age's stream chunks, the
 /// lock-free rings between audio callbacks and their threads, vectors that grew and moved) do

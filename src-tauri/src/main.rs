@@ -36,7 +36,7 @@ fn main() {
 /// Logs go to stderr at `warn` unless `SESSIONVAULT_LOG` says otherwise; they carry ids only.
 fn tracing_subscriber_init() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("SESSIONVAULT_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(sessionvault::DEFAULT_LOG_FILTER));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

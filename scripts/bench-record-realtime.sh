@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Real-time recording from PulseAudio (release build): the real `sessionvault record` command fed
+# by a private PulseAudio server's 440 Hz sine source at 48 kHz, which delivers audio at the pace
+# of a microphone. Runs inside its own keyring (scripts/with-keyring.sh). Needs the Debian
+# packages age, pulseaudio, pulseaudio-utils and time.
+#   cpu: CPU time (user+sys) of recording SECONDS of stereo, side by side with the reference
+#        `timeout SECONDS parec | age -r` (both processes counted); RUNS runs each, interleaved;
+#        medians and the ratio sessionvault / reference (goal <= 1.0).
+#   overruns: records DURATION while another process keeps one core busy (goal: 0 overruns).
+#   scripts/bench-record-realtime.sh cpu [SECONDS=60] [RUNS=3]
+#   scripts/bench-record-realtime.sh overruns [DURATION=60m]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+for tool in age age-keygen pulseaudio pactl parec /usr/bin/time python3; do
+  command -v "$tool" >/dev/null \
+    || { echo "needs $tool: apt-get install age pulseaudio pulseaudio-utils time python3" >&2; exit 2; }
+done
+mode=${1:-}
+case "$mode" in
+  cpu) arg1=${2:-60} arg2=${3:-3} ;;
+  overruns) arg1=${2:-60m} arg2= ;;
+  *) echo "usage: $0 cpu [SECONDS] [RUNS] | $0 overruns [DURATION]" >&2; exit 2 ;;
+esac
+cargo build --locked --release --bin sessionvault
+bin=$PWD/target/release/sessionvault
+work=$(mktemp -d "${TMPDIR:-/tmp}/sessionvault-realtime.XXXXXX")
+pulse_pid='' busy_pid=''
+cleanup() {
+  if [ -n "$busy_pid" ]; then kill "$busy_pid" 2>/dev/null || true; fi
+  if [ -n "$pulse_pid" ]; then kill "$pulse_pid" 2>/dev/null || true; wait "$pulse_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+# The private PulseAudio server, set up as tests/common/mod.rs does, off the session bus.
+mkdir -p "$work/pulse"
+cat > "$work/pulse/bench.pa" <<PA
+load-module module-native-protocol-unix socket=$work/pulse/native auth-anonymous=1
+load-module module-null-sink sink_name=svsink
+load-module module-sine-source source_name=svsine frequency=440 rate=48000
+set-default-source svsine
+set-default-sink svsink
+PA
+env -u DISPLAY HOME="$work/pulse" PULSE_RUNTIME_PATH="$work/pulse/run" XDG_RUNTIME_DIR="$work/pulse" \
+  XDG_CONFIG_HOME="$work/pulse/config" DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent \
+  pulseaudio -n -F "$work/pulse/bench.pa" --daemonize=no --exit-idle-time=-1 --log-target=stderr \
+  >/dev/null 2>"$work/pulse.log" &
+pulse_pid=$!
+export PULSE_SERVER="unix:$work/pulse/native"
+for _ in $(seq 100); do pactl info >/dev/null 2>&1 && break; sleep 0.1; done
+pactl info >/dev/null 2>&1 || { echo "PulseAudio did not start:" >&2; cat "$work/pulse.log" >&2; exit 1; }
+cat > "$work/signature.svg" <<'SVG'
+<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><path d="M1 1 L9 9" stroke="black"/></svg>
+SVG
+if [ "$mode" = overruns ]; then sha256sum /dev/zero & busy_pid=$!; fi
+scripts/with-keyring.sh bash -c '
+  set -euo pipefail
+  bin=$1 work=$2 mode=$3 arg1=$4 arg2=$5
+  "$bin" --vault "$work/vault" init >/dev/null
+  consent=$("$bin" --vault "$work/vault" consent new --client C-900 --destroy-by 2099-01-01 \
+    --purpose supervision --case-study none --client-name Bench --counsellor-name Bench \
+    --client-signature "$work/signature.svg")
+  record() {  # record DURATION NAME: the summary in $work/NAME.json, "user sys wall" in $work/NAME.time
+    /usr/bin/time -f "%U %S %e" -o "$work/$2.time" "$bin" --vault "$work/vault" --json record \
+      --consent "$consent" --channels 2 --duration "$1" > "$work/$2.json"
+    rm -f "$work"/vault/recordings/*.age
+  }
+  if [ "$mode" = overruns ]; then record "$arg1" long; exit 0; fi
+  age-keygen -o "$work/key.txt" 2>/dev/null
+  recipient=$(age-keygen -y "$work/key.txt")
+  for run in $(seq "$arg2"); do
+    record "${arg1}s" "sv$run"
+    # The same source for the same time through parec and age. (Not `head -c`: parec spins on
+    # the CPU for up to one 2 s fragment after its pipe closes, which would swamp the result.)
+    /usr/bin/time -f "%U %S %e" -o "$work/ref$run.time" bash -c "timeout -s INT $arg1 parec \
+      --device=svsine --format=s16le --rate=48000 --channels=2 | age -r $recipient -o $work/ref$run.age"
+    age -d -i "$work/key.txt" "$work/ref$run.age" | wc -c > "$work/ref$run.size"
+    rm -f "$work/ref$run.age"
+  done' bash "$bin" "$work" "$mode" "$arg1" "$arg2"
+python3 - "$work" "$mode" "$arg1" "$arg2" <<'PY'
+import json, re, statistics, sys
+work, mode, arg1, arg2 = sys.argv[1:]
+def times(name):  # user+sys CPU and wall seconds
+    user, sys_, wall = open(f"{work}/{name}.time").read().split()[-3:]
+    return float(user) + float(sys_), float(wall)
+if mode == "overruns":
+    summary = json.load(open(f"{work}/long.json"))
+    seconds = sum(int(n) * {"": 1, "s": 1, "m": 60, "h": 3600}[u] for n, u in re.findall(r"(\d+)([smh]?)", arg1))
+    cpu, wall = times("long")
+    print(f"recorded {arg1} from {summary['device']} with one core busy: state {summary['state']}, "
+          f"wall {wall:.1f} s, CPU {cpu:.1f} s")
+    print(f"frames {summary['frames']}, expected {48000 * seconds} (48000 x {seconds} s)")
+    print(f"overruns {summary['overruns']} (goal 0)")
+    print(f"recorded duration {summary['frames'] / 48000:.3f} s")
+    sys.exit(0)
+sv, ref = [], []
+for run in range(1, int(arg2) + 1):
+    summary = json.load(open(f"{work}/sv{run}.json"))
+    sv.append(times(f"sv{run}"))
+    ref.append(times(f"ref{run}"))
+    size = int(open(f"{work}/ref{run}.size").read())
+    print(f"run {run} sessionvault: CPU {sv[-1][0]:.2f} s, wall {sv[-1][1]:.2f} s, "
+          f"frames {summary['frames']}, overruns {summary['overruns']}, device {summary['device']}")
+    print(f"run {run} reference:    CPU {ref[-1][0]:.2f} s, wall {ref[-1][1]:.2f} s, frames {size // 4}")
+cpu_sv, cpu_ref = statistics.median(c for c, _ in sv), statistics.median(c for c, _ in ref)
+print(f"median sessionvault CPU {cpu_sv:.2f} s, wall {statistics.median(w for _, w in sv):.2f} s")
+print(f"median reference    CPU {cpu_ref:.2f} s, wall {statistics.median(w for _, w in ref):.2f} s")
+print(f"sessionvault / reference CPU ratio: {cpu_sv / cpu_ref:.2f} (goal <= 1.0)")
+PY
