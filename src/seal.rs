@@ -147,6 +147,9 @@ type Written = io::Result<([u8; 32], u64)>;
 /// error there is reported by the next write or by [`DurableFile::close`].
 pub struct DurableFile {
     pending: Vec<u8>,
+    /// Buffers the writing thread has finished with, to be filled again (no allocation, and
+    /// no freeing, per piece).
+    spare: std::sync::mpsc::Receiver<Vec<u8>>,
     last_handover: Instant,
     thread: Option<(
         std::sync::mpsc::SyncSender<Vec<u8>>,
@@ -160,6 +163,7 @@ impl DurableFile {
     /// Errors: the I/O error of starting the writing thread.
     pub fn new(mut file: File) -> io::Result<Self> {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<u8>>(QUEUE);
+        let (give_back, spare) = std::sync::mpsc::sync_channel::<Vec<u8>>(QUEUE + 1);
         let thread = std::thread::Builder::new()
             .name("sessionvault-write".into())
             .spawn(move || -> Written {
@@ -169,11 +173,14 @@ impl DurableFile {
                 let mut unsynced = false;
                 loop {
                     match receiver.recv_timeout(SYNC_INTERVAL) {
-                        Ok(piece) => {
+                        Ok(mut piece) => {
                             file.write_all(&piece)?;
                             hasher.update(&piece);
                             written += piece.len() as u64;
                             unsynced = true;
+                            piece.clear();
+                            // If the writer side has enough spares, this one is simply freed.
+                            let _ = give_back.try_send(piece);
                         }
                         Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
                         Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
@@ -189,6 +196,7 @@ impl DurableFile {
             })?;
         Ok(DurableFile {
             pending: Vec::with_capacity(PIECE),
+            spare,
             last_handover: Instant::now(),
             thread: Some((sender, thread)),
         })
@@ -201,7 +209,11 @@ impl DurableFile {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let piece = std::mem::replace(&mut self.pending, Vec::with_capacity(PIECE));
+        let next = self
+            .spare
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(PIECE));
+        let piece = std::mem::replace(&mut self.pending, next);
         let (sender, _) = self.thread.as_ref().ok_or_else(writing_stopped)?;
         if sender.send(piece).is_err() {
             return Err(self.join().err().unwrap_or_else(writing_stopped));
