@@ -136,6 +136,9 @@ const HANDOVER_INTERVAL: Duration = Duration::from_millis(200);
 /// At most this many pieces wait for the writing thread, bounding the queue at a few megabytes.
 const QUEUE: usize = 4;
 
+/// Buffers in circulation: one being filled, the queue, and the one being written.
+const POOL: usize = QUEUE + 2;
+
 /// What the writing thread gives back: the file's SHA-256 and length, or the first error.
 type Written = io::Result<([u8; 32], u64)>;
 
@@ -147,8 +150,9 @@ type Written = io::Result<([u8; 32], u64)>;
 /// error there is reported by the next write or by [`DurableFile::close`].
 pub struct DurableFile {
     pending: Vec<u8>,
-    /// Buffers the writing thread has finished with, to be filled again (no allocation, and
-    /// no freeing, per piece).
+    /// Buffers the writing thread has finished with, to be filled again: a fixed set of
+    /// [`POOL`] buffers circulates, so nothing is allocated or freed per piece and the memory
+    /// used is the same however long the recording.
     spare: std::sync::mpsc::Receiver<Vec<u8>>,
     last_handover: Instant,
     thread: Option<(
@@ -163,7 +167,12 @@ impl DurableFile {
     /// Errors: the I/O error of starting the writing thread.
     pub fn new(mut file: File) -> io::Result<Self> {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<u8>>(QUEUE);
-        let (give_back, spare) = std::sync::mpsc::sync_channel::<Vec<u8>>(QUEUE + 1);
+        let (give_back, spare) = std::sync::mpsc::sync_channel::<Vec<u8>>(POOL);
+        for _ in 1..POOL {
+            give_back
+                .try_send(Vec::with_capacity(PIECE))
+                .map_err(|_| io::Error::other("the buffer pool could not be filled"))?;
+        }
         let thread = std::thread::Builder::new()
             .name("sessionvault-write".into())
             .spawn(move || -> Written {
@@ -179,7 +188,7 @@ impl DurableFile {
                             written += piece.len() as u64;
                             unsynced = true;
                             piece.clear();
-                            // If the writer side has enough spares, this one is simply freed.
+                            // The pool has room for every buffer, so this never waits.
                             let _ = give_back.try_send(piece);
                         }
                         Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
@@ -209,10 +218,10 @@ impl DurableFile {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let next = self
-            .spare
-            .try_recv()
-            .unwrap_or_else(|_| Vec::with_capacity(PIECE));
+        // Wait for a buffer the writing thread has finished with; if it has stopped, say why.
+        let Ok(next) = self.spare.recv() else {
+            return Err(self.join().err().unwrap_or_else(writing_stopped));
+        };
         let piece = std::mem::replace(&mut self.pending, next);
         let (sender, _) = self.thread.as_ref().ok_or_else(writing_stopped)?;
         if sender.send(piece).is_err() {
@@ -244,6 +253,11 @@ fn writing_stopped() -> io::Error {
 
 impl Write for DurableFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        // Hand over first rather than grow the buffer: buffers keep their size, so the memory
+        // used stays the same however long the recording.
+        if self.pending.len() + buf.len() > self.pending.capacity() {
+            self.hand_over()?;
+        }
         self.pending.extend_from_slice(buf);
         if self.pending.len() >= PIECE || self.last_handover.elapsed() >= HANDOVER_INTERVAL {
             self.hand_over()?;
