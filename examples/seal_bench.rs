@@ -11,29 +11,10 @@ use std::fs::File;
 use std::io::Write;
 use std::time::Instant;
 
+mod bench_audio;
+
+use bench_audio::{blocks, CHANNELS, RATE};
 use sessionvault::seal::{Format, RecordingKey, SealedWriter};
-
-const RATE: u32 = 48_000;
-const CHANNELS: u16 = 2;
-
-/// Ten seconds of deterministic noise in 100 ms blocks (what the writer thread drains at a
-/// time), made before any timing starts and then cycled.
-fn blocks() -> Vec<Vec<i16>> {
-    let per_block = (RATE / 10) as usize * usize::from(CHANNELS);
-    let mut state = 0x2545_f491_u32;
-    (0..100)
-        .map(|_| {
-            (0..per_block)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 17;
-                    state ^= state << 5;
-                    (state >> 16) as i16
-                })
-                .collect()
-        })
-        .collect()
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();

@@ -21,14 +21,12 @@ use std::fs::File;
 use std::io::Write;
 use std::time::Instant;
 
+mod bench_audio;
+
+use bench_audio::{blocks, BLOCKS, BLOCK_FRAMES, CHANNELS, RATE};
 use sessionvault::seal::{Format, RecordingKey, SealedAudio, SealedWriter};
 
-const RATE: u32 = 48_000;
-const CHANNELS: u16 = 2;
 const SECONDS: u64 = 2 * 60 * 60;
-/// Frames per 100 ms block.
-const BLOCK_FRAMES: u64 = RATE as u64 / 10;
-const BLOCKS: usize = 100;
 /// Frames read after each seek.
 const READ_FRAMES: usize = 1024;
 /// Positions in percent of the frames: 0, 11, ..., 99.
@@ -36,24 +34,6 @@ const PERCENTS: [u64; 10] = [0, 11, 22, 33, 44, 55, 66, 77, 88, 99];
 /// The order the positions are visited in (indices into PERCENTS): no index follows one next
 /// to it, the wrap from the last to the first included.
 const ORDER: [usize; 10] = [0, 5, 9, 3, 7, 1, 6, 2, 8, 4];
-
-/// Ten seconds of deterministic noise in 100 ms blocks, as `seal_bench` makes it, cycled.
-fn blocks() -> Vec<Vec<i16>> {
-    let per_block = BLOCK_FRAMES as usize * usize::from(CHANNELS);
-    let mut state = 0x2545_f491_u32;
-    (0..BLOCKS)
-        .map(|_| {
-            (0..per_block)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 17;
-                    state ^= state << 5;
-                    (state >> 16) as i16
-                })
-                .collect()
-        })
-        .collect()
-}
 
 /// The interleaved samples of `frames` frames from frame `from` of the cycled blocks.
 fn expected(blocks: &[Vec<i16>], from: u64, frames: usize) -> Vec<i16> {

@@ -13,15 +13,8 @@ cargo build --locked --release --bin sessionvault
 bin=$PWD/target/release/sessionvault
 work=$(mktemp -d "${TMPDIR:-/tmp}/sessionvault-rss.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-head -c $((48000 * 4 * 10)) /dev/urandom > "$work/signal.raw"
-cat > "$work/alsa.conf" <<CONF
-pcm.svbench_in { type file slave.pcm "null" file "/dev/null" infile "$work/signal.raw" format "raw" }
-pcm.!default { type asym playback.pcm "null" capture.pcm "svbench_in" }
-CONF
-cat > "$work/signature.svg" <<'SVG'
-<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><path d="M1 1 L9 9" stroke="black"/></svg>
-SVG
-export ALSA_CONFIG_PATH="/usr/share/alsa/alsa.conf:$work/alsa.conf" PULSE_SERVER=unix:/nonexistent
+source scripts/bench-alsa-input.sh
+bench_alsa_input "$work"
 scripts/with-keyring.sh bash -c '
   set -euo pipefail
   bin=$1 work=$2 short=$3 long=$4
