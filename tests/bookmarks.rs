@@ -7,10 +7,11 @@ mod common;
 
 use std::path::Path;
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::{
-    cli, contains, files_under, new_vault, run, supervision_consent, AlsaFileInput, PulseServer,
+    cli, contains, files_under, new_vault, run, spawn_recording, supervision_consent,
+    AlsaFileInput, PulseServer,
 };
 use serde_json::{json, Value};
 
@@ -374,18 +375,12 @@ fn a_recording_still_being_made_takes_no_bookmarks() {
     let pulse = PulseServer::start();
     let (_tmp, dir, _id) = new_vault();
     let consent = supervision_consent(&dir);
-    let child = cli(&dir)
-        .args(["--json", "record", "--consent", &consent])
-        .env("PULSE_SERVER", &pulse.address)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while files_under(&dir.join("recordings")).is_empty() {
-        assert!(Instant::now() < deadline, "the recording never started");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let child = spawn_recording(
+        cli(&dir)
+            .args(["--json", "record", "--consent", &consent])
+            .env("PULSE_SERVER", &pulse.address),
+        &dir,
+    );
     std::thread::sleep(Duration::from_millis(500));
     let (out, stdout, stderr) = run(cli(&dir).args(["--json", "recordings", "list"]));
     assert!(out.status.success(), "{stderr}");

@@ -7,12 +7,14 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{cli, files_under, new_vault, run, supervision_consent, AlsaFileInput, PulseServer};
+use common::{
+    cli, new_vault, run, spawn_recording, supervision_consent, AlsaFileInput, PulseServer,
+};
 use sessionvault::clock::SystemClock;
 use sessionvault::player::{Options, Player};
 use sessionvault::recording;
@@ -102,18 +104,12 @@ fn seeking_reads_exactly_the_samples_at_any_point_in_mono_stereo_and_recovered_r
     let pulse = PulseServer::start();
     let (_tmp, dir, _id) = new_vault();
     let consent = supervision_consent(&dir);
-    let mut child = cli(&dir)
-        .args(["record", "--consent", &consent, "--channels", "2"])
-        .env("PULSE_SERVER", &pulse.address)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while files_under(&dir.join("recordings")).is_empty() {
-        assert!(Instant::now() < deadline, "the recording never started");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let mut child = spawn_recording(
+        cli(&dir)
+            .args(["record", "--consent", &consent, "--channels", "2"])
+            .env("PULSE_SERVER", &pulse.address),
+        &dir,
+    );
     std::thread::sleep(Duration::from_secs(3));
     child.kill().unwrap();
     child.wait().unwrap();

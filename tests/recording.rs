@@ -9,8 +9,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::{
-    cli, contains, files_under, new_vault, run, supervision_consent, AlsaFileInput, Offers,
-    PulseServer,
+    cli, contains, files_under, new_vault, run, spawn_recording, supervision_consent,
+    AlsaFileInput, Offers, PulseServer,
 };
 
 fn json(text: &str) -> serde_json::Value {
@@ -148,19 +148,13 @@ fn after_kill_9_the_recording_is_recovered_and_its_audio_kept() {
     let pulse = PulseServer::start();
     let (tmp, dir, _id) = new_vault();
     let consent = supervision_consent(&dir);
-    let mut child = cli(&dir)
-        .args(["record", "--consent", &consent])
-        .env("PULSE_SERVER", &pulse.address)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
     // Wait until the recording has begun, then let it run a few seconds.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while files_under(&dir.join("recordings")).is_empty() {
-        assert!(Instant::now() < deadline, "the recording never started");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let mut child = spawn_recording(
+        cli(&dir)
+            .args(["record", "--consent", &consent])
+            .env("PULSE_SERVER", &pulse.address),
+        &dir,
+    );
     let started = Instant::now();
     std::thread::sleep(Duration::from_secs(4));
     let elapsed = started.elapsed().as_secs_f64();
@@ -245,16 +239,7 @@ fn without_a_valid_consent_nothing_is_recorded() {
 /// Starts `sessionvault record` (no duration) in the background, waits until its file exists
 /// and it has run `seconds`, and returns the child and the recording's file.
 fn start_recording(cmd: &mut Command, dir: &Path, seconds: u64) -> std::process::Child {
-    let child = cmd
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while files_under(&dir.join("recordings")).is_empty() {
-        assert!(Instant::now() < deadline, "the recording never started");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let child = spawn_recording(cmd, dir);
     std::thread::sleep(Duration::from_secs(seconds));
     child
 }

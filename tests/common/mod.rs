@@ -267,3 +267,22 @@ impl AlsaFileInput {
         .env("PULSE_SERVER", "unix:/nonexistent/sessionvault-test")
     }
 }
+
+/// Starts `cmd` (a `sessionvault record` without a duration) in the background with its output
+/// piped, and returns once its recording file exists under the vault `dir`.
+pub fn spawn_recording(cmd: &mut Command, dir: &Path) -> std::process::Child {
+    let child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start sessionvault record");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while files_under(&dir.join("recordings")).is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the recording never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child
+}
