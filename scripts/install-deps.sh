@@ -21,8 +21,11 @@ packages=(
 )
 if $with_test_tools; then
   # a headless display and WebDriver for the window test; PDF tools to check rendered PDFs;
-  # the age command, which tries the keys left after a shred against a copy of a recording
-  packages+=(xvfb xauth webkit2gtk-driver poppler-utils age)
+  # the age command, which tries the keys left after a shred against a copy of a recording;
+  # Node.js and npm for axe-core, the window tests' accessibility checker
+  packages+=(xvfb xauth webkit2gtk-driver poppler-utils age nodejs)
+  # npm is its own package on Debian; NodeSource's nodejs ships it inside
+  command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi
 
 missing=()
@@ -48,4 +51,9 @@ fi
 if $with_test_tools && ! command -v tauri-driver >/dev/null 2>&1; then
   echo "Installing tauri-driver"
   cargo install tauri-driver --locked --version '^2'
+fi
+
+if $with_test_tools; then
+  # axe-core at the version e2e/package-lock.json pins, for the window tests
+  (cd "$(dirname "$0")/../e2e" && npm ci --no-audit --no-fund --loglevel=error)
 fi

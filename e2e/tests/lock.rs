@@ -1,0 +1,107 @@
+//! Locking from the window: the overlay covers everything, no client data stays in the page,
+//! the shell refuses commands while locked, and unlocking brings the screen back.
+
+use serde_json::json;
+use sessionvault_e2e::{
+    add_course, click, create_vault, date_in_days, go, grant_consent, invoke, look, one_at_a_time,
+    wait_displayed, wait_hidden, wait_screen, AppEnv, ConsentSpec,
+};
+
+const CLIENT_CODE: &str = "C-0555";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn locking_hides_client_data_and_refuses_commands_until_unlocked() {
+    let _one = one_at_a_time().await;
+    let env = AppEnv::new();
+    let window = env.launch().await;
+    let client = &window.client;
+    create_vault(client, &env.vault_dir(), None).await;
+    let ends = date_in_days(client, 45).await;
+    let course = add_course(client, "Diploma in Person-Centred Counselling", &ends).await;
+    grant_consent(
+        client,
+        &ConsentSpec {
+            client_code: CLIENT_CODE,
+            course_id: Some(&course),
+            destroy_by: None,
+            purposes: &["coursework"],
+            audience: &["tutors"],
+            case_study: "none",
+            client_name: "Wilhelmina Prydderch",
+            counsellor_name: "Morgan Ellery",
+        },
+        None,
+    )
+    .await;
+
+    // The client's page shows the code before locking.
+    go(client, "clients").await;
+    let item = format!("#client-list li[data-client=\"{CLIENT_CODE}\"]");
+    wait_displayed(client, &item).await;
+    click(client, &format!("{item} button")).await;
+    let page = client
+        .execute("return document.body.innerText;", vec![])
+        .await
+        .unwrap();
+    assert!(
+        page.as_str().unwrap_or("").contains(CLIENT_CODE),
+        "the client's code is not shown before locking"
+    );
+    assert!(invoke(client, "course_list", json!({})).await.is_ok());
+
+    click(client, "#lock-now").await;
+    wait_displayed(client, "#lock-screen").await;
+    wait_displayed(client, "#unlock").await;
+    look(client, "lock-screen").await;
+
+    // Nothing of any client in what the page shows, nor left in its DOM behind the overlay.
+    let shown = client
+        .execute(
+            r#"const overlay = document.getElementById("lock-screen");
+               return { body: document.body.innerText,
+                        overlay: overlay ? overlay.innerText : "",
+                        html: document.body.outerHTML,
+                        title: document.title };"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    let body = shown["body"].as_str().unwrap_or("");
+    let overlay = shown["overlay"].as_str().unwrap_or("");
+    let outside = body.replace(overlay, "");
+    assert!(
+        !outside.contains("C-0") && !overlay.contains("C-0"),
+        "a client code is visible while locked:\n{body}"
+    );
+    assert!(
+        !shown["html"].as_str().unwrap_or("").contains(CLIENT_CODE),
+        "the client's code is still in the page's DOM while locked"
+    );
+    assert!(!shown["title"].as_str().unwrap_or("").contains("C-0"));
+
+    // The shell refuses while locked, whatever the page asks.
+    for command in [
+        "course_list",
+        "consent_list",
+        "recordings_list",
+        "audit_entries",
+    ] {
+        let refused = invoke(client, command, json!({})).await;
+        let error = refused.expect_err(&format!("{command} answered while locked"));
+        assert_eq!(error["code"], "locked", "{command}: {error}");
+    }
+    let state = invoke(client, "session_state", json!({})).await.unwrap();
+    assert_eq!(state["locked"], true, "{state}");
+
+    click(client, "#unlock").await;
+    wait_hidden(client, "#lock-screen").await;
+    wait_screen(client, "clients").await;
+    wait_displayed(client, &item).await;
+    let courses = invoke(client, "course_list", json!({})).await.unwrap();
+    assert!(
+        courses.as_array().is_some_and(|c| c.len() == 1),
+        "{courses}"
+    );
+    look(client, "lock-unlocked").await;
+    window.close().await;
+}
