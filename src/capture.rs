@@ -19,6 +19,20 @@ use crate::seal::Format;
 /// How many seconds of audio the ring buffer holds between the callback and the writer.
 pub const RING_SECONDS: u32 = 4;
 
+/// How many pieces a second a PulseAudio capture stream is asked to deliver (50 ms each, one
+/// meter window).
+const PULSE_FRAGMENTS_PER_SECOND: u32 = 20;
+
+/// Whether `device` belongs to cpal's native PulseAudio host.
+fn is_pulseaudio(device: &cpal::Device) -> bool {
+    #[cfg(target_os = "linux")]
+    if let Ok(id) = device.id() {
+        return id.host() == cpal::HostId::PulseAudio;
+    }
+    let _ = device;
+    false
+}
+
 /// What went wrong opening or running a capture.
 #[derive(Debug, thiserror::Error)]
 pub enum CaptureError {
@@ -124,7 +138,13 @@ impl Capture {
             started: Instant::now(),
         };
         let device_format = config.sample_format();
-        let stream_config = config.config();
+        let mut stream_config = config.config();
+        if is_pulseaudio(&device) {
+            // Small pieces, so the live meter moves smoothly: PulseAudio otherwise hands a
+            // capture stream over about every 2 s.
+            stream_config.buffer_size =
+                cpal::BufferSize::Fixed(format.sample_rate / PULSE_FRAGMENTS_PER_SECOND);
+        }
         let stream = match device_format {
             SampleFormat::I16 => build::<i16>(&device, &stream_config, producer, &shared),
             SampleFormat::F32 => build::<f32>(&device, &stream_config, producer, &shared),
