@@ -35,7 +35,7 @@ const KIND_TEXT = {
   "recording.shredded": "A recording was destroyed",
   "certificate.issued": "A destruction certificate was signed",
   "copy.destroyed": "An exported copy was recorded as destroyed",
-  "settings.changed": "The settings were changed",
+  "setting.changed": "A setting was changed",
 };
 
 const LISTENER_TEXT = {
