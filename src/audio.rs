@@ -74,6 +74,50 @@ pub fn inventory() -> Vec<HostReport> {
         .collect()
 }
 
+/// Which way a device carries sound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Capture: microphones and other inputs.
+    Input,
+    /// Playback: speakers, headphones and other outputs.
+    Output,
+}
+
+/// The audio devices could not be listed.
+#[derive(Debug, thiserror::Error)]
+#[error("the audio devices could not be listed: {0}")]
+pub struct ListError(String);
+
+impl ListError {
+    /// A stable, machine-readable name for the kind of error.
+    pub fn code(&self) -> &'static str {
+        "audio_unavailable"
+    }
+}
+
+/// The devices of the host SessionVault records and plays through ([`preferred_host`]) that
+/// go `direction`, the default one first, for the window's device choosers. Their ids are
+/// those recording and playback take.
+///
+/// Errors: [`ListError`] when the host cannot list its devices.
+pub fn devices(direction: Direction) -> Result<Vec<DeviceInfo>, ListError> {
+    Ok(select(
+        list(&preferred_host()).map_err(ListError)?,
+        direction,
+    ))
+}
+
+/// The devices of `all` that go `direction`, the default one first, the others in their order.
+fn select(all: Vec<DeviceInfo>, direction: Direction) -> Vec<DeviceInfo> {
+    let roles = |d: &DeviceInfo| match direction {
+        Direction::Input => (d.input, d.default_input),
+        Direction::Output => (d.output, d.default_output),
+    };
+    let mut chosen: Vec<DeviceInfo> = all.into_iter().filter(|d| roles(d).0).collect();
+    chosen.sort_by_key(|d| !roles(d).1);
+    chosen
+}
+
 fn list(host: &cpal::Host) -> Result<Vec<DeviceInfo>, String> {
     let default_in = host.default_input_device().and_then(|d| d.id().ok());
     let default_out = host.default_output_device().and_then(|d| d.id().ok());
@@ -95,4 +139,39 @@ fn list(host: &cpal::Host) -> Result<Vec<DeviceInfo>, String> {
             })
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn device(
+        id: &str,
+        input: bool,
+        output: bool,
+        default_in: bool,
+        default_out: bool,
+    ) -> DeviceInfo {
+        DeviceInfo {
+            id: id.to_owned(),
+            name: id.to_owned(),
+            input,
+            output,
+            default_input: default_in,
+            default_output: default_out,
+        }
+    }
+
+    #[test]
+    fn select_keeps_one_direction_with_the_default_first() {
+        let all = vec![
+            device("a", true, false, false, false),
+            device("b", false, true, false, false),
+            device("c", true, true, true, false),
+            device("d", false, true, false, true),
+        ];
+        let ids = |v: Vec<DeviceInfo>| v.into_iter().map(|d| d.id).collect::<Vec<_>>();
+        assert_eq!(ids(select(all.clone(), Direction::Input)), ["c", "a"]);
+        assert_eq!(ids(select(all, Direction::Output)), ["d", "b", "c"]);
+    }
 }

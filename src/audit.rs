@@ -69,6 +69,8 @@ pub enum EventKind {
     CertificateIssued,
     /// An outstanding plaintext copy was recorded as destroyed by the counsellor.
     CopyDestroyed,
+    /// A setting of the vault was changed (its name and new value, never personal data).
+    SettingChanged,
 }
 
 impl EventKind {
@@ -96,6 +98,7 @@ impl EventKind {
             EventKind::RecordingShredded => "recording.shredded",
             EventKind::CertificateIssued => "certificate.issued",
             EventKind::CopyDestroyed => "copy.destroyed",
+            EventKind::SettingChanged => "setting.changed",
         }
     }
 }

@@ -154,6 +154,15 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER certificates_no_delete BEFORE DELETE ON certificates
         BEGIN SELECT RAISE(ABORT, 'certificates are never deleted'); END;
     "#,
+    // 6: the vault's settings (name → JSON value), e.g. how long the window waits before it
+    // locks itself.
+    r#"
+    CREATE TABLE settings (
+        name       TEXT PRIMARY KEY,
+        value      TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes and understands.

@@ -16,6 +16,7 @@
 //! - [`capture`]: cpal input → lock-free ring buffer.
 //! - [`meter`]: level meter, waveform peaks, silence and clipping warnings.
 //! - [`seal`]: age-encrypted audio at rest: writer, seekable reader, crash re-sealing.
+//! - [`settings`]: the vault's settings, such as how soon the window locks itself.
 //! - [`player`]: listening: play, pause, seek, speed, volume; every listening logged.
 //! - [`stretch`]: playing speed with the pitch kept.
 //! - [`audio`]: the audio hosts and devices.
@@ -54,6 +55,7 @@ mod pdf_text;
 pub mod player;
 pub mod recording;
 pub mod seal;
+pub mod settings;
 pub mod shred;
 pub mod signing;
 pub mod status;

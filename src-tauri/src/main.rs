@@ -7,12 +7,18 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod error;
+mod state;
+
+use std::sync::Arc;
 
 use tauri::Manager;
 
 fn main() {
     tracing_subscriber_init();
     let context = tauri::generate_context!("../tauri.conf.json");
+    let shell = Arc::new(state::Shell::from_env());
+    let idle_timer = Arc::clone(&shell);
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             // A second launch focuses the window that is already open instead.
@@ -21,10 +27,61 @@ fn main() {
                 let _ = window.set_focus();
             }
         }))
-        .manage(commands::Shell::from_env())
+        // Save dialogs are opened from Rust only; the capability gives the webview no dialog
+        // permission.
+        .plugin(tauri_plugin_dialog::init())
+        .manage(shell)
+        .setup(move |_app| {
+            idle_timer.start_idle_timer()?;
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
-            commands::vault_status,
-            commands::vault_create
+            commands::vault::vault_status,
+            commands::vault::vault_create,
+            commands::vault::vault_unlock,
+            commands::vault::vault_lock,
+            commands::vault::session_state,
+            commands::vault::settings_get,
+            commands::vault::settings_set,
+            commands::vault::lock_watch,
+            commands::courses::course_list,
+            commands::courses::course_add,
+            commands::consent::consent_form,
+            commands::consent::consent_list,
+            commands::consent::consent_get,
+            commands::consent::consent_grant,
+            commands::consent::consent_decline,
+            commands::consent::consent_withdraw_preview,
+            commands::consent::consent_withdraw,
+            commands::consent::consent_save_pdf,
+            commands::recording::input_devices,
+            commands::recording::record_start,
+            commands::recording::record_pause,
+            commands::recording::record_resume,
+            commands::recording::record_stop,
+            commands::player::recordings_list,
+            commands::player::recording_waveform,
+            commands::player::output_devices,
+            commands::player::player_open,
+            commands::player::player_play,
+            commands::player::player_pause,
+            commands::player::player_seek,
+            commands::player::player_speed,
+            commands::player::player_volume,
+            commands::player::player_close,
+            commands::player::bookmark_list,
+            commands::player::bookmark_add,
+            commands::player::bookmark_edit,
+            commands::player::bookmark_remove,
+            commands::shred::due_list,
+            commands::shred::shred_preview,
+            commands::shred::shred_run,
+            commands::shred::certificate_list,
+            commands::shred::certificate_get,
+            commands::shred::certificate_save_pdf,
+            commands::shred::certificate_save_json,
+            commands::audit::audit_entries,
+            commands::audit::audit_verify
         ])
         .run(context);
     if let Err(error) = result {

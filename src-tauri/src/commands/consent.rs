@@ -1,0 +1,187 @@
+//! Consent: the form, records, grant, decline, withdrawal (with its shred), the PDF.
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+use sessionvault::consent::{self, forms, NewConsent, Record, SignedWith, Summary};
+use sessionvault::course;
+use sessionvault::shred::{self, Preview, Target};
+use tauri::ipc::Channel;
+use tauri::{AppHandle, State};
+
+use super::{blocking, choose_path, emit, not_saved, write_file, SaveAs, Saved};
+use crate::error::CommandError;
+use crate::state::Shell;
+
+/// The current form: `{version, title, text, sections: [{title, body}]}`.
+#[tauri::command]
+pub async fn consent_form(shell: State<'_, Arc<Shell>>) -> Result<Value, CommandError> {
+    shell.ensure_unlocked()?;
+    let form = forms::current();
+    Ok(json!({
+        "version": form.version,
+        "title": form.title(),
+        "text": form.text,
+        "sections": form.sections(),
+    }))
+}
+
+/// Every record, newest first, with the state the gate gives it now.
+#[tauri::command]
+pub async fn consent_list(shell: State<'_, Arc<Shell>>) -> Result<Vec<Summary>, CommandError> {
+    shell.with_vault(|vault| Ok(consent::list(vault)?)).await
+}
+
+/// One record.
+#[tauri::command]
+pub async fn consent_get(shell: State<'_, Arc<Shell>>, id: String) -> Result<Record, CommandError> {
+    shell
+        .with_vault(move |vault| Ok(consent::get(vault, &id)?))
+        .await
+}
+
+/// What the consent wizard hands in to record a client's consent.
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GrantInput {
+    client_code: String,
+    course_id: Option<String>,
+    destroy_by: Option<String>,
+    purposes: Vec<String>,
+    audience: Vec<String>,
+    case_study: String,
+    client_name: String,
+    signature_svg: String,
+    counsellor_name: String,
+}
+
+/// `None` for a missing or empty choice (a select's "" option).
+fn chosen(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.trim().is_empty())
+}
+
+/// Records a client's signed consent (drawn signature as SVG) and returns the record.
+#[tauri::command]
+pub async fn consent_grant(
+    shell: State<'_, Arc<Shell>>,
+    input: GrantInput,
+) -> Result<Record, CommandError> {
+    shell
+        .with_vault(move |vault| {
+            let course_id = chosen(input.course_id);
+            let input_consent = NewConsent {
+                client_code: &input.client_code,
+                course_id: course_id.as_deref(),
+                destroy_by: chosen(input.destroy_by)
+                    .as_deref()
+                    .map(course::parse_date)
+                    .transpose()?,
+                purposes: input
+                    .purposes
+                    .iter()
+                    .map(|p| p.parse())
+                    .collect::<Result<_, _>>()?,
+                audience: input
+                    .audience
+                    .iter()
+                    .map(|a| a.parse())
+                    .collect::<Result<_, _>>()?,
+                case_study: input.case_study.parse()?,
+                client_name: &input.client_name,
+                signed_with: SignedWith::Drawn(input.signature_svg.as_bytes()),
+                counsellor_name: &input.counsellor_name,
+            };
+            Ok(consent::grant(vault, &input_consent)?)
+        })
+        .await
+}
+
+/// Records that a client declined (their service is unaffected) and returns the record.
+#[tauri::command]
+pub async fn consent_decline(
+    shell: State<'_, Arc<Shell>>,
+    client_code: String,
+    course_id: Option<String>,
+    counsellor_name: Option<String>,
+) -> Result<Record, CommandError> {
+    shell
+        .with_vault(move |vault| {
+            Ok(consent::decline(
+                vault,
+                &client_code,
+                chosen(course_id).as_deref(),
+                chosen(counsellor_name).as_deref(),
+            )?)
+        })
+        .await
+}
+
+/// What withdrawing consent `id` would destroy: the shred preview of its recordings.
+#[tauri::command]
+pub async fn consent_withdraw_preview(
+    shell: State<'_, Arc<Shell>>,
+    id: String,
+) -> Result<Preview, CommandError> {
+    shell
+        .with_vault(move |vault| {
+            let record = consent::get(vault, &id)?;
+            Ok(shred::preview(
+                vault,
+                &Target::Consent(record.id.to_string()),
+            )?)
+        })
+        .await
+}
+
+/// Withdraws consent `id`, then destroys what was recorded under it (progress on
+/// `on_progress`): `{consent: Record, shred: Outcome | null}` (null: nothing was recorded).
+#[tauri::command]
+pub async fn consent_withdraw(
+    shell: State<'_, Arc<Shell>>,
+    id: String,
+    reason: String,
+    on_progress: Channel<Value>,
+) -> Result<Value, CommandError> {
+    shell
+        .with_vault(move |vault| {
+            let record = consent::withdraw(vault, &id, &reason)?;
+            tracing::info!(consent = %record.id, "consent withdrawn from the window");
+            let target = Target::Consent(record.id.to_string());
+            let outcome = if shred::preview(vault, &target)?.items.is_empty() {
+                None
+            } else {
+                Some(shred::shred(
+                    vault,
+                    &target,
+                    &mut rand::rngs::OsRng,
+                    &mut |p| emit(&on_progress, json!(p)),
+                )?)
+            };
+            Ok(json!({ "consent": record, "shred": outcome }))
+        })
+        .await
+}
+
+/// Saves the printable PDF of record `id` (`consent-<id>.pdf`): `{saved, fileName}`.
+#[tauri::command]
+pub async fn consent_save_pdf(
+    app: AppHandle,
+    shell: State<'_, Arc<Shell>>,
+    id: String,
+) -> Result<Saved, CommandError> {
+    let record_id = shell
+        .with_vault(move |vault| Ok(consent::get(vault, &id)?.id.to_string()))
+        .await?;
+    let save = SaveAs {
+        name: format!("consent-{record_id}.pdf"),
+        filter: "PDF document",
+        extension: "pdf",
+    };
+    let Some(path) = blocking(move || choose_path(&app, &save)).await? else {
+        return Ok(not_saved());
+    };
+    let bytes = shell
+        .with_vault(move |vault| Ok(consent::make_pdf(vault, &record_id)?))
+        .await?;
+    blocking(move || write_file(&path, &bytes)).await
+}

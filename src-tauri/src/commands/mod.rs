@@ -1,0 +1,155 @@
+//! The window's commands, by area. Each forwards to the core and returns its answer; the rules
+//! are the core's.
+
+pub mod audit;
+pub mod consent;
+pub mod courses;
+pub mod player;
+pub mod recording;
+pub mod shred;
+pub mod vault;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use tauri::ipc::Channel;
+use tauri_plugin_dialog::DialogExt;
+
+use crate::error::CommandError;
+
+/// The environment variable naming a folder that save commands write into without asking
+/// (WebDriver cannot drive a save dialog).
+pub const SAVE_DIR_ENV: &str = "SESSIONVAULT_SAVE_DIR";
+
+/// Runs blocking core work (keyring, database, audio, files) off the window's thread.
+pub async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, CommandError> + Send + 'static,
+) -> Result<T, CommandError> {
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(CommandError::internal)?
+}
+
+/// Sends `message` to the webview over `channel`; a closed channel (the screen went away) is
+/// not an error of the operation.
+pub fn emit(channel: &Channel<Value>, message: Value) {
+    if let Err(e) = channel.send(message) {
+        tracing::debug!(error = %e, "a channel message was not delivered");
+    }
+}
+
+/// The answer of a save command: whether a file was written, and its name (never its folder).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Saved {
+    /// Whether the file was written (false: the counsellor cancelled the dialog).
+    pub saved: bool,
+    /// The file's name, without its folder.
+    pub file_name: Option<String>,
+}
+
+/// What a save writes: a name proposed from ids only, and the kind of file for the dialog.
+pub struct SaveAs {
+    /// The proposed file name, e.g. `certificate-<id>.pdf`.
+    pub name: String,
+    /// The dialog's filter name, e.g. "PDF document".
+    pub filter: &'static str,
+    /// The extension, without the dot.
+    pub extension: &'static str,
+}
+
+/// Where to write `save`: inside `SESSIONVAULT_SAVE_DIR` when it is set, else where the
+/// counsellor chooses in a save dialog opened from Rust; `None` when the dialog was cancelled.
+/// Blocking (the dialog waits for the counsellor).
+pub fn choose_path(app: &tauri::AppHandle, save: &SaveAs) -> Result<Option<PathBuf>, CommandError> {
+    if !plain_file_name(&save.name) {
+        return Err(CommandError::new(
+            "invalid_input",
+            "the proposed file name is not a plain file name",
+        ));
+    }
+    if let Some(dir) = std::env::var_os(SAVE_DIR_ENV).filter(|d| !d.is_empty()) {
+        return Ok(Some(Path::new(&dir).join(&save.name)));
+    }
+    let chosen = app
+        .dialog()
+        .file()
+        .set_file_name(&save.name)
+        .add_filter(save.filter, &[save.extension])
+        .blocking_save_file();
+    chosen
+        .map(|path| {
+            path.into_path().map_err(|e| {
+                CommandError::new("io_failed", format!("that place cannot be saved to: {e}"))
+            })
+        })
+        .transpose()
+}
+
+/// Writes `bytes` to `path` and answers with the file's name.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<Saved, CommandError> {
+    std::fs::write(path, bytes).map_err(|e| {
+        CommandError::new("io_failed", format!("the file could not be written: {e}"))
+    })?;
+    Ok(Saved {
+        saved: true,
+        file_name: path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned()),
+    })
+}
+
+/// The answer when the counsellor cancelled the save dialog.
+pub fn not_saved() -> Saved {
+    Saved {
+        saved: false,
+        file_name: None,
+    }
+}
+
+/// Whether `name` is a plain file name: letters, digits, `-`, `_` and `.`, not starting with
+/// a dot (so an id can never lead a path elsewhere).
+fn plain_file_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// Adds `fields` to a serialised answer (an object), for names the window's contract uses
+/// beside the core's.
+pub fn with_fields<T: serde::Serialize>(
+    value: &T,
+    fields: &[(&str, Value)],
+) -> Result<Value, CommandError> {
+    let mut value = serde_json::to_value(value).map_err(CommandError::internal)?;
+    if let Some(object) = value.as_object_mut() {
+        for (name, field) in fields {
+            object.insert((*name).to_owned(), field.clone());
+        }
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proposed_names_are_plain() {
+        assert!(plain_file_name(
+            "consent-0b7c1a52-1f0e-4d8e-9a57-0e7f0f6d8a11.pdf"
+        ));
+        assert!(!plain_file_name("../x.pdf"));
+        assert!(!plain_file_name("a/b.pdf"));
+        assert!(!plain_file_name(".hidden"));
+        assert!(!plain_file_name(""));
+    }
+
+    #[test]
+    fn fields_are_added_to_objects() {
+        let v = with_fields(&serde_json::json!({"a": 1}), &[("b", 2.into())]).unwrap();
+        assert_eq!(v, serde_json::json!({"a": 1, "b": 2}));
+    }
+}

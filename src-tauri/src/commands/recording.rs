@@ -1,0 +1,296 @@
+//! Recording: input devices, and a recording made on its own thread (with its own vault
+//! instance) that goes on while the window is locked.
+
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{sync_channel, SyncSender};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use serde_json::{json, Value};
+use sessionvault::audio::{self, DeviceInfo, Direction};
+use sessionvault::clock::{Clock, SystemClock};
+use sessionvault::consent;
+use sessionvault::meter::{self, WINDOWS_PER_SECOND};
+use sessionvault::recording::{self, Control, Summary};
+use sessionvault::vault::Vault;
+use tauri::ipc::Channel;
+use tauri::State;
+use time::format_description::well_known::Rfc3339;
+
+use super::{blocking, emit, with_fields};
+use crate::error::CommandError;
+use crate::state::{guard, Shell};
+
+/// Level windows between two `elapsed` messages (0.5 s of recorded audio).
+const ELAPSED_EVERY: u64 = WINDOWS_PER_SECOND as u64 / 2;
+
+/// A recording being made: its controls, what the window shows of it, and its thread (which
+/// returns the finished recording).
+pub struct RunningRecording {
+    control: Control,
+    consent_id: String,
+    client_code: String,
+    started_at: String,
+    paused: bool,
+    thread: JoinHandle<Result<Summary, CommandError>>,
+}
+
+impl RunningRecording {
+    /// Whether it is still recording (its thread has not ended by itself, e.g. on a fault).
+    pub fn running(&self) -> bool {
+        !self.thread.is_finished()
+    }
+
+    /// `{consentId, clientCode, startedAt, paused}` for `session_state`.
+    pub fn describe(&self) -> Value {
+        json!({
+            "consentId": self.consent_id,
+            "clientCode": self.client_code,
+            "startedAt": self.started_at,
+            "paused": self.paused,
+        })
+    }
+
+    /// Asks it to stop and waits until it is sealed. Blocking.
+    fn stop(self) -> Result<Summary, CommandError> {
+        self.control.stop.store(true, Ordering::Relaxed);
+        self.thread
+            .join()
+            .map_err(|_| CommandError::internal("the recording thread failed"))?
+    }
+}
+
+/// The input devices of the host SessionVault records through, the default first; each
+/// with `host` and `is_default` besides the core's fields.
+#[tauri::command]
+pub async fn input_devices(shell: State<'_, Arc<Shell>>) -> Result<Vec<Value>, CommandError> {
+    shell.ensure_unlocked()?;
+    blocking(|| devices(Direction::Input)).await
+}
+
+/// The devices going `direction`, as the window lists them.
+pub fn devices(direction: Direction) -> Result<Vec<Value>, CommandError> {
+    let is_default = |d: &DeviceInfo| match direction {
+        Direction::Input => d.default_input,
+        Direction::Output => d.default_output,
+    };
+    audio::devices(direction)?
+        .iter()
+        .map(|d| {
+            let host = d.id.split(':').next().unwrap_or_default().to_owned();
+            with_fields(
+                d,
+                &[("host", host.into()), ("is_default", is_default(d).into())],
+            )
+        })
+        .collect()
+}
+
+/// Starts recording under consent `consent_id` on `device` (default input when `None`) with
+/// `channels` (1 or 2). Answers `{started: true}` once audio is being sealed; refusals (the
+/// consent, the keyring, the device) reject the call with the core's code. `on_event` gets
+/// the meter's events, `{event: "elapsed", seconds}` about twice a second, then
+/// `{event: "finished", summary}` or `{event: "failed", code, message}`.
+#[tauri::command]
+pub async fn record_start(
+    shell: State<'_, Arc<Shell>>,
+    consent_id: String,
+    device: Option<String>,
+    channels: Option<u16>,
+    on_event: Channel<Value>,
+) -> Result<Value, CommandError> {
+    shell.ensure_unlocked()?;
+    let shell = Arc::clone(&shell);
+    blocking(move || {
+        let mut running = guard(&shell.recording);
+        if running.as_ref().is_some_and(RunningRecording::running) {
+            return Err(CommandError::new(
+                "already_recording",
+                "a recording is already running: stop it before starting another",
+            ));
+        }
+        // One that ended by itself (a fault) is finished already: its thread is collected.
+        if let Some(ended) = running.take() {
+            drop(ended.stop());
+        }
+        let started = start(
+            shell.dir()?,
+            consent_id,
+            device.filter(|d| !d.is_empty()),
+            channels.unwrap_or(1),
+            on_event,
+        )?;
+        *running = Some(started);
+        Ok(json!({ "started": true }))
+    })
+    .await
+}
+
+/// Starts the recording thread and waits until it records or is refused. Blocking.
+fn start(
+    dir: PathBuf,
+    consent_id: String,
+    device: Option<String>,
+    channels: u16,
+    on_event: Channel<Value>,
+) -> Result<RunningRecording, CommandError> {
+    let control = Control::default();
+    let thread_control = Control {
+        stop: control.stop.clone(),
+        pause: control.pause.clone(),
+        resume: control.resume.clone(),
+    };
+    let (tx, rx) = sync_channel(1);
+    let thread = std::thread::Builder::new()
+        .name("sessionvault-record".into())
+        .spawn({
+            let consent_id = consent_id.clone();
+            move || {
+                record(
+                    dir,
+                    &consent_id,
+                    device,
+                    channels,
+                    &thread_control,
+                    on_event,
+                    tx,
+                )
+            }
+        })
+        .map_err(CommandError::internal)?;
+    let client_code = match rx.recv() {
+        Ok(Ok(client_code)) => client_code,
+        Ok(Err(refused)) => {
+            let _ = thread.join();
+            return Err(refused);
+        }
+        Err(_) => {
+            return Err(thread
+                .join()
+                .map_err(|_| CommandError::internal("the recording thread failed"))?
+                .err()
+                .unwrap_or_else(|| CommandError::internal("the recording did not start")))
+        }
+    };
+    Ok(RunningRecording {
+        control,
+        consent_id,
+        client_code,
+        started_at: SystemClock.now().format(&Rfc3339).unwrap_or_default(),
+        paused: false,
+        thread,
+    })
+}
+
+/// The recording thread: opens its own vault, passes the gate, records until stopped.
+/// `started` hears the client code once audio flows, or the refusal.
+fn record(
+    dir: PathBuf,
+    consent_id: &str,
+    device: Option<String>,
+    channels: u16,
+    control: &Control,
+    on_event: Channel<Value>,
+    started: SyncSender<Result<String, CommandError>>,
+) -> Result<Summary, CommandError> {
+    let mut started = Some(started);
+    let outcome = (|| {
+        let mut vault = Vault::open(&dir, Arc::new(SystemClock))?;
+        let verified = consent::verify(&vault, consent_id)?;
+        let client_code = verified.client_code().to_owned();
+        let options = recording::Options {
+            device: device.as_deref(),
+            channels,
+            duration: None,
+        };
+        let mut levels: u64 = 0;
+        let summary = recording::record(&mut vault, verified, &options, control, &mut |event| {
+            if let Some(tx) = started.take() {
+                let _ = tx.send(Ok(client_code.clone()));
+            }
+            emit(&on_event, json!(event));
+            if matches!(event, meter::Event::Level(_)) {
+                levels += 1;
+                if levels.is_multiple_of(ELAPSED_EVERY) {
+                    let seconds = levels as f64 / f64::from(WINDOWS_PER_SECOND);
+                    emit(&on_event, json!({ "event": "elapsed", "seconds": seconds }));
+                }
+            }
+        })?;
+        Ok::<_, CommandError>(summary)
+    })();
+    match (&outcome, started.take()) {
+        // Refused before anything was recorded: the call is rejected, the channel stays quiet.
+        (Err(e), Some(tx)) => {
+            let _ = tx.send(Err(e.clone()));
+        }
+        (Ok(summary), tx) => {
+            if let Some(tx) = tx {
+                let _ = tx.send(Ok(summary.client_code.clone()));
+            }
+            tracing::info!(recording = %summary.id, "recording finished from the window");
+            emit(
+                &on_event,
+                json!({ "event": "finished", "summary": summary }),
+            );
+        }
+        (Err(e), None) => {
+            tracing::warn!(code = e.code, "recording failed");
+            emit(
+                &on_event,
+                json!({ "event": "failed", "code": e.code, "message": e.message }),
+            );
+        }
+    }
+    outcome
+}
+
+/// Runs `act` on the running recording; `not_recording` when there is none.
+fn with_running(
+    shell: &Shell,
+    act: impl FnOnce(&mut RunningRecording),
+) -> Result<(), CommandError> {
+    shell.touch();
+    match guard(&shell.recording).as_mut().filter(|r| r.running()) {
+        Some(running) => {
+            act(running);
+            Ok(())
+        }
+        None => Err(not_recording()),
+    }
+}
+
+fn not_recording() -> CommandError {
+    CommandError::new("not_recording", "no recording is running")
+}
+
+/// Pauses the recording (paused time is not recorded).
+#[tauri::command]
+pub async fn record_pause(shell: State<'_, Arc<Shell>>) -> Result<(), CommandError> {
+    with_running(&shell, |r| {
+        r.control.pause.store(true, Ordering::Relaxed);
+        r.paused = true;
+    })
+}
+
+/// Resumes a paused recording.
+#[tauri::command]
+pub async fn record_resume(shell: State<'_, Arc<Shell>>) -> Result<(), CommandError> {
+    with_running(&shell, |r| {
+        r.control.resume.store(true, Ordering::Relaxed);
+        r.paused = false;
+    })
+}
+
+/// Stops the recording, waits for the seal, and returns the recording's summary.
+#[tauri::command]
+pub async fn record_stop(shell: State<'_, Arc<Shell>>) -> Result<Summary, CommandError> {
+    shell.touch();
+    let shell = Arc::clone(&shell);
+    blocking(move || {
+        let running = guard(&shell.recording).take().ok_or_else(not_recording)?;
+        running.stop()
+    })
+    .await
+}

@@ -1,0 +1,171 @@
+//! Retention and shredding: what is due, preview, shred with progress, certificates.
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+use sessionvault::certificate::{self, Signed};
+use sessionvault::shred::{self, Due, Outcome, Preview, Target};
+use tauri::ipc::Channel;
+use tauri::{AppHandle, State};
+
+use super::{blocking, choose_path, emit, not_saved, write_file, SaveAs, Saved};
+use crate::error::CommandError;
+use crate::state::Shell;
+
+/// The shred target named by the window: `recording`, `course`, `client` or `consent`, and
+/// the id (client code for `client`).
+fn target(kind: &str, id: String) -> Result<Target, CommandError> {
+    match kind {
+        "recording" => Ok(Target::Recording(id)),
+        "course" => Ok(Target::Course(id)),
+        "client" => Ok(Target::Client(id)),
+        "consent" => Ok(Target::Consent(id)),
+        _ => Err(CommandError::new(
+            "invalid_input",
+            format!("{kind:?} is not something to shred: use recording, course, client or consent"),
+        )),
+    }
+}
+
+/// What is due for destruction, with what becomes due within `within_days` (default 14).
+#[tauri::command]
+pub async fn due_list(
+    shell: State<'_, Arc<Shell>>,
+    within_days: Option<i64>,
+) -> Result<Vec<Due>, CommandError> {
+    shell
+        .with_vault(move |vault| {
+            Ok(shred::due(
+                vault,
+                within_days.unwrap_or(shred::DEFAULT_REMINDER_DAYS),
+            )?)
+        })
+        .await
+}
+
+/// What shredding `kind` `id` would destroy, and what is kept.
+#[tauri::command]
+pub async fn shred_preview(
+    shell: State<'_, Arc<Shell>>,
+    kind: String,
+    id: String,
+) -> Result<Preview, CommandError> {
+    let target = target(&kind, id)?;
+    shell
+        .with_vault(move |vault| Ok(shred::preview(vault, &target)?))
+        .await
+}
+
+/// Shreds `kind` `id`, sending `{step, recording_id, done, total}` to `on_progress`, and
+/// returns the outcome with its signed certificate.
+#[tauri::command]
+pub async fn shred_run(
+    shell: State<'_, Arc<Shell>>,
+    kind: String,
+    id: String,
+    on_progress: Channel<Value>,
+) -> Result<Outcome, CommandError> {
+    let target = target(&kind, id)?;
+    shell
+        .with_vault(move |vault| {
+            let outcome = shred::shred(vault, &target, &mut rand::rngs::OsRng, &mut |p| {
+                emit(&on_progress, json!(p))
+            })?;
+            tracing::info!(certificate = %outcome.certificate.certificate.id, "shred finished from the window");
+            Ok(outcome)
+        })
+        .await
+}
+
+/// Every certificate, oldest first.
+#[tauri::command]
+pub async fn certificate_list(shell: State<'_, Arc<Shell>>) -> Result<Vec<Signed>, CommandError> {
+    shell
+        .with_vault(|vault| Ok(certificate::list(vault)?))
+        .await
+}
+
+/// One certificate.
+#[tauri::command]
+pub async fn certificate_get(
+    shell: State<'_, Arc<Shell>>,
+    id: String,
+) -> Result<Signed, CommandError> {
+    shell
+        .with_vault(move |vault| Ok(certificate::get(vault, &id)?))
+        .await
+}
+
+/// Saves certificate `id` as a PDF to print (`certificate-<id>.pdf`): `{saved, fileName}`.
+#[tauri::command]
+pub async fn certificate_save_pdf(
+    app: AppHandle,
+    shell: State<'_, Arc<Shell>>,
+    id: String,
+) -> Result<Saved, CommandError> {
+    let signed = shell
+        .with_vault(move |vault| Ok(certificate::get(vault, &id)?))
+        .await?;
+    let save = SaveAs {
+        name: format!("certificate-{}.pdf", signed.certificate.id),
+        filter: "PDF document",
+        extension: "pdf",
+    };
+    save_certificate(app, save, move || Ok(certificate::pdf::render(&signed)?)).await
+}
+
+/// Saves certificate `id` as JSON, checkable with `sessionvault certificate verify`
+/// (`certificate-<id>.json`): `{saved, fileName}`.
+#[tauri::command]
+pub async fn certificate_save_json(
+    app: AppHandle,
+    shell: State<'_, Arc<Shell>>,
+    id: String,
+) -> Result<Saved, CommandError> {
+    let signed = shell
+        .with_vault(move |vault| Ok(certificate::get(vault, &id)?))
+        .await?;
+    let save = SaveAs {
+        name: format!("certificate-{}.json", signed.certificate.id),
+        filter: "JSON certificate",
+        extension: "json",
+    };
+    save_certificate(app, save, move || {
+        Ok(certificate::to_json(&signed)?.into_bytes())
+    })
+    .await
+}
+
+/// Asks where to save (or uses the save folder), then makes the bytes and writes them.
+async fn save_certificate(
+    app: AppHandle,
+    save: SaveAs,
+    make: impl FnOnce() -> Result<Vec<u8>, CommandError> + Send + 'static,
+) -> Result<Saved, CommandError> {
+    blocking(move || match choose_path(&app, &save)? {
+        Some(path) => write_file(&path, &make()?),
+        None => Ok(not_saved()),
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_by_kind() {
+        assert_eq!(
+            target("course", "c1".into()).unwrap(),
+            Target::Course("c1".into())
+        );
+        assert_eq!(
+            target("client", "C-017".into()).unwrap(),
+            Target::Client("C-017".into())
+        );
+        assert_eq!(
+            target("disk", "x".into()).unwrap_err().code,
+            "invalid_input"
+        );
+    }
+}

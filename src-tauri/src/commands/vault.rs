@@ -1,0 +1,107 @@
+//! The vault and the session: status, create, unlock, lock, settings, lock notifications.
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+use sessionvault::clock::SystemClock;
+use sessionvault::settings::{self, Settings};
+use sessionvault::status::{self, Report};
+use sessionvault::vault::{self, Vault};
+use tauri::ipc::Channel;
+use tauri::State;
+
+use super::blocking;
+use crate::error::CommandError;
+use crate::state::{guard, LockReason, Shell};
+
+/// The vault screen's report: vault, keyring, database, signing key, audio.
+#[tauri::command]
+pub async fn vault_status(shell: State<'_, Arc<Shell>>) -> Result<Report, CommandError> {
+    let dir = shell.dir()?;
+    blocking(move || Ok(status::inspect(&dir, Arc::new(SystemClock)))).await
+}
+
+/// Creates the vault (keys into the OS keyring), keeps it open (unlocked) and returns the new
+/// report.
+#[tauri::command]
+pub async fn vault_create(shell: State<'_, Arc<Shell>>) -> Result<Report, CommandError> {
+    let shell = Arc::clone(&shell);
+    blocking(move || {
+        let dir = shell.dir()?;
+        let clock = Arc::new(SystemClock);
+        let vault = Vault::create(&dir, clock.clone(), &mut rand::rngs::OsRng)?;
+        shell.install(vault)?;
+        Ok(status::inspect(&dir, clock))
+    })
+    .await
+}
+
+/// Opens the vault from the OS keyring: `{locked: false, idleLockMinutes}`.
+#[tauri::command]
+pub async fn vault_unlock(shell: State<'_, Arc<Shell>>) -> Result<Value, CommandError> {
+    let shell = Arc::clone(&shell);
+    let minutes = blocking(move || shell.unlock()).await?;
+    Ok(json!({ "locked": false, "idleLockMinutes": minutes }))
+}
+
+/// Locks now: `{locked: true}`. An open player is finished (logged); a recording goes on.
+#[tauri::command]
+pub async fn vault_lock(shell: State<'_, Arc<Shell>>) -> Result<Value, CommandError> {
+    let shell = Arc::clone(&shell);
+    blocking(move || {
+        shell.lock(LockReason::Request);
+        Ok(json!({ "locked": true }))
+    })
+    .await
+}
+
+/// Where the session stands: `{locked, vaultExists, recording, idleLockMinutes}`. A status
+/// read: it does not count as use of the window (the idle timer is not reset by polling).
+#[tauri::command]
+pub async fn session_state(shell: State<'_, Arc<Shell>>) -> Result<Value, CommandError> {
+    let shell = Arc::clone(&shell);
+    blocking(move || {
+        let vault_exists = vault::read_id(&shell.dir()?).is_ok();
+        let recording = guard(&shell.recording)
+            .as_ref()
+            .filter(|r| r.running())
+            .map(|r| r.describe());
+        Ok(json!({
+            "locked": !shell.is_unlocked(),
+            "vaultExists": vault_exists,
+            "recording": recording,
+            "idleLockMinutes": shell.idle_minutes(),
+        }))
+    })
+    .await
+}
+
+/// The vault's settings: `{idleLockMinutes}`.
+#[tauri::command]
+pub async fn settings_get(shell: State<'_, Arc<Shell>>) -> Result<Settings, CommandError> {
+    shell.with_vault(|vault| Ok(settings::get(vault)?)).await
+}
+
+/// Changes the idle lock time (1–120 minutes; `invalid_setting` otherwise).
+#[tauri::command]
+pub async fn settings_set(
+    shell: State<'_, Arc<Shell>>,
+    idle_lock_minutes: f64,
+) -> Result<Settings, CommandError> {
+    let changed = shell
+        .with_vault(move |vault| Ok(settings::set_idle_lock_minutes(vault, idle_lock_minutes)?))
+        .await?;
+    shell.set_idle_minutes(changed.idle_lock_minutes);
+    Ok(changed)
+}
+
+/// Subscribes `on_event` to `{event: "locked", reason: "idle"|"request"}`. Allowed while
+/// locked (the window subscribes at start).
+#[tauri::command]
+pub async fn lock_watch(
+    shell: State<'_, Arc<Shell>>,
+    on_event: Channel<Value>,
+) -> Result<(), CommandError> {
+    shell.watch_locks(on_event);
+    Ok(())
+}

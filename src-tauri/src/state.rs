@@ -1,0 +1,278 @@
+//! What the shell holds between commands: the open vault (or none: locked), a running
+//! recording, an open player, when the window was last used, and who wants to hear that it
+//! locked.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use sessionvault::clock::SystemClock;
+use sessionvault::settings::{self, DEFAULT_IDLE_LOCK_MINUTES};
+use sessionvault::vault::{self, Vault};
+use tauri::ipc::Channel;
+
+use crate::commands::blocking;
+use crate::commands::player::OpenPlayer;
+use crate::commands::recording::RunningRecording;
+use crate::error::CommandError;
+
+/// How often the idle timer looks whether the window should lock itself.
+pub const IDLE_CHECK_EVERY: Duration = Duration::from_secs(15);
+
+/// Why the shell locked, as sent to `lock_watch` listeners.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockReason {
+    /// No command for the idle lock time.
+    Idle,
+    /// The counsellor asked (`vault_lock`).
+    Request,
+}
+
+impl LockReason {
+    /// The word sent to the webview.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LockReason::Idle => "idle",
+            LockReason::Request => "request",
+        }
+    }
+}
+
+/// The shell's state, shared by every command (managed as `Arc<Shell>`).
+pub struct Shell {
+    /// The vault folder chosen at start-up (`SESSIONVAULT_DIR`, else the per-OS data folder).
+    /// The webview never names a path.
+    vault_dir: Option<PathBuf>,
+    /// The open vault; `None` while locked. Its keys leave memory when it is dropped.
+    vault: Mutex<Option<Vault>>,
+    /// Whether `vault` holds a vault, readable without waiting for a command using it.
+    unlocked: AtomicBool,
+    /// The recording being made, on its own thread with its own vault instance.
+    pub recording: Mutex<Option<RunningRecording>>,
+    /// The recording open for listening, with its own vault instance.
+    pub player: Mutex<Option<OpenPlayer>>,
+    /// When a command last came in.
+    last_activity: Mutex<Instant>,
+    /// Channels of `lock_watch` callers.
+    lock_listeners: Mutex<Vec<Channel<Value>>>,
+    /// The idle lock time in minutes (from the vault's settings once unlocked).
+    idle_minutes: AtomicU32,
+}
+
+/// Locks `mutex`; a panic elsewhere while it was held leaves plain state that is still usable.
+pub fn guard<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Whether the idle timer should lock now: the vault is open, nothing is recording or playing,
+/// and no command came in for `idle`.
+pub fn should_lock(
+    now: Instant,
+    last: Instant,
+    idle: Duration,
+    recording: bool,
+    playing: bool,
+) -> bool {
+    !recording && !playing && now.saturating_duration_since(last) > idle
+}
+
+impl Shell {
+    /// The shell state for this process's environment, locked.
+    pub fn from_env() -> Self {
+        Shell {
+            vault_dir: vault::resolve_dir(None),
+            vault: Mutex::new(None),
+            unlocked: AtomicBool::new(false),
+            recording: Mutex::new(None),
+            player: Mutex::new(None),
+            last_activity: Mutex::new(Instant::now()),
+            lock_listeners: Mutex::new(Vec::new()),
+            idle_minutes: AtomicU32::new(DEFAULT_IDLE_LOCK_MINUTES),
+        }
+    }
+
+    /// The vault folder.
+    pub fn dir(&self) -> Result<PathBuf, CommandError> {
+        self.vault_dir.clone().ok_or_else(|| {
+            CommandError::new(
+                "no_vault_folder",
+                "no home folder was found for the vault: start SessionVault with \
+                 SESSIONVAULT_DIR set to a folder",
+            )
+        })
+    }
+
+    /// Notes that the window is in use now.
+    pub fn touch(&self) {
+        *guard(&self.last_activity) = Instant::now();
+    }
+
+    /// Whether the vault is open.
+    pub fn is_unlocked(&self) -> bool {
+        self.unlocked.load(Ordering::SeqCst)
+    }
+
+    /// Refuses with `locked` unless the vault is open; counts as use of the window.
+    pub fn ensure_unlocked(&self) -> Result<(), CommandError> {
+        self.touch();
+        if self.is_unlocked() {
+            Ok(())
+        } else {
+            Err(CommandError::locked())
+        }
+    }
+
+    /// The idle lock time, in minutes.
+    pub fn idle_minutes(&self) -> u32 {
+        self.idle_minutes.load(Ordering::Relaxed)
+    }
+
+    /// Remembers the idle lock time the vault's settings give.
+    pub fn set_idle_minutes(&self, minutes: u32) {
+        self.idle_minutes.store(minutes, Ordering::Relaxed);
+    }
+
+    /// Runs `work` on the open vault off the window's thread; `locked` when there is none.
+    pub async fn with_vault<T: Send + 'static>(
+        self: &Arc<Self>,
+        work: impl FnOnce(&mut Vault) -> Result<T, CommandError> + Send + 'static,
+    ) -> Result<T, CommandError> {
+        self.touch();
+        let shell = Arc::clone(self);
+        let result = blocking(move || match guard(&shell.vault).as_mut() {
+            Some(vault) => work(vault),
+            None => Err(CommandError::locked()),
+        })
+        .await;
+        self.touch();
+        result
+    }
+
+    /// Puts a vault just opened or created in place (unlocked) and reads its idle lock time.
+    pub fn install(&self, vault: Vault) -> Result<u32, CommandError> {
+        let minutes = settings::get(&vault)?.idle_lock_minutes;
+        self.set_idle_minutes(minutes);
+        *guard(&self.vault) = Some(vault);
+        self.unlocked.store(true, Ordering::SeqCst);
+        self.touch();
+        tracing::info!("vault unlocked");
+        Ok(minutes)
+    }
+
+    /// Opens the vault from the OS keyring, unless it is open already. Blocking.
+    pub fn unlock(&self) -> Result<u32, CommandError> {
+        if self.is_unlocked() {
+            self.touch();
+            return Ok(self.idle_minutes());
+        }
+        let vault = Vault::open(&self.dir()?, Arc::new(SystemClock))?;
+        self.install(vault)
+    }
+
+    /// Locks: finishes an open player (its listening logged), drops the vault (its keys are
+    /// zeroized), leaves a running recording alone, and tells the `lock_watch` listeners.
+    /// Blocking.
+    pub fn lock(&self, reason: LockReason) {
+        if let Some(open) = guard(&self.player).take() {
+            if let Err(e) = open.finish() {
+                tracing::warn!(
+                    code = e.code,
+                    "the player could not log its listening on lock"
+                );
+            }
+        }
+        self.unlocked.store(false, Ordering::SeqCst);
+        let was_open = guard(&self.vault).take().is_some();
+        if was_open || reason == LockReason::Request {
+            tracing::info!(reason = reason.as_str(), "vault locked");
+            let event = json!({ "event": "locked", "reason": reason.as_str() });
+            guard(&self.lock_listeners).retain(|channel| channel.send(event.clone()).is_ok());
+        }
+    }
+
+    /// Adds a `lock_watch` listener.
+    pub fn watch_locks(&self, channel: Channel<Value>) {
+        guard(&self.lock_listeners).push(channel);
+    }
+
+    /// Whether a recording is being made now.
+    pub fn recording_running(&self) -> bool {
+        guard(&self.recording)
+            .as_ref()
+            .is_some_and(RunningRecording::running)
+    }
+
+    /// Whether the player is playing now.
+    pub fn player_playing(&self) -> bool {
+        guard(&self.player)
+            .as_ref()
+            .is_some_and(OpenPlayer::playing)
+    }
+
+    /// The idle timer's look: locks when the vault is open, nothing records or plays, and no
+    /// command came in for the idle lock time. Blocking.
+    pub fn idle_check(&self) {
+        let idle = Duration::from_secs(u64::from(self.idle_minutes()) * 60);
+        let last = *guard(&self.last_activity);
+        // A command holding the vault (a long shred) is use: do not wait for it.
+        let busy = matches!(
+            self.vault.try_lock(),
+            Err(std::sync::TryLockError::WouldBlock)
+        );
+        if self.is_unlocked()
+            && !busy
+            && should_lock(
+                Instant::now(),
+                last,
+                idle,
+                self.recording_running(),
+                self.player_playing(),
+            )
+        {
+            self.lock(LockReason::Idle);
+        }
+    }
+
+    /// Starts the idle timer thread.
+    pub fn start_idle_timer(self: &Arc<Self>) -> std::io::Result<()> {
+        let shell = Arc::clone(self);
+        std::thread::Builder::new()
+            .name("sessionvault-idle".into())
+            .spawn(move || loop {
+                std::thread::sleep(IDLE_CHECK_EVERY);
+                shell.idle_check();
+            })
+            .map(drop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locks_only_when_idle_long_enough_and_nothing_runs() {
+        let last = Instant::now();
+        let idle = Duration::from_secs(5 * 60);
+        let later = last + Duration::from_secs(5 * 60 + 1);
+        let sooner = last + Duration::from_secs(4 * 60);
+        assert!(should_lock(later, last, idle, false, false));
+        assert!(!should_lock(sooner, last, idle, false, false));
+        assert!(!should_lock(later, last, idle, true, false));
+        assert!(!should_lock(later, last, idle, false, true));
+        // A clock that seems to go back never locks.
+        assert!(!should_lock(last, later, idle, false, false));
+    }
+
+    #[test]
+    fn a_new_shell_is_locked_with_the_default_idle_time() {
+        let shell = Shell::from_env();
+        assert!(!shell.is_unlocked());
+        assert_eq!(shell.idle_minutes(), DEFAULT_IDLE_LOCK_MINUTES);
+        assert_eq!(shell.ensure_unlocked(), Err(CommandError::locked()));
+        assert!(!shell.recording_running());
+        assert!(!shell.player_playing());
+    }
+}

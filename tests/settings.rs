@@ -1,0 +1,42 @@
+//! The vault's settings: defaults, a change that outlives the process, refusals, and the audit
+//! entry each change leaves.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::new_vault;
+use sessionvault::clock::SystemClock;
+use sessionvault::settings::{self, DEFAULT_IDLE_LOCK_MINUTES};
+use sessionvault::vault::Vault;
+
+#[test]
+fn idle_lock_minutes_default_change_persist_and_are_logged() {
+    let (_tmp, dir, _id) = new_vault();
+    let mut vault = Vault::open(&dir, Arc::new(SystemClock)).unwrap();
+    assert_eq!(
+        settings::get(&vault).unwrap().idle_lock_minutes,
+        DEFAULT_IDLE_LOCK_MINUTES
+    );
+    let before = vault.audit_count().unwrap();
+    assert_eq!(
+        settings::set_idle_lock_minutes(&mut vault, 12.0)
+            .unwrap()
+            .idle_lock_minutes,
+        12
+    );
+    for bad in [0.0, 121.0, 2.5] {
+        let e = settings::set_idle_lock_minutes(&mut vault, bad).unwrap_err();
+        assert_eq!(e.code(), "invalid_setting");
+    }
+    let entries = vault.audit_entries().unwrap();
+    assert_eq!(entries.len() as u64, before + 1, "one entry per change");
+    let last = entries.last().unwrap();
+    assert_eq!(last.kind, "setting.changed");
+    assert!(last.details.contains("\"value\":12"));
+    vault.verify_audit().unwrap();
+    drop(vault);
+
+    let vault = Vault::open(&dir, Arc::new(SystemClock)).unwrap();
+    assert_eq!(settings::get(&vault).unwrap().idle_lock_minutes, 12);
+}
