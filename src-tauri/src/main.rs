@@ -9,6 +9,7 @@
 mod commands;
 mod error;
 mod state;
+mod webview_data;
 
 use std::sync::Arc;
 
@@ -31,8 +32,9 @@ fn main() {
         // permission.
         .plugin(tauri_plugin_dialog::init())
         .manage(shell)
-        .setup(move |_app| {
+        .setup(move |app| {
             idle_timer.start_idle_timer()?;
+            webview_data::open_main_window(app)?;
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -83,7 +85,14 @@ fn main() {
             commands::audit::audit_entries,
             commands::audit::audit_verify
         ])
-        .run(context);
+        .build(context)
+        .map(|app| {
+            app.run(|app, event| {
+                if let tauri::RunEvent::Exit = event {
+                    webview_data::remove(app);
+                }
+            })
+        });
     if let Err(error) = result {
         eprintln!("SessionVault could not start its window: {error}");
         std::process::exit(1);
