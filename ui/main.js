@@ -72,6 +72,10 @@ const state = {
   /** The vault screen's markup, restored each time it is shown. */
   vaultTemplate: [],
   notifyTimer: 0,
+  /** Bumped whenever the notices are cleared, so a notice still on its way is dropped. */
+  notifyToken: 0,
+  /** Whether a client is looking at the screen (the consent form): no navigation is offered. */
+  clientView: false,
   modules: new Map(),
 };
 
@@ -111,8 +115,10 @@ function notify(text, kind = "info") {
   polite.textContent = "";
   urgent.textContent = "";
   delete polite.dataset.kind;
+  const token = ++state.notifyToken;
   // Emptied first and filled on the next frame, so the same message twice is announced twice.
   requestAnimationFrame(() => {
+    if (token !== state.notifyToken) return;
     target.textContent = capitalise(text);
     target.dataset.kind = kind;
     $("notify-dismiss").hidden = false;
@@ -124,6 +130,7 @@ function notify(text, kind = "info") {
 
 function clearNotifications() {
   clearTimeout(state.notifyTimer);
+  state.notifyToken += 1;
   $("notify").textContent = "";
   $("notify-problem").textContent = "";
   $("notify-dismiss").hidden = true;
@@ -207,7 +214,10 @@ function onKeyDown(event) {
   const target = event.target;
   const inText = isTextField(target);
   const plain = !event.altKey && !event.ctrlKey && !event.metaKey;
-  const list = [...state.screenShortcuts, ...(state.ready ? GLOBAL_SHORTCUTS : [])];
+  // While a client holds the screen, only the screen's own keys and locking work.
+  const globals = !state.ready ? []
+    : state.clientView ? GLOBAL_SHORTCUTS.filter((s) => s.key === "l") : GLOBAL_SHORTCUTS;
+  const list = [...state.screenShortcuts, ...globals];
   for (const shortcut of list) {
     if (!keyMatches(shortcut, event)) continue;
     if (inText && !shortcut.inText) continue;
@@ -280,6 +290,22 @@ function section(name) {
   return $(`screen-${name}`);
 }
 
+/**
+ * Turns the client's view on or off: while a client reads and signs the consent form, the
+ * navigation is hidden and inert, so nothing else of SessionVault is one click away.
+ * @param {boolean} on
+ */
+function setClientView(on) {
+  state.clientView = Boolean(on);
+  const nav = document.querySelector(".main-nav");
+  if (nav) {
+    nav.hidden = state.clientView;
+    nav.inert = state.clientView;
+  }
+  document.body.dataset.clientView = state.clientView ? "on" : "off";
+  renderShortcuts();
+}
+
 function setReady(ready) {
   state.ready = ready;
   for (const button of document.querySelectorAll(".main-nav [data-go]")) {
@@ -335,6 +361,7 @@ async function go(name, params = {}) {
   const token = ++state.token;
   const previous = state.current;
   callLeave(previous);
+  setClientView(false);
   state.current = { name, params: params || {}, module: null };
   state.screenShortcuts = [];
 
@@ -385,6 +412,8 @@ async function go(name, params = {}) {
 
 /** Goes to a screen from the navigation or a shortcut, reporting failures. */
 function navigate(name, params) {
+  // Notices belong to what was just done; the counsellor has moved on.
+  clearNotifications();
   go(name, params).catch((error) => notify(errorText(error), "problem"));
 }
 
@@ -487,7 +516,7 @@ function startLockWatch() {
 /** Whether the shown screen asks not to be locked now (e.g. a player that is playing). */
 function screenKeepsAwake() {
   // A player that is playing (its play button pressed) is not idle, as the shell sees it too.
-  const playing = document.querySelector("#screen-player:not([hidden]) #player-play[aria-pressed=\"true\"]");
+  const playing = document.querySelector("#screen-player:not([hidden]) #player-play[data-playing=\"true\"]");
   if (playing) return true;
   const module = state.current && state.current.module;
   if (!module || typeof module.preventsIdleLock !== "function") return false;
@@ -535,6 +564,8 @@ const app = {
   go,
   notify,
   shortcuts: setShortcuts,
+  /** Hides the navigation while a client holds the screen (`true`), or shows it again. */
+  clientView: setClientView,
   /** The last `session_state` answer the window saw (may be null). */
   session: null,
   /** Tells the window the idle-lock minutes changed (the vault screen's settings). */

@@ -332,6 +332,12 @@ function render(moveFocus) {
   pad = null;
   const name = step();
   V.step.dataset.step = name;
+  // The form, the choices, signing and declining are the client's: the rest of SessionVault
+  // is out of reach while the client holds the screen.
+  if (S.app.clientView) {
+    S.app.clientView(name.startsWith("form-") || name === "choices" || name === "sign"
+      || S.declining);
+  }
   V.step.hidden = S.declining;
   V.declinePanel.hidden = !S.declining;
   const total = S.steps.length - 1;

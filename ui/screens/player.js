@@ -111,9 +111,12 @@ function renderPosition() {
   if (position) position.textContent = text;
   const play = $("player-play");
   if (play) {
-    play.setAttribute("aria-pressed", player.playing ? "true" : "false");
+    // The button says what it will do: Play while paused, Pause while playing.
+    play.dataset.playing = player.playing ? "true" : "false";
     const icon = play.querySelector(".play-icon");
     if (icon) icon.textContent = player.playing ? "❚❚" : "▶";
+    const label = play.querySelector(".play-label");
+    if (label) label.textContent = player.playing ? "Pause" : "Play";
   }
   const state = $("player-state");
   if (state) {
@@ -450,9 +453,10 @@ function playerView() {
       el("p", { id: "player-wave-help", class: "muted hint" },
         "Click or drag to move. Keys: arrows 5 seconds, Page Up/Down 30 seconds, Home/End, Space plays or pauses."),
       el("div", { class: "row transport" },
-        el("button", { id: "player-play", type: "button", class: "primary play", "aria-pressed": "false",
+        el("button", { id: "player-play", type: "button", class: "primary play", "data-playing": "false",
           onclick: togglePlay },
-        el("span", { class: "play-icon", "aria-hidden": "true" }, "▶"), " Play"),
+        el("span", { class: "play-icon", "aria-hidden": "true" }, "▶"), " ",
+        el("span", { class: "play-label" }, "Play")),
         el("button", { id: "player-back", type: "button", class: "secondary", "aria-label": "Back 5 seconds",
           onclick: () => seekBy(-STEP) }, "−5 s"),
         el("button", { id: "player-forward", type: "button", class: "secondary", "aria-label": "Forward 5 seconds",
