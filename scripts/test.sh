@@ -18,4 +18,4 @@ xvfb-run --auto-servernum --server-args="-screen 0 1366x768x24" \
 # they share the display and the D-Bus session, and a WebKit session is heavy. Screenshots and
 # axe reports land in artifacts/. (install-deps.sh --test above ran `npm ci` in e2e/.)
 xvfb-run --auto-servernum --server-args="-screen 0 1366x768x24" \
-  scripts/with-keyring.sh cargo test --locked -p sessionvault-e2e -- --test-threads=1
+  scripts/with-keyring.sh cargo test --locked --no-fail-fast -p sessionvault-e2e -- --test-threads=1

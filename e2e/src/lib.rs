@@ -119,19 +119,24 @@ impl Driver {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            match fantoccini::ClientBuilder::new(connector)
-                .capabilities(caps.clone())
-                .connect(&self.url)
-                .await
-            {
-                Ok(client) => return client,
-                Err(fantoccini::error::NewSessionError::FailedC(e))
+            // A new session waits for the app's window; an app that never shows one (another
+            // instance holding the single-instance name, say) would make it wait for ever.
+            let mut builder = fantoccini::ClientBuilder::new(connector);
+            builder.capabilities(caps.clone());
+            let connecting = builder.connect(&self.url);
+            match tokio::time::timeout(Duration::from_secs(90), connecting).await {
+                Err(_) => panic!(
+                    "the app's window did not come up within 90 s (is another SessionVault \
+                     still running in this D-Bus session?)"
+                ),
+                Ok(Ok(client)) => return client,
+                Ok(Err(fantoccini::error::NewSessionError::FailedC(e)))
                     if Instant::now() < deadline =>
                 {
                     eprintln!("WebDriver not ready yet ({e}); retrying");
                     tokio::time::sleep(Duration::from_millis(250)).await;
                 }
-                Err(e) => panic!("could not start a WebDriver session with the app: {e}"),
+                Ok(Err(e)) => panic!("could not start a WebDriver session with the app: {e}"),
             }
         }
     }
@@ -248,6 +253,7 @@ impl AppEnv {
     pub fn pulse(self, server: &PulseServer) -> AppEnv {
         let address = server.address.clone();
         self.env("PULSE_SERVER", address)
+            .env("PULSE_COOKIE", &server.cookie)
     }
 
     /// Starts tauri-driver with this environment and a WebDriver session that starts the app.
@@ -257,6 +263,10 @@ impl AppEnv {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_os_str()))
             .collect();
+        ACCESSIBILITY_FAILURES
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
         let driver = Driver::start(&envs);
         let client = driver.session().await;
         // Waits long enough for a script (axe on a full page takes seconds under Xvfb).
@@ -267,9 +277,21 @@ impl AppEnv {
                 Some(Duration::from_secs(0)),
             ))
             .await;
+        let marker = self
+            .envs
+            .iter()
+            .find(|(k, _)| k == "SESSIONVAULT_DIR")
+            .map(|(k, v)| {
+                let mut m = OsString::from(k);
+                m.push("=");
+                m.push(v);
+                m
+            })
+            .expect("SESSIONVAULT_DIR is always set");
         Window {
             client,
             _driver: driver,
+            marker,
         }
     }
 }
@@ -285,13 +307,90 @@ pub struct Window {
     /// The WebDriver client.
     pub client: Client,
     _driver: Driver,
+    /// `SESSIONVAULT_DIR=<this run's vault>`: found only in the environment of the processes
+    /// this window's driver started.
+    marker: OsString,
 }
 
 impl Window {
-    /// Ends the WebDriver session (which closes the app) and stops the driver.
+    /// Ends the WebDriver session (which closes the app) and stops the driver; then fails the
+    /// test if [`look`] found serious or critical accessibility violations on the way.
     pub async fn close(self) {
-        let _ = self.client.close().await;
+        let failures = self.shut().await;
+        assert_accessible(&failures);
     }
+
+    /// Ends the WebDriver session (which closes the app) and stops the driver; gives the
+    /// accessibility violations [`look`] found on the way, for [`assert_accessible`] later.
+    pub async fn shut(self) -> Vec<String> {
+        let _ = self.client.close().await;
+        drop(self._driver);
+        end_processes_with(&self.marker).await;
+        std::mem::take(
+            &mut *ACCESSIBILITY_FAILURES
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()),
+        )
+    }
+}
+
+/// The ids of this user's processes whose environment holds `marker` (`KEY=value`).
+fn processes_with(marker: &OsStr) -> Vec<u32> {
+    use std::os::unix::ffi::OsStrExt;
+    let me = std::process::id();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return vec![];
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|&pid| pid != me)
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/environ"))
+                .is_ok_and(|env| env.split(|&b| b == 0).any(|v| v == marker.as_bytes()))
+        })
+        .collect()
+}
+
+/// Waits up to 15 s for the processes this window's driver started (the app and its webview's
+/// helpers, known by `marker` in their environment) to end, then kills those left, by id, so
+/// the next test's app is not taken for a second instance of this one.
+async fn end_processes_with(marker: &OsStr) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let left = processes_with(marker);
+        if left.is_empty() {
+            return;
+        }
+        if Instant::now() >= deadline {
+            let names: Vec<String> = left
+                .iter()
+                .map(|pid| {
+                    let comm =
+                        std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+                    format!("{pid} {}", comm.trim())
+                })
+                .collect();
+            eprintln!("the app did not end after its session closed; killing {names:?}");
+            for pid in left {
+                let _ = Command::new("kill")
+                    .args(["-KILL", &pid.to_string()])
+                    .status();
+            }
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Fails the test on the accessibility violations that [`Window::shut`] gave.
+pub fn assert_accessible(failures: &[String]) {
+    assert!(
+        failures.is_empty(),
+        "accessibility violations on {} screen(s):\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }
 
 impl std::ops::Deref for Window {
@@ -674,16 +773,30 @@ pub const AXE_TAGS: &[&str] = &[
     "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa",
 ];
 
+/// Serious or critical accessibility violations that [`look`] found and that are reported when
+/// the window closes ([`Window::close`]).
+static ACCESSIBILITY_FAILURES: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
 /// Checks what the window shows now with axe-core (WCAG 2.x A and AA rules), saves the full
 /// result as `artifacts/axe-<screen>.json`, and fails the test on any violation of impact
 /// "serious" or "critical", naming the rules, the elements and the help. Returns the result.
 ///
 /// The page's CSP (`script-src 'self'`) forbids inline scripts and `eval`, so axe cannot be
 /// added as a `<script>` element or evaluated from a string inside the page. Instead axe's
-/// source is sent as the body of the WebDriver script itself: the driver evaluates it as the
-/// automation, outside the page's CSP, and axe needs no `eval` of its own. The app's CSP is
+/// source is sent as the body of the WebDriver script itself: WebKitWebDriver evaluates it as
+/// the automation, outside the page's CSP, and axe needs no `eval` of its own. The app's CSP is
 /// untouched.
 pub async fn axe_check(client: &Client, screen: &str) -> Value {
+    let (result, failure) = axe_run(client, screen).await;
+    if let Some(failure) = failure {
+        panic!("{failure}");
+    }
+    result
+}
+
+/// Runs axe and saves its result; gives the result and, when there are serious or critical
+/// violations, the report of them.
+async fn axe_run(client: &Client, screen: &str) -> (Value, Option<String>) {
     let loaded = client
         .execute(
             "return typeof window.axe === 'object' && !!window.axe.run;",
@@ -758,17 +871,26 @@ pub async fn axe_check(client: &Client, screen: &str) -> Value {
     if !violations.is_empty() {
         eprintln!("axe on {screen}: {} violation(s){report}", violations.len());
     }
-    assert!(
-        failing == 0,
-        "axe found {failing} serious or critical accessibility violation(s) on {screen}:{report}"
-    );
-    result
+    let failure = (failing > 0).then(|| {
+        format!(
+            "axe found {failing} serious or critical accessibility violation(s) on {screen}:{report}"
+        )
+    });
+    (result, failure)
 }
 
-/// Screenshot and accessibility check of what is shown, under one name.
+/// Screenshot and accessibility check of what is shown, under one name. A serious or critical
+/// violation does not stop the journey here, so every screen gets its picture and its check:
+/// it is kept and fails the test when the window closes ([`Window::close`]).
 pub async fn look(client: &Client, name: &str) {
     screenshot(client, name).await;
-    axe_check(client, name).await;
+    let (_, failure) = axe_run(client, name).await;
+    if let Some(failure) = failure {
+        ACCESSIBILITY_FAILURES
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(failure);
+    }
 }
 
 /// Draws a signature on the element at `css` with WebDriver pointer actions: a mouse moves to
@@ -909,6 +1031,10 @@ pub struct PulseServer {
     _dir: tempfile::TempDir,
     /// The `PULSE_SERVER` value that reaches it.
     pub address: String,
+    /// An authentication cookie for clients (`PULSE_COOKIE`). The server lets anyone in, but
+    /// the native PulseAudio client cpal uses sends an empty cookie when it finds none (a
+    /// fresh HOME has none), which the server refuses; then the app falls back to ALSA.
+    pub cookie: PathBuf,
 }
 
 impl PulseServer {
@@ -948,6 +1074,8 @@ impl PulseServer {
             .spawn()
             .expect("pulseaudio must be installed");
         let address = format!("unix:{}", socket.display());
+        let cookie = dir.path().join("cookie");
+        std::fs::write(&cookie, [0x5a_u8; 256]).unwrap();
         for _ in 0..100 {
             let ok = Command::new("pactl")
                 .arg("info")
@@ -959,6 +1087,7 @@ impl PulseServer {
                     child,
                     _dir: dir,
                     address,
+                    cookie,
                 };
             }
             std::thread::sleep(Duration::from_millis(100));

@@ -8,10 +8,10 @@
 use std::time::Duration;
 
 use sessionvault_e2e::{
-    add_course, click, count, create_vault, date_in_days, files_holding, files_under, go,
-    grant_consent, look, one_at_a_time, parse_clock, poll, record_for, secret_tool_search,
-    set_value, text, type_into, wait_displayed, wait_for, wait_screen, wait_text, AppEnv,
-    ConsentSpec, Locator, PulseServer,
+    add_course, assert_accessible, click, count, create_vault, date_in_days, files_holding,
+    files_under, go, grant_consent, look, one_at_a_time, parse_clock, poll, record_for,
+    secret_tool_search, set_value, text, type_into, wait_displayed, wait_for, wait_screen,
+    wait_text, AppEnv, ConsentSpec, Locator, PulseServer,
 };
 
 const CLIENT_CODE: &str = "C-0427";
@@ -231,7 +231,7 @@ async fn consent_record_play_bookmark_and_shred_through_the_window() {
     );
     look(client, "journey-home-after-shred").await;
 
-    window.close().await;
+    let accessibility = window.shut().await;
     // Give the webview's processes a moment to write whatever they keep.
     tokio::time::sleep(Duration::from_secs(2)).await;
 
@@ -249,13 +249,26 @@ async fn consent_record_play_bookmark_and_shred_through_the_window() {
         })
         .filter(|d| d.exists())
         .collect();
-    eprintln!(
-        "webview folders: {webview:?}; {} files under HOME and XDG folders",
-        folders.iter().map(|d| files_under(d).len()).sum::<usize>()
-    );
+    let mut kept: Vec<String> = folders
+        .iter()
+        .flat_map(|dir| {
+            files_under(dir).into_iter().filter_map(move |f| {
+                let rel = f.strip_prefix(dir).ok()?.parent()?.to_owned();
+                Some(format!(
+                    "{}/{}",
+                    dir.file_name()?.to_string_lossy(),
+                    rel.display()
+                ))
+            })
+        })
+        .collect();
+    kept.sort();
+    kept.dedup();
+    eprintln!("webview folders: {webview:?}; folders with files: {kept:?}");
     let leaks = files_holding(&folders, &[CLIENT_CODE, CLIENT_NAME, BOOKMARK_NOTE]);
     assert!(
         leaks.is_empty(),
         "session data left outside the vault: {leaks:?}"
     );
+    assert_accessible(&accessibility);
 }
