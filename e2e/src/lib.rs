@@ -181,9 +181,18 @@ impl AppEnv {
             env.xdg_data_home(),
             env.xdg_cache_home(),
             env.xdg_config_home(),
+            env.xdg_runtime_dir(),
             env.save_dir(),
         ] {
             std::fs::create_dir_all(dir).expect("create the app's folders");
+        }
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(
+                env.xdg_runtime_dir(),
+                std::fs::Permissions::from_mode(0o700),
+            )
+            .expect("a private runtime folder");
         }
         let envs = vec![
             ("SESSIONVAULT_DIR".to_owned(), env.vault_dir().into()),
@@ -192,6 +201,8 @@ impl AppEnv {
             ("XDG_DATA_HOME".to_owned(), env.xdg_data_home().into()),
             ("XDG_CACHE_HOME".to_owned(), env.xdg_cache_home().into()),
             ("XDG_CONFIG_HOME".to_owned(), env.xdg_config_home().into()),
+            // Where the app keeps its webview's per-run data folder.
+            ("XDG_RUNTIME_DIR".to_owned(), env.xdg_runtime_dir().into()),
             // A dead server, so no PulseAudio of the machine's is reached unless a test gives
             // its own with [`AppEnv::pulse`].
             (
@@ -227,15 +238,39 @@ impl AppEnv {
         self.tmp.path().join("xdg-config")
     }
 
+    /// The app's XDG_RUNTIME_DIR (private to the user), where the app keeps its webview's data
+    /// for one run (`sessionvault-webview-*`).
+    pub fn xdg_runtime_dir(&self) -> PathBuf {
+        self.tmp.path().join("xdg-runtime")
+    }
+
+    /// The webview's per-run data folders (`sessionvault-webview-*` in the runtime folder) that
+    /// exist now.
+    pub fn webview_run_folders(&self) -> Vec<PathBuf> {
+        std::fs::read_dir(self.xdg_runtime_dir())
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with("sessionvault-webview-")
+            })
+            .map(|e| e.path())
+            .collect()
+    }
+
     /// Every folder outside the vault where the app or its webview may keep data of its own:
-    /// the webview's data and cache folders under the XDG folders and under HOME (those that
-    /// exist), and whatever else it left in HOME or the XDG folders.
+    /// HOME and the XDG data, cache, config and runtime folders (so WebKit's folders under
+    /// them, `app.sessionvault.desktop` and the per-run `sessionvault-webview-*`, and whatever
+    /// else was left there).
     pub fn webview_folders(&self) -> Vec<PathBuf> {
         [
             self.home(),
             self.xdg_data_home(),
             self.xdg_cache_home(),
             self.xdg_config_home(),
+            self.xdg_runtime_dir(),
         ]
         .into_iter()
         .filter(|d| d.exists())
@@ -368,7 +403,19 @@ async fn end_processes_with(marker: &OsStr) {
                 .map(|pid| {
                     let comm =
                         std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-                    format!("{pid} {}", comm.trim())
+                    let threads: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/task"))
+                        .into_iter()
+                        .flatten()
+                        .flatten()
+                        .filter_map(|t| {
+                            let p = t.path();
+                            let name = std::fs::read_to_string(p.join("comm")).ok()?;
+                            let wchan =
+                                std::fs::read_to_string(p.join("wchan")).unwrap_or_default();
+                            Some(format!("{}@{}", name.trim(), wchan.trim()))
+                        })
+                        .collect();
+                    format!("{pid} {} threads {threads:?}", comm.trim())
                 })
                 .collect();
             eprintln!("the app did not end after its session closed; killing {names:?}");

@@ -231,6 +231,15 @@ async fn consent_record_play_bookmark_and_shred_through_the_window() {
     );
     look(client, "journey-home-after-shred").await;
 
+    // While the window is open its webview keeps data in a per-run folder: look at what is in
+    // it (the assertion below is about what is left after the app ends).
+    let live = env.webview_run_folders();
+    let live_leaks = files_holding(&live, &[CLIENT_CODE, CLIENT_NAME, BOOKMARK_NOTE]);
+    eprintln!(
+        "webview per-run folder while open: {live:?}, {} files; holding session data: {live_leaks:?}",
+        live.iter().map(|d| files_under(d).len()).sum::<usize>()
+    );
+
     let accessibility = window.shut().await;
     // Give the webview's processes a moment to write whatever they keep.
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -238,7 +247,7 @@ async fn consent_record_play_bookmark_and_shred_through_the_window() {
     // Nothing of the session in the webview's data or cache folders, nor anywhere else in the
     // app's HOME and XDG folders: not the client code, the client's name or the bookmark note.
     let folders = env.webview_folders();
-    let webview: Vec<_> = folders
+    let mut webview: Vec<_> = folders
         .iter()
         .flat_map(|dir| {
             [
@@ -249,6 +258,7 @@ async fn consent_record_play_bookmark_and_shred_through_the_window() {
         })
         .filter(|d| d.exists())
         .collect();
+    webview.extend(env.webview_run_folders());
     let mut kept: Vec<String> = folders
         .iter()
         .flat_map(|dir| {
