@@ -1234,6 +1234,9 @@ pub struct ConsentSpec<'a> {
     pub case_study: &'a str,
     pub client_name: &'a str,
     pub counsellor_name: &'a str,
+    /// Signs with the keyboard alternative (`#signature-from-name`: the typed name made into
+    /// the signature) instead of drawing with the mouse.
+    pub typed_signature: bool,
 }
 
 /// The wizard's current step (`#consent-step[data-step]`).
@@ -1321,10 +1324,14 @@ pub async fn grant_consent(client: &Client, spec: &ConsentSpec<'_>, shots: Optio
     let step = consent_next(client).await;
     assert_eq!(step, "sign");
     type_into(client, "#client-name", spec.client_name).await;
-    draw_signature(client, "#signature-pad").await;
+    if spec.typed_signature {
+        click(client, "#signature-from-name").await;
+    } else {
+        draw_signature(client, "#signature-pad").await;
+    }
     maybe_look(client, shots, "consent-sign").await;
     let step = consent_next(client).await;
-    assert_eq!(step, "countersign", "the drawn signature was not taken");
+    assert_eq!(step, "countersign", "the signature was not taken");
     type_into(client, "#counsellor-name", spec.counsellor_name).await;
     maybe_look(client, shots, "consent-countersign").await;
     click(client, "#consent-submit").await;

@@ -49,6 +49,7 @@ async fn consent_record_play_bookmark_and_shred_through_the_window() {
             case_study: "none",
             client_name: CLIENT_NAME,
             counsellor_name: "Morgan Ellery",
+            typed_signature: false,
         },
         SHOTS,
     )

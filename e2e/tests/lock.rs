@@ -1,10 +1,12 @@
 //! Locking from the window: the overlay covers everything, no client data stays in the page,
-//! the shell refuses commands while locked, and unlocking brings the screen back.
+//! the shell refuses commands while locked, and unlocking brings the screen back; a running
+//! recording carries on through a lock and is stopped after unlocking.
 
 use serde_json::json;
 use sessionvault_e2e::{
     add_course, click, create_vault, date_in_days, go, grant_consent, invoke, look, one_at_a_time,
-    wait_displayed, wait_hidden, wait_screen, AppEnv, ConsentSpec,
+    parse_clock, poll, set_value, text, wait_attr, wait_displayed, wait_hidden, wait_screen,
+    AppEnv, ConsentSpec, Locator, PulseServer,
 };
 
 const CLIENT_CODE: &str = "C-0555";
@@ -29,6 +31,8 @@ async fn locking_hides_client_data_and_refuses_commands_until_unlocked() {
             case_study: "none",
             client_name: "Wilhelmina Prydderch",
             counsellor_name: "Morgan Ellery",
+            // The keyboard alternative to drawing (the journey draws with the mouse).
+            typed_signature: true,
         },
         None,
     )
@@ -103,5 +107,106 @@ async fn locking_hides_client_data_and_refuses_commands_until_unlocked() {
         "{courses}"
     );
     look(client, "lock-unlocked").await;
+    window.close().await;
+}
+
+/// How much recorded time `#record-elapsed` shows, when it shows a time.
+async fn elapsed(client: &sessionvault_e2e::Client) -> Option<f64> {
+    let shown = client
+        .find(Locator::Css("#record-elapsed"))
+        .await
+        .ok()?
+        .text()
+        .await
+        .ok()?;
+    parse_clock(&shown)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_recording_carries_on_while_locked_and_stops_after_unlocking() {
+    let _one = one_at_a_time().await;
+    let pulse = PulseServer::start();
+    let env = AppEnv::new().pulse(&pulse);
+    let vault_dir = env.vault_dir();
+    let window = env.launch().await;
+    let client = &window.client;
+    create_vault(client, &vault_dir, None).await;
+    let destroy_by = date_in_days(client, 90).await;
+    let consent = grant_consent(
+        client,
+        &ConsentSpec {
+            client_code: "C-0556",
+            course_id: None,
+            destroy_by: Some(&destroy_by),
+            purposes: &["supervision"],
+            audience: &["supervisor"],
+            case_study: "none",
+            client_name: "Odile Fenwick-Sarr",
+            counsellor_name: "Morgan Ellery",
+            typed_signature: true,
+        },
+        None,
+    )
+    .await;
+
+    go(client, "record").await;
+    set_value(client, "#record-consent", &consent).await;
+    click(client, "#record-start").await;
+    wait_displayed(client, "#record-stop").await;
+    let before = poll(client, "two seconds recorded", || async {
+        match elapsed(client).await {
+            Some(s) if s >= 2.0 => Ok(s),
+            other => Err(format!("{other:?}")),
+        }
+    })
+    .await;
+
+    click(client, "#lock-now").await;
+    wait_displayed(client, "#lock-screen").await;
+    let state = invoke(client, "session_state", json!({})).await.unwrap();
+    assert_eq!(state["locked"], true, "{state}");
+    assert!(
+        state["recording"].is_object(),
+        "the recording stopped when the vault locked: {state}"
+    );
+    assert!(
+        !text(client, "body").await.contains("C-0556"),
+        "the client's code is visible while locked"
+    );
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+
+    click(client, "#unlock").await;
+    wait_hidden(client, "#lock-screen").await;
+    // Back on the record screen, the running recording is shown again and has gone on.
+    wait_screen(client, "record").await;
+    wait_displayed(client, "#record-stop").await;
+    let after = poll(client, "#record-elapsed past the time locked", || async {
+        match elapsed(client).await {
+            Some(s) if s >= before + 3.0 => Ok(s),
+            other => Err(format!("{other:?}")),
+        }
+    })
+    .await;
+    eprintln!("recorded {before} s before locking, {after} s after unlocking");
+    look(client, "lock-recording-after-unlock").await;
+    click(client, "#record-stop").await;
+    let id = wait_attr(client, "#record-result", "data-recording-id").await;
+    let recordings = invoke(client, "recordings_list", json!({})).await.unwrap();
+    let summary = recordings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id.as_str())
+        .unwrap_or_else(|| panic!("{id} is not listed: {recordings}"))
+        .clone();
+    assert_eq!(summary["state"], "complete", "{summary}");
+    assert!(
+        summary["seconds"].as_f64().unwrap_or(0.0) >= before + 3.0,
+        "the time locked is missing from the recording: {summary}"
+    );
+    assert!(vault_dir
+        .join("recordings")
+        .join(format!("{id}.age"))
+        .is_file());
     window.close().await;
 }

@@ -87,6 +87,7 @@ async fn recording_is_refused_after_the_consent_is_withdrawn() {
             case_study: "none",
             client_name: "Tamsin Orlov-Beech",
             counsellor_name: "Morgan Ellery",
+            typed_signature: false,
         },
         None,
     )
@@ -160,6 +161,7 @@ async fn a_client_can_decline_and_is_reassured() {
             case_study: "none",
             client_name: "",
             counsellor_name: "",
+            typed_signature: false,
         },
         None,
     )
@@ -216,6 +218,7 @@ async fn the_player_refuses_a_listener_the_consent_does_not_name() {
             case_study: "none",
             client_name: "Ines Vardakis",
             counsellor_name: "Morgan Ellery",
+            typed_signature: false,
         },
         None,
     )
