@@ -20,6 +20,7 @@ fn main() {
     let context = tauri::generate_context!("../tauri.conf.json");
     let shell = Arc::new(state::Shell::from_env());
     let idle_timer = Arc::clone(&shell);
+    let on_exit = Arc::clone(&shell);
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             // A second launch focuses the window that is already open instead.
@@ -87,8 +88,11 @@ fn main() {
         ])
         .build(context)
         .map(|app| {
-            app.run(|app, event| {
+            #[cfg(unix)]
+            exit_on_signals(app.handle().clone());
+            app.run(move |app, event| {
                 if let tauri::RunEvent::Exit = event {
+                    on_exit.shut_down();
                     webview_data::remove(app);
                 }
             })
@@ -96,6 +100,28 @@ fn main() {
     if let Err(error) = result {
         eprintln!("SessionVault could not start its window: {error}");
         std::process::exit(1);
+    }
+}
+
+/// SIGTERM (logout, shutdown), SIGINT and SIGHUP end the app as closing its window does, so a
+/// running recording is sealed and the webview's data folder removed.
+#[cfg(unix)]
+fn exit_on_signals(app: tauri::AppHandle) {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    match signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP]) {
+        Ok(mut signals) => {
+            let spawned = std::thread::Builder::new()
+                .name("signals".to_owned())
+                .spawn(move || {
+                    if signals.forever().next().is_some() {
+                        app.exit(0);
+                    }
+                });
+            if let Err(error) = spawned {
+                tracing::warn!(%error, "signals will end the app without sealing");
+            }
+        }
+        Err(error) => tracing::warn!(%error, "signals will end the app without sealing"),
     }
 }
 

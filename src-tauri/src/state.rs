@@ -192,6 +192,21 @@ impl Shell {
         }
     }
 
+    /// Before the app exits (window closed, or SIGTERM at logout): a running recording is
+    /// stopped and sealed, as if Stop had been pressed, rather than left to crash recovery;
+    /// then the vault locks (an open player's listening is logged). Blocking.
+    pub fn shut_down(&self) {
+        if let Some(recording) = guard(&self.recording).take() {
+            match recording.stop() {
+                Ok(summary) => tracing::info!(recording = %summary.id, "recording sealed at exit"),
+                Err(e) => {
+                    tracing::warn!(code = e.code, "the recording could not be sealed at exit")
+                }
+            }
+        }
+        self.lock(LockReason::Request);
+    }
+
     /// Adds a `lock_watch` listener.
     pub fn watch_locks(&self, channel: Channel<Value>) {
         guard(&self.lock_listeners).push(channel);

@@ -48,7 +48,9 @@ fn remove_stale(parent: &Path) {
 pub fn open_main_window(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     let parent = parent();
     remove_stale(&parent);
-    let folder = tempfile::Builder::new().prefix(PREFIX).tempdir_in(&parent)?;
+    let folder = tempfile::Builder::new()
+        .prefix(PREFIX)
+        .tempdir_in(&parent)?;
     let config = app
         .config()
         .app

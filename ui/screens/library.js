@@ -91,7 +91,7 @@ function renderRows() {
     const about = ` for client ${r.client_code}, ${when}`;
     const running = r.state === "recording";
     return el("tr", { "data-recording-id": r.id },
-      el("th", { scope: "row" }, r.client_code),
+      el("th", { scope: "row", class: "client-code" }, r.client_code),
       courseCell(c),
       el("td", { class: "nowrap" }, when),
       el("td", { class: "nowrap" }, formatTime(r.seconds)),

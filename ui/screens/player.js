@@ -70,6 +70,14 @@ function showProblem(error) {
 
 function onPosition(message, channel) {
   if (channel !== player.channel || !message || typeof message !== "object") return;
+  if (message.event === "failed") {
+    // Playback stopped on its own (a damaged recording, the output device gone): say so.
+    player.playing = false;
+    showProblem({ code: message.code, message: message.message
+      || "Playback stopped unexpectedly. Close the player and open it again." });
+    schedule();
+    return;
+  }
   const seconds = Number(message.seconds);
   if (Number.isFinite(seconds)) {
     // After a seek, reports of the old place may still arrive for a moment.
@@ -457,10 +465,10 @@ function playerView() {
           onclick: togglePlay },
         el("span", { class: "play-icon", "aria-hidden": "true" }, "▶"), " ",
         el("span", { class: "play-label" }, "Play")),
-        el("button", { id: "player-back", type: "button", class: "secondary", "aria-label": "Back 5 seconds",
-          onclick: () => seekBy(-STEP) }, "−5 s"),
-        el("button", { id: "player-forward", type: "button", class: "secondary", "aria-label": "Forward 5 seconds",
-          onclick: () => seekBy(STEP) }, "+5 s"),
+        el("button", { id: "player-back", type: "button", class: "secondary",
+          onclick: () => seekBy(-STEP) }, "−5 s", el("span", { class: "sr-only" }, " (back 5 seconds)")),
+        el("button", { id: "player-forward", type: "button", class: "secondary",
+          onclick: () => seekBy(STEP) }, "+5 s", el("span", { class: "sr-only" }, " (forward 5 seconds)")),
         el("p", { class: "position" },
           el("span", { id: "player-position", class: "time" }, `0:00 of ${formatTime(player.duration)}`),
           el("span", { id: "player-state", class: "muted state" }, "Paused"))),

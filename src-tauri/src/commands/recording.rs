@@ -53,7 +53,7 @@ impl RunningRecording {
     }
 
     /// Asks it to stop and waits until it is sealed. Blocking.
-    fn stop(self) -> Result<Summary, CommandError> {
+    pub(crate) fn stop(self) -> Result<Summary, CommandError> {
         self.control.stop.store(true, Ordering::Relaxed);
         self.thread
             .join()
