@@ -18,6 +18,8 @@ const SCREENS = {
   player: "./screens/player.js",
   shred: "./screens/shred.js",
   audit: "./screens/audit.js",
+  transcript: "./screens/transcript.js",
+  cases: "./screens/cases.js",
 };
 
 /** Which navigation entry a screen belongs to. */
@@ -31,6 +33,8 @@ const NAV_OF = {
   player: "nav-library",
   shred: "nav-shred",
   audit: "nav-audit",
+  transcript: "nav-library",
+  cases: "nav-cases",
 };
 
 const SCREEN_TITLES = {
@@ -43,6 +47,8 @@ const SCREEN_TITLES = {
   player: "Player",
   shred: "Shred",
   audit: "Audit log",
+  transcript: "Transcript",
+  cases: "Case studies",
 };
 
 /** Commands that answer while the vault is locked (the rest answer `{code: "locked"}`). */
@@ -147,6 +153,7 @@ const GLOBAL_SHORTCUTS = [
   { key: "5", alt: true, label: "Go to Shred", run: () => navigate("shred") },
   { key: "6", alt: true, label: "Go to Audit log", run: () => navigate("audit") },
   { key: "7", alt: true, label: "Go to Vault & settings", run: () => navigate("vault") },
+  { key: "8", alt: true, label: "Go to Case studies", run: () => navigate("cases") },
   { key: "l", alt: true, label: "Lock SessionVault now", run: () => lockNow(), inText: true },
 ];
 
@@ -178,6 +185,8 @@ function keyMatches(s, event) {
     if (/^[a-z]$/.test(lower) && event.code === `Key${lower.toUpperCase()}`) return true;
     if (/^[0-9]$/.test(lower) && event.code === `Digit${lower}`) return true;
     if (lower === " " && event.code === "Space") return true;
+    if (lower === "," && event.code === "Comma") return true;
+    if (lower === "." && event.code === "Period") return true;
     return false;
   }
   return event.key === want;

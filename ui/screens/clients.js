@@ -239,7 +239,12 @@ async function renderClient(code, mine) {
       el("button", {
         type: "button", class: "danger", id: "client-erase",
         onclick: () => app.go("shred", { kind: "client", id: code }),
-      }, "Erase everything of this client")),
+      }, "Erase everything of this client"),
+      el("button", {
+        type: "button", class: "secondary", id: "client-export", "aria-expanded": "false",
+        "aria-controls": "client-export-panel", onclick: () => toggleClientExport(code),
+      }, "Give the client a copy of their data…")),
+    el("div", { id: "client-export-panel", class: "panel client-export-panel", hidden: true }),
     el("h4", {}, "Consent records"),
     consentsTable,
     el("div", { id: "withdraw-panel", class: "panel withdraw-panel", hidden: true }),
@@ -325,6 +330,94 @@ async function savePdf(button, id) {
   } finally {
     button.disabled = false;
   }
+}
+
+// --- the client's copy of their data (subject access) --------------------------------------
+
+function toggleClientExport(code) {
+  const panel = $("client-export-panel");
+  const button = $("client-export");
+  if (!panel || !button) return;
+  const open = panel.hidden;
+  button.setAttribute("aria-expanded", String(open));
+  if (!open) {
+    // The passphrase leaves the page with the panel.
+    panel.hidden = true;
+    panel.replaceChildren();
+    button.focus();
+    return;
+  }
+  const error = el("div", { id: "client-export-problem", class: "notice notice-problem", role: "alert", hidden: true });
+  const result = el("div", { id: "client-export-result", role: "status" });
+  const first = el("input", { id: "client-export-passphrase", type: "password", autocomplete: "new-password",
+    "aria-describedby": "client-export-hint" });
+  const again = el("input", { id: "client-export-passphrase-again", type: "password", autocomplete: "new-password" });
+  const fail = (message, field) => {
+    for (const node of [first, again]) node.removeAttribute("aria-invalid");
+    error.textContent = message;
+    error.hidden = false;
+    if (field) {
+      field.setAttribute("aria-invalid", "true");
+      field.focus();
+    }
+  };
+  const submit = el("button", { id: "client-export-submit", type: "submit", class: "primary" },
+    "Gather and save the encrypted file…");
+  const form = el("form", { novalidate: true, onsubmit: async (event) => {
+    event.preventDefault();
+    error.hidden = true;
+    result.replaceChildren();
+    if (!first.value) return fail("Choose a passphrase for the file.", first);
+    if (first.value !== again.value) return fail("The two passphrases are not the same. Type it again in the second box.", again);
+    submit.disabled = true;
+    try {
+      const answer = await app.call("client_export", { clientCode: code, passphrase: first.value });
+      first.value = "";
+      again.value = "";
+      for (const node of [first, again]) node.removeAttribute("aria-invalid");
+      if (answer && answer.saved) {
+        replace(result, el("div", { class: "notice notice-ok" },
+          el("p", {}, el("strong", {}, "Saved: "), answer.fileName ?? "the client's file"),
+          el("p", {}, "Give the client the file, and tell them the passphrase separately (in person or by phone). " +
+            "They can open it with the free age tool.")));
+        app.notify(`Saved ${answer.fileName ?? "the client's file"}`, "ok");
+      } else {
+        replace(result, el("p", { class: "muted" }, "Not saved."));
+      }
+    } catch (e) {
+      // The passphrase stays typed, so it can be sent again.
+      fail(errorText(e));
+    } finally {
+      submit.disabled = false;
+    }
+  } },
+  el("div", { class: "row" },
+    el("div", { class: "field" },
+      el("label", { for: "client-export-passphrase" }, "Passphrase"),
+      first),
+    el("div", { class: "field" },
+      el("label", { for: "client-export-passphrase-again" }, "The same passphrase again"),
+      again)),
+  el("p", { id: "client-export-hint", class: "hint muted" },
+    "At least 12 characters; several unrelated words are easy to say and hard to guess."),
+  el("div", { class: "row" },
+    submit,
+    el("button", { type: "button", class: "secondary", onclick: () => toggleClientExport(code) }, "Close")));
+  replace(panel,
+    el("h4", { id: "client-export-title", tabindex: "-1" }, `A copy of everything held about ${code}`),
+    el("p", {}, "The client has the right to see everything held about them. This gathers it into one file, " +
+      "encrypted with a passphrase you choose:"),
+    el("ul", {},
+      el("li", {}, "their consent records, as PDFs;"),
+      el("li", {}, "the list of their recordings, with dates and lengths;"),
+      el("li", {}, "transcripts and bookmarks of those recordings;"),
+      el("li", {}, "case studies that mention them;"),
+      el("li", {}, "the log of who listened, and when.")),
+    error,
+    form,
+    result);
+  panel.hidden = false;
+  first.focus();
 }
 
 // --- withdrawal ---------------------------------------------------------------------------

@@ -109,6 +109,12 @@ function renderRows() {
           }, "Listen", el("span", { class: "sr-only" }, about)),
           el("button", {
             type: "button",
+            class: "secondary small transcribe",
+            disabled: running,
+            onclick: () => app.go("transcript", { recordingId: r.id }),
+          }, "Transcribe", el("span", { class: "sr-only" }, ` the recording${about}`)),
+          el("button", {
+            type: "button",
             class: "danger secondary small shred-recording",
             disabled: running,
             onclick: () => app.go("shred", { kind: "recording", id: r.id }),

@@ -1,6 +1,7 @@
 // The player screen: listen to a recording for a stated purpose (logged), with a waveform to
 // seek in, play/pause, speed, volume and supervision bookmarks.
 import { el, replace, formatTime, formatDate, errorText } from "../dom.js";
+import { parseTime } from "./transcript.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -409,6 +410,228 @@ async function addBookmark(event) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Transcribing and sharing a clip
+
+const SHARE_ROLES = [
+  ["tutor", "Course tutor"],
+  ["student", "Fellow students"],
+  ["supervisor", "Clinical supervisor"],
+];
+
+function shareProblem(error, field) {
+  const box = $("share-problem");
+  if (!box) return;
+  for (const node of document.querySelectorAll("#share-panel [aria-invalid]")) node.removeAttribute("aria-invalid");
+  if (error) {
+    box.textContent = errorText(error);
+    box.dataset.code = error?.code ?? "";
+    box.hidden = false;
+    if (field) {
+      field.setAttribute("aria-invalid", "true");
+      field.focus();
+    }
+  } else {
+    box.textContent = "";
+    delete box.dataset.code;
+    box.hidden = true;
+  }
+}
+
+/** "Use current position" is offered only while the recording is open for listening. */
+function updateShareNow() {
+  for (const id of ["share-from-now", "share-until-now"]) {
+    const button = $(id);
+    if (button) button.hidden = !player.open;
+  }
+}
+
+function shareMethod() {
+  return document.querySelector("input[name=share-method]:checked")?.value ?? "recipients";
+}
+
+function methodChanged() {
+  const method = shareMethod();
+  const recipients = $("share-recipients-field");
+  const passphrase = $("share-passphrase-fields");
+  if (recipients) recipients.hidden = method !== "recipients";
+  if (passphrase) passphrase.hidden = method !== "passphrase";
+}
+
+function toggleShare(open) {
+  const panel = $("share-panel");
+  const button = $("share-open");
+  if (!panel || !button) return;
+  const show = open ?? panel.hidden;
+  panel.hidden = !show;
+  button.setAttribute("aria-expanded", String(show));
+  if (show) {
+    updateShareNow();
+    $("share-role")?.focus();
+  } else {
+    button.focus();
+  }
+}
+
+async function submitShare(event, recording) {
+  event.preventDefault();
+  if (!screen) return;
+  const app = screen.app;
+  const fromInput = $("share-from");
+  const untilInput = $("share-until");
+  const from = parseTime(fromInput.value);
+  const until = parseTime(untilInput.value);
+  const length = Number(recording.seconds) || Infinity;
+  shareProblem(null);
+  if (Number.isNaN(from)) return shareProblem({ message: "Write “From” as minutes and seconds, for example 2:30." }, fromInput);
+  if (Number.isNaN(until)) return shareProblem({ message: "Write “Until” as minutes and seconds, for example 4:00." }, untilInput);
+  if (from !== null && from >= length) {
+    return shareProblem({ message: `The recording is only ${formatTime(length)} long.` }, fromInput);
+  }
+  if (until !== null && until <= (from ?? 0)) return shareProblem({ message: "“Until” must come after “From”." }, untilInput);
+  const method = shareMethod();
+  let recipients = null;
+  let passphrase = null;
+  if (method === "recipients") {
+    const field = $("share-recipients");
+    recipients = field.value.split(/\s+/).map((r) => r.trim()).filter(Boolean);
+    if (!recipients.length) {
+      return shareProblem({ message: "Paste the recipient's age public key (it begins with age1)." }, field);
+    }
+    const wrong = recipients.find((r) => !/^age1[0-9a-z]+$/i.test(r));
+    if (wrong) {
+      return shareProblem({ message: `“${wrong.length > 24 ? `${wrong.slice(0, 24)}…` : wrong}” is not an age public key: ` +
+        "each key begins with age1 and has no spaces. Put one key on each line." }, field);
+    }
+  } else {
+    const first = $("share-passphrase");
+    const again = $("share-passphrase-again");
+    if (!first.value) return shareProblem({ message: "Choose a passphrase for the clip." }, first);
+    if (first.value !== again.value) {
+      return shareProblem({ message: "The two passphrases are not the same. Type it again in the second box." }, again);
+    }
+    passphrase = first.value;
+  }
+  const button = $("share-submit");
+  button.disabled = true;
+  const result = $("share-result");
+  if (result) {
+    result.replaceChildren();
+    result.hidden = true;
+  }
+  try {
+    const answer = await app.call("share_clip", {
+      recordingId: recording.id,
+      role: $("share-role").value,
+      recipients,
+      passphrase,
+      fromSeconds: from,
+      untilSeconds: until === null ? null : Math.min(until, length),
+      armor: $("share-armor").checked,
+    });
+    if (!screen) return;
+    // The passphrase leaves the page once it has been used.
+    if (method === "passphrase") {
+      $("share-passphrase").value = "";
+      $("share-passphrase-again").value = "";
+    }
+    if (result) {
+      if (answer?.saved) {
+        replace(result,
+          el("p", {}, el("strong", {}, "Saved: "), el("span", { id: "share-file-name" }, answer.fileName ?? "the clip")),
+          el("p", {}, "Logged as an outstanding copy: record it destroyed when the recipient confirms " +
+            "(on the Shred screen, under “Copies outside the vault”)."));
+      } else {
+        replace(result, el("p", {}, "Not saved."));
+      }
+      result.hidden = false;
+    }
+    if (answer?.saved) app.notify(`Clip saved as ${answer.fileName ?? "an encrypted file"}`, "ok");
+  } catch (error) {
+    // What was typed stays (the passphrase too), so it can be corrected and sent again.
+    shareProblem(error);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function timeField(id, label, hint) {
+  return el("div", { class: "field share-time" },
+    el("label", { for: id }, label),
+    el("div", { class: "row" },
+      el("input", { id, type: "text", inputmode: "numeric", autocomplete: "off", size: "8",
+        "aria-describedby": "share-range-hint" }),
+      el("button", { id: `${id}-now`, type: "button", class: "secondary small", hidden: !player.open,
+        onclick: () => {
+          $(id).value = formatTime(Math.min(player.duration, Math.max(0, shownSeconds())));
+          $(id).focus();
+        } }, "Use current position", el("span", { class: "sr-only" }, ` as “${label}”`))),
+    hint ? el("p", { class: "muted hint" }, hint) : null);
+}
+
+function extrasView(recording) {
+  const app = screen.app;
+  const method = (value, label, note) => el("div", { class: "choice" },
+    el("input", { type: "radio", name: "share-method", id: `share-method-${value}`, value,
+      checked: value === "recipients", "aria-describedby": `share-method-${value}-note`, onchange: methodChanged }),
+    el("label", { for: `share-method-${value}` }, label,
+      el("span", { id: `share-method-${value}-note`, class: "choice-note" }, note)));
+  return [
+    el("div", { class: "row player-actions" },
+      el("button", { id: "player-transcribe", type: "button", class: "secondary",
+        onclick: () => app.go("transcript", { recordingId: recording.id }) }, "Transcribe…"),
+      el("button", { id: "share-open", type: "button", class: "secondary", "aria-expanded": "false",
+        "aria-controls": "share-panel", onclick: () => toggleShare() }, "Share a clip…")),
+    el("form", { id: "share-panel", class: "panel stack share-panel", hidden: true, novalidate: true,
+      "aria-labelledby": "share-title", onsubmit: (event) => submitShare(event, recording) },
+    el("h3", { id: "share-title" }, "Share a clip"),
+    el("p", {}, "The clip is saved as a standard sound file inside an encrypted file that only the recipient " +
+      "can open, with their own key or with a passphrase you tell them. It is logged as a copy outside the " +
+      "vault until they confirm they destroyed it."),
+    el("div", { id: "share-problem", class: "notice notice-problem", role: "alert", hidden: true }),
+    el("div", { class: "field" },
+      el("label", { for: "share-role" }, "Who it is for"),
+      el("select", { id: "share-role", "aria-describedby": "share-role-hint" },
+        SHARE_ROLES.map(([value, label]) => el("option", { value }, label))),
+      el("p", { id: "share-role-hint", class: "muted hint" },
+        "The client's consent decides who may hear the recording; a clip for anyone else is refused.")),
+    el("p", { id: "share-range-hint", class: "muted hint" },
+      `Times as M:SS. Leave both blank to share the whole recording (${formatTime(recording.seconds)}).`),
+    el("div", { class: "row share-range" },
+      timeField("share-from", "From"),
+      timeField("share-until", "Until")),
+    el("fieldset", { id: "share-method", class: "choice-group" },
+      el("legend", {}, "How the recipient opens it"),
+      method("recipients", "With their age key",
+        "They give you their public key, which begins age1…; only they can open the file."),
+      method("passphrase", "With a passphrase",
+        "You choose a passphrase and tell it to them separately: in person or by phone, never with the file.")),
+    el("div", { id: "share-recipients-field", class: "field" },
+      el("label", { for: "share-recipients" }, "Recipients' public keys, one a line"),
+      el("textarea", { id: "share-recipients", rows: "3", spellcheck: "false", autocomplete: "off",
+        placeholder: "age1…" })),
+    el("div", { id: "share-passphrase-fields", class: "row share-passphrase", hidden: true },
+      el("div", { class: "field" },
+        el("label", { for: "share-passphrase" }, "Passphrase"),
+        el("input", { id: "share-passphrase", type: "password", autocomplete: "new-password",
+          "aria-describedby": "share-passphrase-hint" })),
+      el("div", { class: "field" },
+        el("label", { for: "share-passphrase-again" }, "The same passphrase again"),
+        el("input", { id: "share-passphrase-again", type: "password", autocomplete: "new-password" })),
+      el("p", { id: "share-passphrase-hint", class: "muted hint" },
+        "At least 12 characters; several unrelated words are easy to say and hard to guess.")),
+    el("div", { class: "choice" },
+      el("input", { id: "share-armor", type: "checkbox", "aria-describedby": "share-armor-note" }),
+      el("label", { for: "share-armor" }, "Text-safe (ASCII armour)",
+        el("span", { id: "share-armor-note", class: "choice-note" },
+          "For sending where only text is allowed; the file is larger."))),
+    el("div", { class: "row" },
+      el("button", { id: "share-submit", type: "submit", class: "primary" }, "Encrypt and save the clip…"),
+      el("button", { type: "button", class: "secondary", onclick: () => toggleShare(false) }, "Close")),
+    el("div", { id: "share-result", class: "notice notice-ok", role: "status", hidden: true })),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
 // Views
 
 function setupView(recordingId) {
@@ -528,6 +751,7 @@ async function openPlayer(recordingId) {
     renderBookmarks();
     watchSize();
     renderPosition();
+    updateShareNow();
     if (wave.status === "rejected") showProblem(wave.reason);
     else if (marks.status === "rejected") showProblem(marks.reason);
     $("player-play")?.focus();
@@ -548,6 +772,7 @@ function watchSize() {
 
 function resetPlayer() {
   Object.assign(player, { open: false, channel: null, playing: false, dragging: null, seekTarget: null });
+  updateShareNow();
   resizeObserver?.disconnect();
   resizeObserver = null;
   waveImages = null;
@@ -604,7 +829,8 @@ export async function show(root, app, params = {}) {
   replace(root,
     el("h2", { id: "player-title", tabindex: "-1" }, "Listen to a recording"),
     el("div", { id: "player-problem", class: "notice notice-problem", role: "alert", hidden: true }),
-    el("div", { id: "player-body", "aria-busy": "true" }, el("p", { class: "muted" }, "Loading…")));
+    el("div", { id: "player-body", "aria-busy": "true" }, el("p", { class: "muted" }, "Loading…")),
+    el("div", { id: "player-extras" }));
 
   app.shortcuts?.([
     { key: "k", alt: true, label: "Play or pause", inText: true, run: () => togglePlay() },
@@ -642,7 +868,10 @@ export async function show(root, app, params = {}) {
     if (screen !== current) return;
     showProblem(error);
   }
-  if (current.recording) $("player-title").textContent = titleFor(current.recording);
+  if (current.recording) {
+    $("player-title").textContent = titleFor(current.recording);
+    replace($("player-extras"), extrasView(current.recording));
+  }
   body().removeAttribute("aria-busy");
   if (!current.recording && !$("player-problem").hidden) {
     replace(body());

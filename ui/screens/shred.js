@@ -422,6 +422,77 @@ async function renderCertificateList() {
   }
 }
 
+const COPY_KINDS = {
+  "wav-export": "Exported sound file",
+  share: "Shared clip",
+  "shared-clip": "Shared clip",
+  clip: "Shared clip",
+  "transcript-export": "Exported transcript",
+  transcript: "Exported transcript",
+  "case-study-export": "Exported case study",
+  "case-study": "Exported case study",
+  "client-export": "Client's copy of their data",
+  "subject-access": "Client's copy of their data",
+};
+
+function copyKind(kind) {
+  return COPY_KINDS[kind] ?? String(kind ?? "Copy").replace(/[-_]/g, " ");
+}
+
+/** Copies outside the vault (exports, shared clips) not yet recorded as destroyed. */
+async function renderCopies() {
+  if (!screen) return;
+  const current = screen;
+  const list = $("copies-list");
+  if (!list) return;
+  list.setAttribute("aria-busy", "true");
+  try {
+    const copies = await current.app.call("copies_list", { outstandingOnly: true });
+    if (screen !== current) return;
+    const sorted = [...(copies ?? [])].filter((c) => !c.destroyed_at)
+      .sort((a, b) => String(a.made_at).localeCompare(String(b.made_at)));
+    $("copies-empty").hidden = sorted.length > 0;
+    replace(list, sorted.map((c) => {
+      const about = `${copyKind(c.kind)}${c.client_code ? ` of ${c.client_code}` : ""}, made ${formatDateTime(c.made_at)}`;
+      return el("li", { "data-copy-id": c.id, class: "copy" },
+        el("span", { class: "grow" },
+          el("strong", {}, copyKind(c.kind)),
+          c.client_code ? [" of ", el("span", { class: "client-code" }, c.client_code)] : null,
+          `, made ${formatDateTime(c.made_at)}`,
+          c.location ? el("span", { class: "detail muted" }, c.location) : null),
+        el("button", { type: "button", class: "secondary copy-destroyed", "data-copy-id": c.id,
+          onclick: (event) => copyDestroyed(event.currentTarget, c, about) },
+        "Recipient confirmed it destroyed", el("span", { class: "sr-only" }, `: ${about}`)));
+    }));
+  } catch (error) {
+    if (screen !== current) return;
+    $("copies-empty").hidden = true;
+    replace(list, el("li", { class: "muted" }, `The copies outside the vault could not be read: ${errorText(error)}`));
+  } finally {
+    list.removeAttribute("aria-busy");
+  }
+}
+
+async function copyDestroyed(button, copy, about) {
+  if (!screen) return;
+  const current = screen;
+  button.disabled = true;
+  try {
+    await current.app.call("copy_destroyed", { id: copy.id });
+    current.app.notify(`Recorded as destroyed: ${about}`, "ok");
+    if (screen !== current) return;
+    const items = [...document.querySelectorAll("#copies-list li[data-copy-id]")];
+    const index = items.findIndex((li) => li.dataset.copyId === String(copy.id));
+    items[index]?.remove();
+    const rest = document.querySelectorAll("#copies-list button.copy-destroyed");
+    $("copies-empty").hidden = rest.length > 0;
+    (rest[Math.min(index, rest.length - 1)] ?? $("copies-title"))?.focus();
+  } catch (error) {
+    button.disabled = false;
+    current.app.notify(errorText(error), "problem");
+  }
+}
+
 async function reloadLists(kind) {
   if (!screen) return;
   const current = screen;
@@ -440,6 +511,7 @@ async function reloadLists(kind) {
   if (failed) showProblem(failed.reason);
   if (kind !== undefined) fillIds(kind, null);
   renderCertificateList();
+  renderCopies();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -488,6 +560,12 @@ export async function show(root, app, params = {}) {
       el("p", { id: "shred-step", class: "step", "aria-live": "polite" })),
     el("section", { id: "certificate", class: "panel certificate", tabindex: "-1", hidden: true,
       "aria-label": "Destruction certificate" }),
+    el("section", { class: "panel copies", "aria-labelledby": "copies-title" },
+      el("h3", { id: "copies-title", tabindex: "-1" }, "Copies outside the vault"),
+      el("p", { class: "muted" }, "Exports and shared clips you or a recipient still hold. Shredding cannot reach " +
+        "them, so they are listed on destruction certificates until you record that they were destroyed."),
+      el("p", { id: "copies-empty", class: "muted", hidden: true }, "No copies outside the vault are waiting to be destroyed."),
+      el("ul", { id: "copies-list", class: "copies-list cards" })),
     el("section", { class: "panel certificates", "aria-labelledby": "certificates-title" },
       el("h3", { id: "certificates-title" }, "All destruction certificates"),
       el("p", { id: "certificate-list-empty", class: "muted", hidden: true }, "No certificates yet."),

@@ -171,6 +171,8 @@ async function loadSettings(report) {
     const settings = await app.call("settings_get");
     if (!root) return;
     $("idle-minutes").value = String(settings.idleLockMinutes);
+    const rewind = Number(settings.autoRewindSeconds);
+    $("auto-rewind").value = String(Number.isFinite(rewind) ? rewind : 2);
     form.hidden = false;
   } catch {
     // Locked or not opened in this window yet: the settings wait until it is.
@@ -224,31 +226,51 @@ async function saveSettings(event) {
   event.preventDefault();
   const input = $("idle-minutes");
   const error = $("idle-minutes-error");
+  const rewindInput = $("auto-rewind");
+  const rewindError = $("auto-rewind-error");
   const minutes = Number(input.value);
-  const fail = (text) => {
-    error.textContent = text;
-    error.hidden = false;
-    input.setAttribute("aria-invalid", "true");
-    input.focus();
+  const rewind = Number(rewindInput.value);
+  const clear = (field, message) => {
+    message.textContent = "";
+    message.hidden = true;
+    field.removeAttribute("aria-invalid");
   };
+  const fail = (text, field = input, message = error) => {
+    message.textContent = text;
+    message.hidden = false;
+    field.setAttribute("aria-invalid", "true");
+    field.focus();
+  };
+  clear(input, error);
+  clear(rewindInput, rewindError);
   if (!Number.isInteger(minutes) || minutes < 1 || minutes > 120) {
     fail("Enter a whole number of minutes from 1 to 120.");
+    return;
+  }
+  if (rewindInput.value.trim() === "" || !Number.isInteger(rewind) || rewind < 0 || rewind > 10) {
+    fail("Enter a whole number of seconds from 0 to 10.", rewindInput, rewindError);
     return;
   }
   const button = $("save-settings");
   button.disabled = true;
   try {
-    const saved = await app.call("settings_set", { idleLockMinutes: minutes });
+    const saved = await app.call("settings_set", { idleLockMinutes: minutes, autoRewindSeconds: rewind });
     if (!root) return;
-    error.hidden = true;
-    error.textContent = "";
-    input.removeAttribute("aria-invalid");
     const value = saved && saved.idleLockMinutes ? saved.idleLockMinutes : minutes;
+    const back = saved && Number.isFinite(Number(saved.autoRewindSeconds)) ? Number(saved.autoRewindSeconds) : rewind;
     input.value = String(value);
+    rewindInput.value = String(back);
     app.setIdleMinutes?.(value);
-    app.notify(`Saved: SessionVault locks after ${value} minute${value === 1 ? "" : "s"} without use.`, "ok");
+    app.notify(`Saved: SessionVault locks after ${value} minute${value === 1 ? "" : "s"} without use; ` +
+      `transcribing goes back ${back} second${back === 1 ? "" : "s"} on playing again.`, "ok");
   } catch (problem) {
-    if (root) fail(capitalise(errorText(problem)));
+    // The message names the setting it is about; it is shown by the field it most likely means.
+    if (!root) return;
+    if (problem && /rewind/i.test(`${problem.code ?? ""} ${problem.message ?? ""}`)) {
+      fail(capitalise(errorText(problem)), rewindInput, rewindError);
+    } else {
+      fail(capitalise(errorText(problem)));
+    }
   } finally {
     if (root) button.disabled = false;
   }
