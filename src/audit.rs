@@ -71,6 +71,12 @@ pub enum EventKind {
     CopyDestroyed,
     /// A setting of the vault was changed (its name and new value, never personal data).
     SettingChanged,
+    /// A recording (or a range of it) was shared as an age-encrypted WAV: an outstanding copy,
+    /// with the role, the range and the recipients' fingerprints.
+    RecordingShared,
+    /// Everything held about one client code was exported for subject access (code and
+    /// counts only).
+    ClientExported,
 }
 
 impl EventKind {
@@ -99,6 +105,8 @@ impl EventKind {
             EventKind::CertificateIssued => "certificate.issued",
             EventKind::CopyDestroyed => "copy.destroyed",
             EventKind::SettingChanged => "setting.changed",
+            EventKind::RecordingShared => "recording.shared",
+            EventKind::ClientExported => "client.exported",
         }
     }
 }

@@ -80,6 +80,14 @@ pub struct OutstandingCopy {
     pub location: String,
     /// SHA-256 of the copy, hex.
     pub sha256: String,
+    /// For a share: who it was shared with (`tutor`, `student`, `supervisor`). Left out of
+    /// the JSON when empty, so certificates issued before sharing existed verify unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// For a share: the fingerprints of the age recipients it was encrypted to (or
+    /// `passphrase`). Left out of the JSON when empty, as `role`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recipients: Vec<String>,
 }
 
 /// A destruction certificate's content: everything that is signed.

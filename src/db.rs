@@ -163,6 +163,16 @@ pub const MIGRATIONS: &[&str] = &[
         updated_at TEXT NOT NULL
     );
     "#,
+    // 7: shares: what a copy was shared with — the role the consent's audience allowed, the
+    // range shared, and the age recipients' fingerprints (JSON array; `passphrase` for a
+    // passphrase). Plain exports leave these empty.
+    r#"
+    ALTER TABLE copies ADD COLUMN role TEXT;
+    ALTER TABLE copies ADD COLUMN from_seconds REAL;
+    ALTER TABLE copies ADD COLUMN until_seconds REAL;
+    ALTER TABLE copies ADD COLUMN recipients TEXT;
+    CREATE INDEX copies_by_recording ON copies(recording_id);
+    "#,
 ];
 
 /// The schema version this build writes and understands.

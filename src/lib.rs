@@ -22,6 +22,9 @@
 //! - [`audio`]: the audio hosts and devices.
 //! - [`clock`]: where the time comes from.
 //! - [`canonical`]: the canonical byte form under every signature.
+//! - [`share`]: a recording or clip shared as a WAV inside an age file, gated by the consent.
+//! - [`copies`]: copies made outside the vault (exports, shares), and recording their destruction.
+//! - [`subject_access`]: everything held about one client, as an encrypted bundle.
 
 #![warn(missing_docs)]
 
@@ -47,6 +50,7 @@ pub mod capture;
 pub mod certificate;
 pub mod clock;
 pub mod consent;
+pub mod copies;
 pub mod course;
 pub mod db;
 pub mod keys;
@@ -56,8 +60,10 @@ pub mod player;
 pub mod recording;
 pub mod seal;
 pub mod settings;
+pub mod share;
 pub mod shred;
 pub mod signing;
 pub mod status;
 pub mod stretch;
+pub mod subject_access;
 pub mod vault;

@@ -17,11 +17,14 @@ use sessionvault::bookmark::{self, BookmarkError};
 use sessionvault::certificate::{self, CertificateError};
 use sessionvault::clock::SystemClock;
 use sessionvault::consent::{self, ConsentError, NewConsent, SignedWith};
+use sessionvault::copies::{self, CopyError};
 use sessionvault::course::{self, CourseError};
 use sessionvault::player::{self, PlayError};
 use sessionvault::recording::{self, RecordError};
+use sessionvault::share::{self, ShareError};
 use sessionvault::shred::{self, ShredError};
 use sessionvault::status::{self, Problem, Report};
+use sessionvault::subject_access::{self, SubjectAccessError};
 use sessionvault::vault::{self, Vault, VaultError};
 
 /// Consent-gated, encrypted recording of counselling sessions.
@@ -89,6 +92,54 @@ enum Command {
         /// Where to write it.
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+    },
+    /// Share a recording, or a clip of it, with a tutor, a student or a supervisor: a standard
+    /// WAV inside an age file, encrypted to their age public keys or to a passphrase (read from
+    /// $SESSIONVAULT_PASSPHRASE, else one line of stdin; never from the command line). Refused
+    /// when the client's consent does not include that role, or no longer holds. Logged as an
+    /// outstanding copy until `copies destroyed`.
+    #[command(group(
+        clap::ArgGroup::new("recipients").args(["to", "passphrase"]).required(true)
+    ))]
+    Share {
+        /// The recording id.
+        id: String,
+        /// Who it is for: tutor, student or supervisor.
+        #[arg(long, value_name = "ROLE")]
+        role: String,
+        /// An age public key (age1…) to encrypt to; repeat for several recipients.
+        #[arg(long, value_name = "AGE_RECIPIENT")]
+        to: Vec<String>,
+        /// Encrypt to a passphrase instead (age's scrypt), read from $SESSIONVAULT_PASSPHRASE
+        /// or stdin.
+        #[arg(long)]
+        passphrase: bool,
+        /// Where the clip starts: seconds, m:ss or h:mm:ss (default: the start).
+        #[arg(long, value_name = "TIME", value_parser = parse_time)]
+        from: Option<std::time::Duration>,
+        /// Where it ends (default: the end).
+        #[arg(long, value_name = "TIME", value_parser = parse_time, conflicts_with = "for_")]
+        until: Option<std::time::Duration>,
+        /// How long the clip is (seconds, m:ss or h:mm:ss), instead of --until.
+        #[arg(long = "for", id = "for_", value_name = "DURATION", value_parser = parse_time)]
+        for_: Option<std::time::Duration>,
+        /// Write ASCII armour (text) instead of binary age.
+        #[arg(long)]
+        armor: bool,
+        /// Where to write the age file.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// List the copies made outside the vault (exports and shares), and record that one was
+    /// destroyed.
+    Copies {
+        #[command(subcommand)]
+        command: CopiesCommand,
+    },
+    /// A client's rights: everything held about them, in one encrypted bundle.
+    Client {
+        #[command(subcommand)]
+        command: ClientCommand,
     },
     /// Listen to a recording on an output device. Logged in the audit log: when, which
     /// stretches were heard, and for whom; refused when the client's consent does not name that
@@ -160,6 +211,43 @@ enum Command {
     Certificate {
         #[command(subcommand)]
         command: CertificateCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CopiesCommand {
+    /// The copies made, oldest first.
+    List {
+        /// Only the copies of this recording.
+        #[arg(long, value_name = "ID")]
+        recording: Option<String>,
+        /// Only those still outstanding (not recorded as destroyed).
+        #[arg(long)]
+        outstanding: bool,
+    },
+    /// Record that a copy was destroyed (by you, or by its recipient, who told you so): it is
+    /// no longer listed as outstanding. Without --yes nothing is recorded: the copy is shown.
+    Destroyed {
+        /// The copy id (`copies list`).
+        id: String,
+        /// Record it: no further question is asked.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ClientCommand {
+    /// Subject access: write everything held about a client code (consent records and their
+    /// PDFs, recordings with dates and durations, bookmarks, the listening log, copies made,
+    /// audit entries; no audio) as a tar archive inside an age file encrypted to a passphrase,
+    /// read from $SESSIONVAULT_PASSPHRASE, else one line of stdin.
+    Export {
+        /// The client code.
+        code: String,
+        /// Where to write the bundle (FILE.age).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
     },
 }
 
@@ -416,7 +504,10 @@ failure_from!(
     CourseError,
     RecordError,
     BookmarkError,
-    PlayError
+    PlayError,
+    ShareError,
+    CopyError,
+    SubjectAccessError
 );
 
 impl From<&Problem> for Failure {
@@ -661,6 +752,80 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                      and must be destroyed too.",
                     out.display(),
                     export.bytes
+                );
+            }
+            Ok(())
+        }
+        Command::Share {
+            id,
+            role,
+            to,
+            passphrase,
+            from,
+            until,
+            for_,
+            armor,
+            out,
+        } => {
+            let role: share::Role = role.parse()?;
+            let recipients = if *passphrase {
+                share::Recipients::Passphrase(read_passphrase()?)
+            } else {
+                share::Recipients::Keys(to.clone())
+            };
+            let mut vault = Vault::open(&dir, clock)?;
+            let options = share::ShareOptions {
+                role,
+                to: recipients,
+                from: *from,
+                until: until.or(for_.map(|d| from.unwrap_or_default() + d)),
+                armor: *armor,
+            };
+            let shared = share::share(&mut vault, id, &options, out)?;
+            if cli.json {
+                print_json(&shared);
+            } else {
+                println!(
+                    "Wrote {} ({} bytes): {:.1}-{:.1} s of recording {} for a {}, encrypted to {}.",
+                    out.display(),
+                    shared.bytes,
+                    shared.from_seconds,
+                    shared.until_seconds,
+                    shared.recording_id,
+                    shared.role,
+                    shared.recipients.join(", ")
+                );
+                println!(
+                    "It is logged as outstanding copy {}: when the recipient has destroyed it, \
+                     run `sessionvault copies destroyed {} --yes`.",
+                    shared.copy_id, shared.copy_id
+                );
+            }
+            Ok(())
+        }
+        Command::Copies { command } => run_copies(cli, command, Vault::open(&dir, clock)?),
+        Command::Client {
+            command: ClientCommand::Export { code, out },
+        } => {
+            let passphrase = read_passphrase()?;
+            let mut vault = Vault::open(&dir, clock)?;
+            let bundle = subject_access::export(&mut vault, code, &passphrase, out)?;
+            if cli.json {
+                print_json(&bundle);
+            } else {
+                println!(
+                    "Wrote {} ({} bytes) for client {}: {} consent record(s), {} recording(s), \
+                     {} bookmark(s), {} listening log entries, {} copies, {} document(s). No \
+                     audio is included.",
+                    out.display(),
+                    bundle.bytes,
+                    bundle.client_code,
+                    bundle.consents,
+                    bundle.recordings,
+                    bundle.bookmarks,
+                    bundle.listenings,
+                    bundle.copies,
+                    bundle.documents
                 );
             }
             Ok(())
@@ -1184,6 +1349,110 @@ fn run_bookmark(cli: &Cli, command: &BookmarkCommand, mut vault: Vault) -> Resul
     Ok(())
 }
 
+fn run_copies(cli: &Cli, command: &CopiesCommand, mut vault: Vault) -> Result<(), Failure> {
+    match command {
+        CopiesCommand::List {
+            recording,
+            outstanding,
+        } => {
+            let list = copies::list(
+                &vault,
+                copies::Filter {
+                    recording_id: recording.as_deref(),
+                    outstanding: *outstanding,
+                },
+            )?;
+            if cli.json {
+                print_json(&list);
+            } else if list.is_empty() {
+                println!("No copies.");
+            } else {
+                for copy in &list {
+                    print_copy(copy);
+                }
+            }
+        }
+        CopiesCommand::Destroyed { id, yes } => {
+            if !*yes {
+                let copy = copies::get(&vault, id)?;
+                if cli.json {
+                    print_json(&copy);
+                } else {
+                    print_copy(&copy);
+                }
+                eprintln!(
+                    "Nothing was recorded. Add --yes to record that this copy was destroyed."
+                );
+                return Ok(());
+            }
+            let copy = copies::mark_destroyed(&mut vault, id)?;
+            if cli.json {
+                print_json(&copy);
+            } else {
+                println!(
+                    "Copy {} recorded as destroyed; it is no longer listed as outstanding.",
+                    copy.id
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_copy(copy: &copies::Copy) {
+    let state = match &copy.destroyed_at {
+        Some(at) => format!("destroyed {at}"),
+        None => "OUTSTANDING".to_owned(),
+    };
+    let shared = match (&copy.role, copy.recipients.is_empty()) {
+        (None, true) => String::new(),
+        (role, _) => format!(
+            "  for {} {:.1}-{:.1} s, to {}",
+            role.as_deref().unwrap_or("-"),
+            copy.from_seconds.unwrap_or_default(),
+            copy.until_seconds.unwrap_or_default(),
+            copy.recipients.join(", ")
+        ),
+    };
+    println!(
+        "{}  {:<10} of {}  made {}  {state}  at {}{shared}",
+        copy.id,
+        copy.kind,
+        copy.recording_id.as_deref().unwrap_or("-"),
+        copy.made_at,
+        copy.location
+    );
+}
+
+/// The passphrase for a share or a bundle: `$SESSIONVAULT_PASSPHRASE` if set, else one line of
+/// standard input (its line ending removed). Never taken from the command line, where other
+/// users could see it.
+fn read_passphrase() -> Result<share::SecretString, Failure> {
+    if let Some(value) = std::env::var_os("SESSIONVAULT_PASSPHRASE") {
+        let value = value.into_string().map_err(|_| Failure {
+            code: "invalid_input",
+            message: "SESSIONVAULT_PASSPHRASE is not valid text".to_owned(),
+            json_written: false,
+        })?;
+        return Ok(share::SecretString::from(value));
+    }
+    use std::io::{BufRead, IsTerminal};
+    if std::io::stdin().is_terminal() {
+        eprint!("Passphrase (one line; it is shown as you type, so mind who is watching): ");
+    }
+    let mut line = zeroize::Zeroizing::new(String::new());
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Failure {
+            code: "io_failed",
+            message: format!("could not read the passphrase from standard input: {e}"),
+            json_written: false,
+        })?;
+    let text = line.trim_end_matches(['\n', '\r']);
+    Ok(share::SecretString::from(text.to_owned()))
+}
+
 /// One bookmark on a line (a note of several lines continues indented under its first).
 fn print_bookmark(b: &bookmark::Bookmark) {
     let head = format!("{}  {:>12}  ", b.id, bookmark::format_time(b.at()));
@@ -1329,8 +1598,13 @@ fn print_preview(preview: &shred::Preview) {
         println!("Outstanding copies you must destroy yourself:");
         for copy in &preview.outstanding_copies {
             println!(
-                "  {} {} of {} made {} at {}",
-                copy.copy_id, copy.kind, copy.recording_id, copy.made_at, copy.location
+                "  {} {} of {} made {} at {}{}",
+                copy.copy_id,
+                copy.kind,
+                copy.recording_id,
+                copy.made_at,
+                copy.location,
+                shared_with(copy)
             );
         }
     }
@@ -1361,11 +1635,27 @@ fn print_certificate(signed: &certificate::Signed) {
     }
     for copy in &c.outstanding_copies {
         println!(
-            "  OUTSTANDING {} {} of {} at {}",
-            copy.copy_id, copy.kind, copy.recording_id, copy.location
+            "  OUTSTANDING {} {} of {} at {}{}",
+            copy.copy_id,
+            copy.kind,
+            copy.recording_id,
+            copy.location,
+            shared_with(copy)
         );
     }
     println!("  signed by {}", c.fingerprint);
+}
+
+/// For a shared copy: who it was shared with and its recipients' fingerprints.
+fn shared_with(copy: &certificate::OutstandingCopy) -> String {
+    match (&copy.role, copy.recipients.is_empty()) {
+        (None, true) => String::new(),
+        (role, _) => format!(
+            " (shared with a {}, encrypted to {})",
+            role.as_deref().unwrap_or("-"),
+            copy.recipients.join(", ")
+        ),
+    }
 }
 
 fn print_json<T: serde::Serialize + ?Sized>(value: &T) {

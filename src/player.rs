@@ -118,6 +118,47 @@ impl FromStr for Listener {
     }
 }
 
+/// The audience gate refused a disclosure: the consent does not name the listener's role.
+/// Made only by [`check_audience`]; playing and sharing each turn it into their own error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AudienceRefusal {
+    /// Who the recording was to be disclosed to.
+    pub listener: Listener,
+    /// The consent record.
+    pub consent_id: String,
+    /// Who may hear it, as [`Listener::as_str`] words joined by `, ` (always at least `self`).
+    pub allowed: String,
+}
+
+/// The audience gate of every disclosure of a recording (playing it, sharing it): `listener`
+/// may hear recordings made under `consent` only if the consent names their role
+/// ([`Listener::audience`]); the counsellor ([`Listener::Myself`]) always may. Taking a
+/// [`VerifiedConsent`] means the consent itself was checked (granted, not withdrawn, in date)
+/// just before.
+///
+/// Errors: [`AudienceRefusal`], naming who may hear it instead.
+pub fn check_audience(
+    consent: &consent::VerifiedConsent,
+    listener: Listener,
+) -> Result<(), AudienceRefusal> {
+    let Some(needed) = listener.audience() else {
+        return Ok(());
+    };
+    if consent.audience().contains(&needed) {
+        return Ok(());
+    }
+    let allowed: Vec<&str> = Listener::ALL
+        .iter()
+        .filter(|l| l.audience().is_none_or(|a| consent.audience().contains(&a)))
+        .map(|l| l.as_str())
+        .collect();
+    Err(AudienceRefusal {
+        listener,
+        consent_id: consent.id().to_string(),
+        allowed: allowed.join(", "),
+    })
+}
+
 /// What went wrong playing a recording.
 #[derive(Debug, thiserror::Error)]
 pub enum PlayError {
@@ -387,19 +428,12 @@ impl Player {
     pub fn open(vault: &mut Vault, id: &str, options: &Options<'_>) -> Result<Player, PlayError> {
         let summary = recording::get(vault, id)?;
         let consent = consent::verify(vault, &summary.consent_id)?;
-        if let Some(needed) = options.listener.audience() {
-            if !consent.audience().contains(&needed) {
-                let allowed: Vec<&str> = Listener::ALL
-                    .iter()
-                    .filter(|l| l.audience().is_none_or(|a| consent.audience().contains(&a)))
-                    .map(|l| l.as_str())
-                    .collect();
-                return Err(PlayError::NotInAudience {
-                    listener: options.listener,
-                    consent_id: summary.consent_id,
-                    allowed: allowed.join(", "),
-                });
-            }
+        if let Err(refusal) = check_audience(&consent, options.listener) {
+            return Err(PlayError::NotInAudience {
+                listener: refusal.listener,
+                consent_id: refusal.consent_id,
+                allowed: refusal.allowed,
+            });
         }
         let speed = stretch::check_speed(options.speed)?;
         if !(0.0..=1.0).contains(&options.volume) {

@@ -286,6 +286,24 @@ fn wav_header(format: Format) -> Result<Vec<u8>, SealError> {
     Ok(cursor.into_inner())
 }
 
+/// The header of a standard WAV file (hound's, 16-bit PCM) holding exactly `frames` frames
+/// of `format`, with its sizes filled in, so the file can be streamed out (into age, which
+/// cannot seek back) header first.
+///
+/// Errors: [`SealError::BadHeader`] when the data would not fit a WAV file's 32-bit sizes
+/// (about 6 hours of 48 kHz stereo).
+pub fn wav_header_for(format: Format, frames: u64) -> Result<Vec<u8>, SealError> {
+    let mut header = wav_header(format)?;
+    let (_, data_offset) = parse_header(&header)?;
+    let data_len = frames
+        .checked_mul(format.frame_bytes())
+        .filter(|len| len.saturating_add(data_offset) <= u64::from(u32::MAX))
+        .ok_or_else(|| SealError::BadHeader("too long for a WAV file".to_owned()))?;
+    header.truncate(data_offset as usize);
+    patch_sizes(&mut header, data_offset, data_len);
+    Ok(header)
+}
+
 impl SealedWriter {
     /// Starts a sealed recording in the new file `file`, encrypted to `key`.
     ///

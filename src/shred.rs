@@ -541,24 +541,26 @@ fn unfinished(vault: &Vault, target: &Target) -> Result<Option<(String, Vec<Item
 
 fn outstanding_copies(vault: &Vault, items: &[Item]) -> Result<Vec<OutstandingCopy>, ShredError> {
     let conn = vault.db().conn();
-    let mut stmt = conn.prepare(
-        "SELECT id, recording_id, kind, made_at, location, sha256 FROM copies
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {} FROM copies
          WHERE recording_id = ?1 AND destroyed_at IS NULL ORDER BY made_at, id",
-    )?;
+        crate::copies::COLUMNS
+    ))?;
     let mut out = Vec::new();
     for item in items {
-        let rows = stmt.query_map([&item.recording_id], |r| {
-            Ok(OutstandingCopy {
-                copy_id: r.get(0)?,
-                recording_id: r.get(1)?,
-                kind: r.get(2)?,
-                made_at: r.get(3)?,
-                location: r.get(4)?,
-                sha256: hex::encode(r.get::<_, Vec<u8>>(5)?),
-            })
-        })?;
+        let rows = stmt.query_map([&item.recording_id], crate::copies::row)?;
         for row in rows {
-            out.push(row?);
+            let copy = row?;
+            out.push(OutstandingCopy {
+                copy_id: copy.id,
+                recording_id: copy.recording_id.unwrap_or_default(),
+                kind: copy.kind,
+                made_at: copy.made_at,
+                location: copy.location,
+                sha256: copy.sha256,
+                role: copy.role,
+                recipients: copy.recipients,
+            });
         }
     }
     Ok(out)

@@ -273,6 +273,7 @@ fn lay_out(signed: &Signed) -> Vec<Vec<crate::pdf_text::Op>> {
                     ),
                     (BODY, &format!("Made at {}", copy.made_at)),
                     (BODY, &format!("Location: {}", copy.location)),
+                    (BODY, &shared_with(copy)),
                     (SMALL, &format!("Copy id {}", copy.copy_id)),
                     (SMALL, &format!("SHA-256 {}", copy.sha256)),
                 ],
@@ -307,6 +308,23 @@ fn lay_out(signed: &Signed) -> Vec<Vec<crate::pdf_text::Op>> {
 
 /// A hex string (a key, a signature) as small-print lines for a table's value column: an
 /// unspaced string is cut into lines of equal length, anything else is word-wrapped.
+/// For a share, who it was shared with and the fingerprints of its recipients; empty (no
+/// line) for other copies.
+fn shared_with(copy: &crate::certificate::OutstandingCopy) -> String {
+    match (&copy.role, copy.recipients.is_empty()) {
+        (None, true) => String::new(),
+        (role, _) => format!(
+            "Shared with: {}; encrypted to {}",
+            role.as_deref().unwrap_or("-"),
+            if copy.recipients.is_empty() {
+                "-".to_owned()
+            } else {
+                copy.recipients.join(", ")
+            }
+        ),
+    }
+}
+
 fn hex_lines(hex: &str) -> Vec<(Style, Vec<u8>)> {
     let text = encode_winansi(hex);
     let lines = if text.contains(&b' ') {
@@ -434,6 +452,8 @@ mod tests {
                 made_at: "2026-10-02T12:00:00Z".to_owned(),
                 location: "/media/usb/supervision/C-101.wav".to_owned(),
                 sha256: "cd".repeat(32),
+                role: None,
+                recipients: Vec::new(),
             }],
             kept: vec!["Consent records and withdrawals are kept: they hold no audio.".to_owned()],
             public_key: hex::encode(key.to_bytes()),

@@ -36,6 +36,8 @@ const KIND_TEXT = {
   "certificate.issued": "A destruction certificate was signed",
   "copy.destroyed": "An exported copy was recorded as destroyed",
   "setting.changed": "A setting was changed",
+  "recording.shared": "A recording or clip was shared, encrypted, with a tutor, student or supervisor",
+  "client.exported": "Everything held about a client was exported for them (subject access)",
 };
 
 const LISTENER_TEXT = {

@@ -1,0 +1,192 @@
+//! Copies made of recordings outside the vault — plaintext WAV exports and age-encrypted
+//! shares — and recording that one was destroyed.
+//!
+//! Every export and share is stored as a copy when it is made. Until the counsellor records
+//! that it was destroyed ([`mark_destroyed`]), it is *outstanding*: shred previews and
+//! destruction certificates list it, because shredding the vault's recording cannot reach it.
+//! Copies outlive the recordings they were made from (a shredded recording's copies are still
+//! listed), and a copy's row is never deleted: `destroyed_at` is set once.
+
+use rusqlite::{params, OptionalExtension};
+use serde_json::json;
+use time::format_description::well_known::Rfc3339;
+
+use crate::audit::{AuditError, EventKind};
+use crate::db::DbError;
+use crate::vault::{Vault, VaultError};
+
+/// A copy made of a recording.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Copy {
+    /// The copy's id.
+    pub id: String,
+    /// The recording it was made from (which may since have been shredded); `None` for a copy
+    /// of something that is not a recording.
+    pub recording_id: Option<String>,
+    /// `wav-export` (plaintext) or `share` (age-encrypted).
+    pub kind: String,
+    /// When it was made (RFC 3339).
+    pub made_at: String,
+    /// Where it was written, as given when it was made.
+    pub location: String,
+    /// SHA-256 of the file written, hex.
+    pub sha256: String,
+    /// For a share: who it was shared with (`tutor`, `student`, `supervisor`).
+    pub role: Option<String>,
+    /// For a share: where the clip starts in the recording, in seconds.
+    pub from_seconds: Option<f64>,
+    /// For a share: where it ends, in seconds.
+    pub until_seconds: Option<f64>,
+    /// For a share: the recipients' fingerprints, or `passphrase`.
+    pub recipients: Vec<String>,
+    /// When the counsellor recorded that it was destroyed; `None` while outstanding.
+    pub destroyed_at: Option<String>,
+}
+
+impl Copy {
+    /// Whether it still exists outside the vault, as far as is known.
+    pub fn outstanding(&self) -> bool {
+        self.destroyed_at.is_none()
+    }
+}
+
+/// What went wrong with copies.
+#[derive(Debug, thiserror::Error)]
+pub enum CopyError {
+    /// No copy has this id.
+    #[error("there is no copy with id {0}: see `sessionvault copies list`")]
+    NotFound(String),
+    /// The copy was already recorded as destroyed.
+    #[error("copy {id} was already recorded as destroyed on {at}")]
+    AlreadyDestroyed {
+        /// The copy.
+        id: String,
+        /// When it was recorded as destroyed.
+        at: String,
+    },
+    /// A vault problem.
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+}
+
+impl CopyError {
+    /// A stable, machine-readable name for the kind of error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CopyError::NotFound(_) => "copy_not_found",
+            CopyError::AlreadyDestroyed { .. } => "copy_already_destroyed",
+            CopyError::Vault(e) => e.code(),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for CopyError {
+    fn from(e: rusqlite::Error) -> Self {
+        CopyError::Vault(DbError::from(e).into())
+    }
+}
+
+impl From<DbError> for CopyError {
+    fn from(e: DbError) -> Self {
+        CopyError::Vault(e.into())
+    }
+}
+
+impl From<AuditError> for CopyError {
+    fn from(e: AuditError) -> Self {
+        CopyError::Vault(e.into())
+    }
+}
+
+/// The columns [`row`] reads, in its order.
+pub(crate) const COLUMNS: &str = "id, recording_id, kind, made_at, location, sha256, role, \
+     from_seconds, until_seconds, recipients, destroyed_at";
+
+/// A copy from a row of [`COLUMNS`].
+pub(crate) fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Copy> {
+    Ok(Copy {
+        id: r.get(0)?,
+        recording_id: r.get(1)?,
+        kind: r.get(2)?,
+        made_at: r.get(3)?,
+        location: r.get(4)?,
+        sha256: hex::encode(r.get::<_, Vec<u8>>(5)?),
+        role: r.get(6)?,
+        from_seconds: r.get(7)?,
+        until_seconds: r.get(8)?,
+        recipients: r
+            .get::<_, Option<String>>(9)?
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default(),
+        destroyed_at: r.get(10)?,
+    })
+}
+
+/// Which copies to list.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Filter<'a> {
+    /// Only the copies of this recording.
+    pub recording_id: Option<&'a str>,
+    /// Only those still outstanding.
+    pub outstanding: bool,
+}
+
+/// The copies matching `filter`, oldest first.
+///
+/// Errors: [`CopyError::Vault`].
+pub fn list(vault: &Vault, filter: Filter<'_>) -> Result<Vec<Copy>, CopyError> {
+    let conn = vault.db().conn();
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM copies
+         WHERE (?1 IS NULL OR recording_id = ?1) AND (?2 = 0 OR destroyed_at IS NULL)
+         ORDER BY made_at, id"
+    ))?;
+    let rows = stmt.query_map(
+        params![filter.recording_id.map(str::trim), filter.outstanding],
+        row,
+    )?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// One copy.
+///
+/// Errors: [`CopyError::NotFound`], [`CopyError::Vault`].
+pub fn get(vault: &Vault, id: &str) -> Result<Copy, CopyError> {
+    vault
+        .db()
+        .conn()
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM copies WHERE id = ?1"),
+            [id.trim()],
+            row,
+        )
+        .optional()?
+        .ok_or_else(|| CopyError::NotFound(id.to_owned()))
+}
+
+/// Records that copy `id` was destroyed (by the counsellor, or by its recipient, who said so):
+/// sets its `destroyed_at` and logs `copy.destroyed`. From then on it is no longer listed as
+/// outstanding on shred previews and certificates. SessionVault cannot reach the copy itself:
+/// this records what the counsellor states.
+///
+/// Errors: [`CopyError::NotFound`], [`CopyError::AlreadyDestroyed`], [`CopyError::Vault`].
+pub fn mark_destroyed(vault: &mut Vault, id: &str) -> Result<Copy, CopyError> {
+    let copy = get(vault, id)?;
+    if let Some(at) = copy.destroyed_at {
+        return Err(CopyError::AlreadyDestroyed { id: copy.id, at });
+    }
+    let change = vault.change()?;
+    let at = change.now.format(&Rfc3339).map_err(AuditError::from)?;
+    change.tx.execute(
+        "UPDATE copies SET destroyed_at = ?2 WHERE id = ?1 AND destroyed_at IS NULL",
+        params![copy.id, at],
+    )?;
+    change.log(
+        EventKind::CopyDestroyed,
+        Some(&copy.id),
+        &json!({ "recording_id": copy.recording_id, "kind": copy.kind }),
+    )?;
+    change.commit()?;
+    tracing::info!(copy = %copy.id, "copy recorded as destroyed");
+    get(vault, &copy.id)
+}

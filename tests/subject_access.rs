@@ -1,0 +1,299 @@
+//! Subject access: `client export CODE` writes everything held about one client as a tar
+//! archive inside a passphrase-encrypted age file — consent PDFs and records, the recordings
+//! with dates and durations, bookmarks, the listening log, copies, audit entries — and nothing
+//! of any other client.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::Stdio;
+
+use common::{cli, new_vault, run, supervision_consent, PulseServer};
+
+const PASSPHRASE: &str = "a long passphrase for the client";
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+fn json_bytes(bytes: &[u8]) -> serde_json::Value {
+    json(std::str::from_utf8(bytes).unwrap())
+}
+
+/// A granted consent for `code` (supervisor audience, no course); its id.
+fn consent_for(dir: &Path, code: &str, name: &str) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    let signature = tmp.path().join("signature.svg");
+    std::fs::write(
+        &signature,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 40"><path d="M5 5 L95 35" stroke="black" fill="none"/></svg>"#,
+    )
+    .unwrap();
+    let (out, stdout, stderr) = run(cli(dir)
+        .args(["--json", "consent", "new", "--client", code])
+        .args(["--destroy-by", "2099-01-01", "--purpose", "supervision"])
+        .args(["--audience", "supervisor", "--case-study", "none"])
+        .args([
+            "--client-name",
+            name,
+            "--counsellor-name",
+            "Test Counsellor",
+        ])
+        .arg("--client-signature")
+        .arg(&signature));
+    assert!(out.status.success(), "{stderr}");
+    json(&stdout)["id"].as_str().unwrap().to_owned()
+}
+
+/// Records one second from the private server's sine source; the recording id.
+fn record(dir: &Path, pulse: &PulseServer, consent: &str) -> String {
+    let (out, stdout, stderr) = run(cli(dir)
+        .args(["--json", "record", "--consent", consent, "--duration", "1s"])
+        .env("PULSE_SERVER", &pulse.address));
+    assert!(out.status.success(), "{stderr}");
+    json(&stdout)["id"].as_str().unwrap().to_owned()
+}
+
+/// Plays 0.5 s of `id` for the supervisor.
+fn play(dir: &Path, pulse: &PulseServer, id: &str) {
+    let (out, _, stderr) = run(cli(dir)
+        .args(["--json", "play", id, "--listener", "supervisor"])
+        .args(["--from", "0.25", "--for", "0.5"])
+        .env("PULSE_SERVER", &pulse.address));
+    assert!(out.status.success(), "{stderr}");
+}
+
+fn bookmark(dir: &Path, id: &str, note: &str) {
+    let (out, _, stderr) =
+        run(cli(dir).args(["bookmark", "add", id, "--at", "0.5", "--note", note]));
+    assert!(out.status.success(), "{stderr}");
+}
+
+/// Decrypts a bundle with the passphrase (age crate) and reads the tar inside: path → bytes,
+/// and the whole plaintext.
+fn open_bundle(path: &Path, passphrase: &str) -> (BTreeMap<String, Vec<u8>>, Vec<u8>) {
+    let decryptor = age::Decryptor::new(std::fs::File::open(path).unwrap()).unwrap();
+    let identity = age::scrypt::Identity::new(passphrase.to_owned().into());
+    let mut plaintext = Vec::new();
+    decryptor
+        .decrypt(std::iter::once(&identity as &dyn age::Identity))
+        .expect("the passphrase opens the bundle")
+        .read_to_end(&mut plaintext)
+        .unwrap();
+    let mut files = BTreeMap::new();
+    let mut archive = tar::Archive::new(std::io::Cursor::new(&plaintext));
+    for entry in archive.entries().expect("a tar archive") {
+        let mut entry = entry.unwrap();
+        let name = entry.path().unwrap().to_string_lossy().into_owned();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        files.insert(name, bytes);
+    }
+    (files, plaintext)
+}
+
+#[test]
+fn the_bundle_holds_everything_about_the_client_and_nothing_of_another() {
+    let pulse = PulseServer::start();
+    let (tmp, dir, _) = new_vault();
+
+    // The client: one consent, two recordings, a bookmark, a listening, a share.
+    let consent = supervision_consent(&dir);
+    let first = record(&dir, &pulse, &consent);
+    let second = record(&dir, &pulse, &consent);
+    bookmark(&dir, &first, "client talks about work");
+    play(&dir, &pulse, &first);
+    let (out, _, stderr) = run(cli(&dir)
+        .args([
+            "share",
+            &second,
+            "--role",
+            "supervisor",
+            "--passphrase",
+            "--out",
+        ])
+        .arg(tmp.path().join("clip.age"))
+        .env("SESSIONVAULT_PASSPHRASE", PASSPHRASE));
+    assert!(out.status.success(), "{stderr}");
+
+    // Another client, with everything too.
+    let other_consent = consent_for(&dir, "C-202", "Other Person");
+    let other = record(&dir, &pulse, &other_consent);
+    bookmark(&dir, &other, "the other client's note");
+    play(&dir, &pulse, &other);
+
+    // The passphrase from stdin this time.
+    let bundle = tmp.path().join("C-101.age");
+    let mut child = cli(&dir)
+        .args(["--json", "client", "export", "C-101", "--out"])
+        .arg(&bundle)
+        .env_remove("SESSIONVAULT_PASSPHRASE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{PASSPHRASE}\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json(&stdout);
+    assert_eq!(report["consents"], 1);
+    assert_eq!(report["recordings"], 2);
+    assert_eq!(report["bookmarks"], 1);
+    assert_eq!(report["documents"], 0);
+
+    let (files, plaintext) = open_bundle(&bundle, PASSPHRASE);
+    let root = "subject-access-C-101";
+    let names: Vec<&String> = files.keys().collect();
+    let readme = String::from_utf8(files[&format!("{root}/README.txt")].clone()).unwrap();
+    assert!(readme.contains("client C-101"), "{readme}");
+    assert!(readme.contains("Not included: the audio"), "{readme}");
+
+    // The consent: its PDF, its record as data (the client's own name is theirs to see), and
+    // the signature.
+    let pdf = &files[&format!("{root}/consents/{consent}.pdf")];
+    assert!(pdf.starts_with(b"%PDF-"), "{names:?}");
+    let record = json_bytes(&files[&format!("{root}/consents/{consent}.json")]);
+    assert_eq!(record["client_code"], "C-101");
+    assert_eq!(record["client_name"], "Test Client");
+    assert!(files.contains_key(&format!("{root}/consents/{consent}-signature.svg")));
+
+    // The recordings with dates and durations.
+    let recordings = json_bytes(&files[&format!("{root}/recordings.json")]);
+    let recordings = recordings.as_array().unwrap();
+    assert_eq!(recordings.len(), 2);
+    let ids: Vec<&str> = recordings
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [first.as_str(), second.as_str()], "oldest first");
+    for r in recordings {
+        assert!(r["started_at"].is_string());
+        assert!((r["seconds"].as_f64().unwrap() - 1.0).abs() < 0.01, "{r}");
+    }
+
+    let bookmarks = json_bytes(&files[&format!("{root}/bookmarks.json")]);
+    assert_eq!(bookmarks.as_array().unwrap().len(), 1);
+    assert_eq!(bookmarks[0]["note"], "client talks about work");
+
+    // The listening log: who listened, when, and what was heard.
+    let log = json_bytes(&files[&format!("{root}/listening-log.json")]);
+    let log = log.as_array().unwrap();
+    assert_eq!(log.len(), 2, "{log:?}");
+    assert!(log.iter().all(|e| e["recording_id"] == first.as_str()));
+    assert!(log.iter().all(|e| e["listener"] == "supervisor"));
+    assert!(log.iter().all(|e| e["at"].is_string()));
+    assert_eq!(log[1]["event"], "finished listening");
+    assert_eq!(log[1]["ranges_heard"], serde_json::json!([[0.25, 0.75]]));
+
+    // The share is among the copies; the audit entries are about this client only.
+    let copies = json_bytes(&files[&format!("{root}/copies.json")]);
+    assert_eq!(copies.as_array().unwrap().len(), 1);
+    assert_eq!(copies[0]["recording_id"], second.as_str());
+    let audit = json_bytes(&files[&format!("{root}/audit-log.json")]);
+    let kinds: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    for kind in [
+        "consent.granted",
+        "recording.started",
+        "bookmark.added",
+        "recording.played",
+        "recording.shared",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
+    }
+
+    // Nothing of the other client, anywhere.
+    for needle in [
+        "C-202",
+        "Other Person",
+        "the other client",
+        other.as_str(),
+        other_consent.as_str(),
+    ] {
+        assert!(
+            !common::contains(&plaintext, needle.as_bytes()),
+            "{needle} found in the bundle"
+        );
+        for (name, bytes) in &files {
+            assert!(!name.contains(needle));
+            assert!(
+                !common::contains(bytes, needle.as_bytes()),
+                "{needle} in {name}"
+            );
+        }
+    }
+
+    // The export is logged with the code and counts only.
+    let (_, stdout, _) = run(cli(&dir).args(["--json", "audit", "list"]));
+    let entries = json(&stdout);
+    let exported: Vec<&serde_json::Value> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "client.exported")
+        .collect();
+    assert_eq!(exported.len(), 1);
+    assert_eq!(exported[0]["subject"], "C-101");
+    let details = exported[0]["details"].as_str().unwrap();
+    assert!(details.contains("\"recordings\":2"), "{details}");
+    assert!(!details.contains("Test Client"));
+}
+
+#[test]
+fn an_unknown_client_or_a_short_passphrase_writes_nothing() {
+    let (tmp, dir, _) = new_vault();
+    supervision_consent(&dir);
+    let out_file = tmp.path().join("bundle.age");
+    let export = |code: &str, passphrase: &str| {
+        let (out, stdout, stderr) = run(cli(&dir)
+            .args(["--json", "client", "export", code, "--out"])
+            .arg(&out_file)
+            .env("SESSIONVAULT_PASSPHRASE", passphrase));
+        (
+            out.status.code(),
+            json(&stdout)["error"]["code"].as_str().map(str::to_owned),
+            stderr,
+        )
+    };
+    let (status, code, stderr) = export("C-999", PASSPHRASE);
+    assert_eq!(
+        (status, code.as_deref()),
+        (Some(1), Some("client_not_found")),
+        "{stderr}"
+    );
+    let (status, code, _) = export("C-101", "short");
+    assert_eq!(
+        (status, code.as_deref()),
+        (Some(1), Some("weak_passphrase"))
+    );
+    assert!(!out_file.exists());
+    assert_eq!(
+        std::fs::read_dir(tmp.path()).unwrap().count(),
+        1,
+        "only the vault"
+    );
+
+    // A client with a consent and nothing recorded still gets their consent.
+    let (status, code, stderr) = export("C-101", PASSPHRASE);
+    assert_eq!((status, code), (Some(0), None), "{stderr}");
+    let (files, _) = open_bundle(&out_file, PASSPHRASE);
+    let recordings = json_bytes(&files["subject-access-C-101/recordings.json"]);
+    assert_eq!(recordings, serde_json::json!([]));
+}
