@@ -77,6 +77,25 @@ pub enum EventKind {
     /// Everything held about one client code was exported for subject access (code and
     /// counts only).
     ClientExported,
+    /// A transcript of a recording (or of an excerpt of it) was started (ids and range only).
+    TranscriptCreated,
+    /// A transcript's segments, speaker key or anonymisation list were saved (ids and counts
+    /// only, never text).
+    TranscriptEdited,
+    /// A transcript was exported (TXT, DOCX or PDF): an outstanding copy.
+    TranscriptExported,
+    /// A case study was started (ids, owner and client codes only).
+    CaseStudyCreated,
+    /// A case study's text, clients or anonymisation list were saved (ids only).
+    CaseStudyEdited,
+    /// A case study was marked final: it is never edited again.
+    CaseStudyFinalised,
+    /// A case study was exported (DOCX or PDF): an outstanding copy.
+    CaseStudyExported,
+    /// A counsellor's case study was destroyed by a course or client shred.
+    CaseStudyShredded,
+    /// A transcript was deleted by the counsellor (ids and the segment count only).
+    TranscriptRemoved,
 }
 
 impl EventKind {
@@ -107,6 +126,15 @@ impl EventKind {
             EventKind::SettingChanged => "setting.changed",
             EventKind::RecordingShared => "recording.shared",
             EventKind::ClientExported => "client.exported",
+            EventKind::TranscriptCreated => "transcript.created",
+            EventKind::TranscriptEdited => "transcript.edited",
+            EventKind::TranscriptExported => "transcript.exported",
+            EventKind::CaseStudyCreated => "case_study.created",
+            EventKind::CaseStudyEdited => "case_study.edited",
+            EventKind::CaseStudyFinalised => "case_study.finalised",
+            EventKind::CaseStudyExported => "case_study.exported",
+            EventKind::CaseStudyShredded => "case_study.shredded",
+            EventKind::TranscriptRemoved => "transcript.removed",
         }
     }
 }

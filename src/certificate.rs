@@ -50,6 +50,27 @@ pub struct Destroyed {
     pub ciphertext_sha256: String,
     /// Bookmarks destroyed with it.
     pub bookmarks: u64,
+    /// Transcripts destroyed with it. Left out of the JSON when none, so certificates issued
+    /// before transcripts existed verify unchanged.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub transcripts: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// A counsellor's case study destroyed by a course or client shred.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DestroyedCaseStudy {
+    /// The case study id.
+    pub case_study_id: String,
+    /// The client codes it was about.
+    pub client_codes: Vec<String>,
+    /// The course it was written for, if any.
+    pub course_id: Option<String>,
+    /// Checked afterwards: no row of it is left in the database.
+    pub rows_absent: bool,
 }
 
 /// The checks made after destroying one recording.
@@ -88,6 +109,10 @@ pub struct OutstandingCopy {
     /// `passphrase`). Left out of the JSON when empty, as `role`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recipients: Vec<String>,
+    /// For an export of a case study (then `recording_id` is empty): the case study. Left out
+    /// of the JSON when empty, as `role`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_study_id: Option<String>,
 }
 
 /// A destruction certificate's content: everything that is signed.
@@ -105,6 +130,10 @@ pub struct Certificate {
     pub target: Target,
     /// The recordings destroyed.
     pub destroyed: Vec<Destroyed>,
+    /// The counsellor's case studies destroyed. Left out of the JSON when none, so
+    /// certificates issued before case studies existed verify unchanged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub case_studies: Vec<DestroyedCaseStudy>,
     /// How, step by step.
     pub method: Vec<String>,
     /// The checks made afterwards, one per recording.
@@ -296,7 +325,9 @@ mod tests {
                 seconds: 600.5,
                 ciphertext_sha256: "ab".repeat(32),
                 bookmarks: 2,
+                transcripts: 0,
             }],
+            case_studies: vec![],
             method: vec!["crypto-erase".to_owned()],
             checks: vec![Check {
                 recording_id: "r1".to_owned(),

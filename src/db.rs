@@ -173,6 +173,80 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE copies ADD COLUMN recipients TEXT;
     CREATE INDEX copies_by_recording ON copies(recording_id);
     "#,
+    // 8: transcripts (excerpts of a recording, with timed segments, a speaker key and an
+    // anonymisation list) and case studies (over one or more client codes). Transcripts go
+    // with their recording. Copies may now be made of a case study, which has no recording:
+    // `copies` is rebuilt with `recording_id` nullable and the source named by
+    // `transcript_id` / `case_study_id`.
+    r#"
+    CREATE TABLE transcripts (
+        id            TEXT PRIMARY KEY,
+        recording_id  TEXT NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
+        from_frame    INTEGER NOT NULL CHECK (from_frame >= 0),
+        until_frame   INTEGER NOT NULL CHECK (until_frame > from_frame),
+        speakers      TEXT NOT NULL,
+        anonymisation TEXT NOT NULL DEFAULT '[]',
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL
+    );
+    CREATE INDEX transcripts_by_recording ON transcripts(recording_id);
+    CREATE TABLE transcript_segments (
+        id            TEXT PRIMARY KEY,
+        transcript_id TEXT NOT NULL REFERENCES transcripts(id) ON DELETE CASCADE,
+        at_frame      INTEGER NOT NULL CHECK (at_frame >= 0),
+        seq           INTEGER NOT NULL,
+        speaker       TEXT NOT NULL,
+        text          TEXT NOT NULL
+    );
+    CREATE INDEX transcript_segments_in_order ON transcript_segments(transcript_id, at_frame, seq);
+    CREATE TABLE case_studies (
+        id            TEXT PRIMARY KEY,
+        title         TEXT NOT NULL,
+        owner         TEXT NOT NULL CHECK (owner IN ('counsellor', 'organisation')),
+        course_id     TEXT REFERENCES courses(id),
+        body          TEXT NOT NULL,
+        anonymisation TEXT NOT NULL DEFAULT '[]',
+        final_at      TEXT,
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL
+    );
+    CREATE TABLE case_study_clients (
+        case_study_id TEXT NOT NULL REFERENCES case_studies(id) ON DELETE CASCADE,
+        client_code   TEXT NOT NULL,
+        PRIMARY KEY (case_study_id, client_code)
+    );
+    CREATE INDEX case_study_clients_by_code ON case_study_clients(client_code);
+    CREATE TRIGGER case_studies_final_no_update BEFORE UPDATE ON case_studies
+        WHEN OLD.final_at IS NOT NULL
+        BEGIN SELECT RAISE(ABORT, 'a final case study is never edited'); END;
+    CREATE TRIGGER case_studies_organisation_no_delete BEFORE DELETE ON case_studies
+        WHEN OLD.owner = 'organisation'
+        BEGIN SELECT RAISE(ABORT, 'the organisation''s case studies are permanent records'); END;
+    CREATE TABLE copies_rebuilt (
+        id            TEXT PRIMARY KEY,
+        recording_id  TEXT,
+        kind          TEXT NOT NULL,
+        made_at       TEXT NOT NULL,
+        location      TEXT NOT NULL,
+        sha256        BLOB NOT NULL,
+        destroyed_at  TEXT,
+        role          TEXT,
+        from_seconds  REAL,
+        until_seconds REAL,
+        recipients    TEXT,
+        transcript_id TEXT,
+        case_study_id TEXT,
+        CHECK (recording_id IS NOT NULL OR case_study_id IS NOT NULL)
+    );
+    INSERT INTO copies_rebuilt (id, recording_id, kind, made_at, location, sha256, destroyed_at,
+                                role, from_seconds, until_seconds, recipients)
+        SELECT id, recording_id, kind, made_at, location, sha256, destroyed_at,
+               role, from_seconds, until_seconds, recipients FROM copies;
+    DROP TABLE copies;
+    ALTER TABLE copies_rebuilt RENAME TO copies;
+    CREATE INDEX copies_by_recording ON copies(recording_id);
+    CREATE INDEX copies_by_case_study ON copies(case_study_id);
+    "#,
 ];
 
 /// The schema version this build writes and understands.

@@ -16,6 +16,8 @@
 //! - [`capture`]: cpal input → lock-free ring buffer.
 //! - [`meter`]: level meter, waveform peaks, silence and clipping warnings.
 //! - [`seal`]: age-encrypted audio at rest: writer, seekable reader, crash re-sealing.
+//! - [`transcript`]: transcripts of recordings, anonymisation, TXT/DOCX/PDF exports.
+//! - [`case_study`]: case studies over one or more clients; the organisation's are permanent.
 //! - [`settings`]: the vault's settings, such as how soon the window locks itself.
 //! - [`player`]: listening: play, pause, seek, speed, volume; every listening logged.
 //! - [`stretch`]: playing speed with the pitch kept.
@@ -47,6 +49,7 @@ pub mod audit;
 pub mod bookmark;
 pub mod canonical;
 pub mod capture;
+pub mod case_study;
 pub mod certificate;
 pub mod clock;
 pub mod consent;
@@ -66,4 +69,5 @@ pub mod signing;
 pub mod status;
 pub mod stretch;
 pub mod subject_access;
+pub mod transcript;
 pub mod vault;

@@ -5,6 +5,8 @@
 //! error; the reason goes to stderr in words a counsellor understands. With `--json` the result
 //! (or `{"error": {"code", "message"}}`) is also written to stdout.
 
+mod cli_writing;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
@@ -211,6 +213,17 @@ enum Command {
     Certificate {
         #[command(subcommand)]
         command: CertificateCommand,
+    },
+    /// Transcribe a recording (an excerpt or the whole), anonymise and export it for
+    /// coursework (TXT, DOCX, PDF; each export is an outstanding copy).
+    Transcript {
+        #[command(subcommand)]
+        command: cli_writing::TranscriptCommand,
+    },
+    /// Write case studies over one or more clients; the organisation's are permanent records.
+    CaseStudy {
+        #[command(subcommand)]
+        command: cli_writing::CaseStudyCommand,
     },
 }
 
@@ -987,6 +1000,12 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Certificate { command } => run_certificate(cli, command, &dir, clock),
+        Command::Transcript { command } => {
+            cli_writing::run_transcript(cli, command, Vault::open(&dir, clock)?)
+        }
+        Command::CaseStudy { command } => {
+            cli_writing::run_case_study(cli, command, Vault::open(&dir, clock)?)
+        }
         Command::Audit { command } => {
             let vault = Vault::open(&dir, clock)?;
             match command {

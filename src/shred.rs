@@ -358,6 +358,9 @@ pub struct Item {
     pub bytes: u64,
     /// Bookmarks it has.
     pub bookmarks: u64,
+    /// Transcripts made from it (destroyed with it).
+    #[serde(default)]
+    pub transcripts: u64,
     /// Step 1 done: its key is gone from the keyring.
     pub key_erased: bool,
     /// Step 2 done: its file was overwritten and removed.
@@ -379,9 +382,13 @@ pub struct Preview {
     pub target: certificate::Target,
     /// Every recording that goes, with its bookmarks, waveform and rows.
     pub items: Vec<Item>,
+    /// The counsellor's case studies that go too (a course's, or those about only the
+    /// shredded client); `rows_absent` is false until they are gone.
+    pub case_studies: Vec<certificate::DestroyedCaseStudy>,
     /// Plaintext copies made from them that the counsellor must destroy too.
     pub outstanding_copies: Vec<OutstandingCopy>,
-    /// What stays, and why.
+    /// What stays, and why (the organisation's case studies, and a counsellor's case study
+    /// that is also about other clients, each by id).
     pub kept: Vec<String>,
     /// The id of an unfinished shred of this target that running it will finish.
     pub resumes: Option<String>,
@@ -438,8 +445,9 @@ const METHOD: &[&str] = &[
      ciphertext, including backups and SSD remnants, can no longer be decrypted.",
     "2. Overwrite: each sealed file was overwritten once with random bytes, synced to disk, \
      renamed to a random name, unlinked, and its folder synced.",
-    "3. Rows: each recording's database rows, its bookmarks and waveform were deleted in the \
-     SQLCipher database with secure_delete on; the database was checkpointed and vacuumed.",
+    "3. Rows: each recording's database rows, its bookmarks, transcripts and waveform (and the \
+     counsellor's case studies the shred covers) were deleted in the SQLCipher database with \
+     secure_delete on; the database was checkpointed and vacuumed.",
     "4. Memory: the shred loaded no key and no audio; its buffers held random bytes only.",
 ];
 
@@ -483,7 +491,8 @@ fn item_of(vault: &Vault, id: &str) -> Result<Item, ShredError> {
     let item = conn.query_row(
         "SELECT r.id, r.client_code, r.consent_id, r.course_id, r.started_at, r.frames,
                 r.sample_rate, r.ciphertext_sha256, r.ciphertext_bytes, r.state,
-                (SELECT count(*) FROM bookmarks b WHERE b.recording_id = r.id)
+                (SELECT count(*) FROM bookmarks b WHERE b.recording_id = r.id),
+                (SELECT count(*) FROM transcripts t WHERE t.recording_id = r.id)
          FROM recordings r WHERE r.id = ?1",
         [id],
         |r| {
@@ -502,6 +511,7 @@ fn item_of(vault: &Vault, id: &str) -> Result<Item, ShredError> {
                     ciphertext_sha256: sha.map(hex::encode).unwrap_or_default(),
                     bytes: r.get::<_, Option<u64>>(8)?.unwrap_or(0),
                     bookmarks: r.get(10)?,
+                    transcripts: r.get(11)?,
                     key_erased: false,
                     file_destroyed: false,
                     rows_deleted: false,
@@ -560,6 +570,7 @@ fn outstanding_copies(vault: &Vault, items: &[Item]) -> Result<Vec<OutstandingCo
                 sha256: copy.sha256,
                 role: copy.role,
                 recipients: copy.recipients,
+                case_study_id: None,
             });
         }
     }
@@ -581,7 +592,11 @@ pub fn preview(vault: &Vault, target: &Target) -> Result<Preview, ShredError> {
             items.push(item_of(vault, &id)?);
         }
     }
-    let outstanding_copies = outstanding_copies(vault, &items)?;
+    let plan = case_study_plan(vault, target)?;
+    let mut outstanding_copies = outstanding_copies(vault, &items)?;
+    outstanding_copies.extend(case_study_copies(vault, &plan.destroy)?);
+    let mut kept: Vec<String> = KEPT.iter().map(|k| (*k).to_owned()).collect();
+    kept.extend(plan.kept);
     Ok(Preview {
         target: certificate::Target {
             kind: target.kind().to_owned(),
@@ -589,10 +604,73 @@ pub fn preview(vault: &Vault, target: &Target) -> Result<Preview, ShredError> {
             label: label_of(vault, target),
         },
         items,
+        case_studies: plan
+            .destroy
+            .into_iter()
+            .map(|s| certificate::DestroyedCaseStudy {
+                case_study_id: s.id,
+                client_codes: s.clients,
+                course_id: s.course_id,
+                rows_absent: false,
+            })
+            .collect(),
         outstanding_copies,
-        kept: KEPT.iter().map(|k| (*k).to_owned()).collect(),
+        kept,
         resumes: resumed.map(|(id, _)| id),
     })
+}
+
+/// What the shred of `target` does to case studies: a course shred destroys the counsellor's
+/// case studies of the course, a client shred those about only that client; the
+/// organisation's are kept, and so is a counsellor's that is also about other clients (both
+/// named under "kept"). Recording and consent shreds leave case studies alone.
+fn case_study_plan(
+    vault: &Vault,
+    target: &Target,
+) -> Result<crate::case_study::ShredPlan, ShredError> {
+    let plan = match target {
+        Target::Course(id) => crate::case_study::shred_plan(vault, Some(id.trim()), None),
+        Target::Client(code) => crate::case_study::shred_plan(vault, None, Some(code.trim())),
+        Target::Recording(_) | Target::Consent(_) => Ok(Default::default()),
+    };
+    plan.map_err(|e| match e {
+        crate::case_study::CaseStudyError::Vault(e) => ShredError::Vault(e),
+        other => ShredError::Vault(VaultError::Database(crate::db::DbError::Sqlite(
+            rusqlite::Error::InvalidParameterName(other.to_string()),
+        ))),
+    })
+}
+
+/// The outstanding copies of case studies that a shred destroys.
+fn case_study_copies(
+    vault: &Vault,
+    studies: &[crate::case_study::CaseStudy],
+) -> Result<Vec<OutstandingCopy>, ShredError> {
+    let conn = vault.db().conn();
+    let mut stmt = conn.prepare(
+        "SELECT id, kind, made_at, location, sha256 FROM copies
+         WHERE case_study_id = ?1 AND destroyed_at IS NULL ORDER BY made_at, id",
+    )?;
+    let mut out = Vec::new();
+    for study in studies {
+        let rows = stmt.query_map([&study.id], |r| {
+            Ok(OutstandingCopy {
+                copy_id: r.get(0)?,
+                recording_id: String::new(),
+                kind: r.get(1)?,
+                made_at: r.get(2)?,
+                location: r.get(3)?,
+                sha256: hex::encode(r.get::<_, Vec<u8>>(4)?),
+                role: None,
+                recipients: Vec::new(),
+                case_study_id: Some(study.id.clone()),
+            })
+        })?;
+        for row in rows {
+            out.push(row?);
+        }
+    }
+    Ok(out)
 }
 
 fn recording_path(vault: &Vault, id: &str) -> PathBuf {
@@ -687,7 +765,7 @@ pub fn shred<R: RngCore>(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Outcome, ShredError> {
     let plan = preview(vault, target)?;
-    if plan.items.is_empty() {
+    if plan.items.is_empty() && plan.case_studies.is_empty() {
         return Err(ShredError::Nothing {
             kind: target.kind(),
             id: target.id().to_owned(),
@@ -714,7 +792,7 @@ pub fn shred<R: RngCore>(
         }
     };
     tracing::info!(shred = %shred_id, recordings = items.len(), "shred started");
-    let total = items.len() * 3 + 2;
+    let total = items.len() * 3 + plan.case_studies.len() + 2;
     let mut done = items
         .iter()
         .map(|i| {
@@ -818,6 +896,15 @@ pub fn shred<R: RngCore>(
                 "DELETE FROM bookmarks WHERE recording_id = ?1",
                 [&item.recording_id],
             )?;
+            change.tx.execute(
+                "DELETE FROM transcript_segments WHERE transcript_id IN
+                     (SELECT id FROM transcripts WHERE recording_id = ?1)",
+                [&item.recording_id],
+            )?;
+            change.tx.execute(
+                "DELETE FROM transcripts WHERE recording_id = ?1",
+                [&item.recording_id],
+            )?;
             change
                 .tx
                 .execute("DELETE FROM recordings WHERE id = ?1", [&item.recording_id])?;
@@ -843,6 +930,31 @@ pub fn shred<R: RngCore>(
         progress(Progress {
             step: "rows",
             recording_id: Some(item.recording_id),
+            done,
+            total,
+        });
+    }
+    // The counsellor's case studies the shred covers, each with its audit entry.
+    for study in &plan.case_studies {
+        let change = vault.change()?;
+        change.tx.execute(
+            "DELETE FROM case_study_clients WHERE case_study_id = ?1",
+            [&study.case_study_id],
+        )?;
+        change.tx.execute(
+            "DELETE FROM case_studies WHERE id = ?1 AND owner = 'counsellor'",
+            [&study.case_study_id],
+        )?;
+        change.log(
+            EventKind::CaseStudyShredded,
+            Some(&study.case_study_id),
+            &json!({ "shred_id": shred_id, "clients": study.client_codes }),
+        )?;
+        change.commit()?;
+        done += 1;
+        progress(Progress {
+            step: "case-studies",
+            recording_id: None,
             done,
             total,
         });
@@ -874,7 +986,8 @@ pub fn shred<R: RngCore>(
         let file_absent = !recording_path(vault, &item.recording_id).exists();
         let rows: i64 = vault.db().conn().query_row(
             "SELECT (SELECT count(*) FROM recordings WHERE id = ?1)
-                  + (SELECT count(*) FROM bookmarks WHERE recording_id = ?1)",
+                  + (SELECT count(*) FROM bookmarks WHERE recording_id = ?1)
+                  + (SELECT count(*) FROM transcripts WHERE recording_id = ?1)",
             [&item.recording_id],
             |r| r.get(0),
         )?;
@@ -886,7 +999,22 @@ pub fn shred<R: RngCore>(
         });
     }
 
-    let outstanding_copies = outstanding_copies(vault, &items)?;
+    let mut case_studies = plan.case_studies.clone();
+    for study in &mut case_studies {
+        let rows: i64 = vault.db().conn().query_row(
+            "SELECT (SELECT count(*) FROM case_studies WHERE id = ?1)
+                  + (SELECT count(*) FROM case_study_clients WHERE case_study_id = ?1)",
+            [&study.case_study_id],
+            |r| r.get(0),
+        )?;
+        study.rows_absent = rows == 0;
+    }
+    let mut outstanding_copies = outstanding_copies(vault, &items)?;
+    outstanding_copies.extend(
+        plan.outstanding_copies
+            .into_iter()
+            .filter(|c| c.case_study_id.is_some()),
+    );
     let key = vault.public_key();
     let vault_id = vault.id().to_string();
     let certificate_id = Uuid::new_v4().to_string();
@@ -908,8 +1036,10 @@ pub fn shred<R: RngCore>(
                 seconds: i.seconds,
                 ciphertext_sha256: i.ciphertext_sha256.clone(),
                 bookmarks: i.bookmarks,
+                transcripts: i.transcripts,
             })
             .collect(),
+        case_studies,
         method: METHOD.iter().map(|m| (*m).to_owned()).collect(),
         checks,
         outstanding_copies,

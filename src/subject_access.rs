@@ -31,12 +31,14 @@ use zeroize::Zeroizing;
 
 use crate::audit::{AuditError, EventKind};
 use crate::bookmark::{self, BookmarkError};
+use crate::case_study::{self, CaseStudyError};
 use crate::consent::attachment::Kind;
 use crate::consent::{self, ConsentError};
 use crate::copies::{self, CopyError};
 use crate::db::DbError;
 use crate::recording::{self, RecordError};
 use crate::share;
+use crate::transcript::{self, TranscriptError};
 use crate::vault::{Vault, VaultError};
 
 /// What went wrong gathering or writing a subject access bundle.
@@ -63,6 +65,12 @@ pub enum SubjectAccessError {
     /// The copies could not be listed.
     #[error(transparent)]
     Copies(#[from] CopyError),
+    /// The transcripts could not be read.
+    #[error(transparent)]
+    Transcript(#[from] TranscriptError),
+    /// The case studies could not be read.
+    #[error(transparent)]
+    CaseStudy(#[from] CaseStudyError),
     /// Writing the bundle failed; nothing was left at the destination.
     #[error("could not write {path}: {source}")]
     Io {
@@ -86,6 +94,8 @@ impl SubjectAccessError {
             SubjectAccessError::Recording(e) => e.code(),
             SubjectAccessError::Bookmark(e) => e.code(),
             SubjectAccessError::Copies(e) => e.code(),
+            SubjectAccessError::Transcript(e) => e.code(),
+            SubjectAccessError::CaseStudy(e) => e.code(),
             SubjectAccessError::Io { .. } => "io_failed",
             SubjectAccessError::Vault(e) => e.code(),
         }
@@ -124,20 +134,102 @@ pub struct Document {
     pub bytes: Zeroizing<Vec<u8>>,
 }
 
+/// What stands for another client's code in a case study about several clients.
+const ANOTHER_CLIENT: &str = "[another client]";
+
 /// The transcripts and case studies that mention client `client_code`, as files for the
-/// bundle's `documents/` folder.
+/// bundle's `documents/` folder: each transcript of the client's recordings
+/// (`transcript-<id>.json` with its range, speaker key and timed segments, and
+/// `transcript-<id>.txt` as lines `[mm:ss] C: …`), and each case study naming the client
+/// (`case-study-<id>.json`, `case-study-<id>.txt`).
 ///
-/// Transcripts and case studies do not exist in this build yet, so this returns none; when
-/// they do, this is the one place that gathers them (transcripts of the client's recordings,
-/// case studies naming the client code), and [`export`] counts and lists what it returns.
+/// Nothing of another client goes in: a case study about several clients lists only this
+/// client's code, with the number of others, and every other client's code in its title and
+/// text reads "[another client]". Anonymisation lists are left out (they are the counsellor's
+/// working notes and may name other people).
 ///
-/// Errors: none yet; [`SubjectAccessError::Vault`] once documents are read from the vault.
+/// Errors: [`SubjectAccessError::Transcript`], [`SubjectAccessError::CaseStudy`],
+/// [`SubjectAccessError::Vault`].
 pub fn gather_documents(
     vault: &Vault,
     client_code: &str,
 ) -> Result<Vec<Document>, SubjectAccessError> {
-    let _ = (vault, client_code);
-    Ok(Vec::new())
+    let mut out = Vec::new();
+    for t in transcript::for_client(vault, client_code)? {
+        let key: Vec<String> = t
+            .speakers
+            .iter()
+            .map(|s| format!("{} {}", s.label, s.meaning))
+            .collect();
+        let mut text = Zeroizing::new(format!(
+            "Transcript of the recording of {}\nRange: {:.1} s to {:.1} s\nSpeakers: {}\n\n",
+            t.recorded_at,
+            t.from_seconds,
+            t.until_seconds,
+            key.join(", ")
+        ));
+        for segment in &t.segments {
+            text.push_str(&format!(
+                "[{}] {} {}\n",
+                transcript::format_stamp(std::time::Duration::from_secs_f64(segment.at_seconds)),
+                segment.speaker,
+                segment.text
+            ));
+        }
+        let json = json!({
+            "id": t.id,
+            "recording_id": t.recording_id,
+            "recorded_at": t.recorded_at,
+            "from_seconds": t.from_seconds,
+            "until_seconds": t.until_seconds,
+            "speakers": t.speakers,
+            "segments": t.segments.iter().map(|s| json!({
+                "at_seconds": s.at_seconds,
+                "speaker": s.speaker,
+                "text": s.text,
+            })).collect::<Vec<_>>(),
+            "created_at": t.created_at,
+            "updated_at": t.updated_at,
+        });
+        out.push(Document {
+            name: format!("transcript-{}.json", t.id),
+            bytes: Zeroizing::new(serde_json::to_vec_pretty(&json)?),
+        });
+        out.push(Document {
+            name: format!("transcript-{}.txt", t.id),
+            bytes: Zeroizing::new(text.as_bytes().to_vec()),
+        });
+    }
+    for study in case_study::mentioning(vault, client_code)? {
+        let others: Vec<&String> = study.clients.iter().filter(|c| *c != client_code).collect();
+        let hide = |text: &str| {
+            others.iter().fold(text.to_owned(), |t, code| {
+                t.replace(code.as_str(), ANOTHER_CLIENT)
+            })
+        };
+        let title = Zeroizing::new(hide(&study.title));
+        let body = Zeroizing::new(hide(&study.body));
+        let json = json!({
+            "id": study.id,
+            "title": *title,
+            "owner": study.owner,
+            "clients": [client_code],
+            "other_clients": others.len(),
+            "body": *body,
+            "final_at": study.final_at,
+            "created_at": study.created_at,
+            "updated_at": study.updated_at,
+        });
+        out.push(Document {
+            name: format!("case-study-{}.json", study.id),
+            bytes: Zeroizing::new(serde_json::to_vec_pretty(&json)?),
+        });
+        out.push(Document {
+            name: format!("case-study-{}.txt", study.id),
+            bytes: Zeroizing::new(format!("{}\n\n{}\n", *title, *body).into_bytes()),
+        });
+    }
+    Ok(out)
 }
 
 /// What a subject access export wrote.
@@ -157,7 +249,7 @@ pub struct Bundle {
     pub copies: usize,
     /// Audit entries included.
     pub audit_entries: usize,
-    /// Transcripts and case studies included.
+    /// Files of transcripts and case studies included (a JSON and a text file for each).
     pub documents: usize,
     /// Bytes of the age file written.
     pub bytes: u64,
@@ -434,8 +526,8 @@ fn readme(code: &str, at: &str, fingerprint: &str, n: &Counts) -> String {
          audit-log.json       {} entries of the signed audit log about these consents, \
          recordings,\n\
          \x20                    bookmarks and copies (ids and counts only).\n\
-         documents/           {} transcript(s) and case study(ies) mentioning the \
-         client.\n\
+         documents/           {} file(s): the transcripts and case studies mentioning \
+         the client, as JSON and as text.\n\
          \n\
          Not included: the audio. Recordings can be shared separately, encrypted, on request.\n\
          Nothing about any other client is included.\n",

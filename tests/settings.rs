@@ -40,3 +40,44 @@ fn idle_lock_minutes_default_change_persist_and_are_logged() {
     let vault = Vault::open(&dir, Arc::new(SystemClock)).unwrap();
     assert_eq!(settings::get(&vault).unwrap().idle_lock_minutes, 12);
 }
+
+#[test]
+fn auto_rewind_defaults_changes_with_the_idle_time_and_refusals_change_nothing() {
+    let (_tmp, dir, _id) = new_vault();
+    let mut vault = Vault::open(&dir, Arc::new(SystemClock)).unwrap();
+    assert_eq!(
+        settings::get(&vault).unwrap().auto_rewind_seconds,
+        settings::DEFAULT_AUTO_REWIND_SECONDS
+    );
+    let before = vault.audit_count().unwrap();
+    let both = settings::Changes {
+        idle_lock_minutes: Some(20.0),
+        auto_rewind_seconds: Some(0.0),
+    };
+    let now = settings::update(&mut vault, &both).unwrap();
+    assert_eq!((now.idle_lock_minutes, now.auto_rewind_seconds), (20, 0));
+    assert_eq!(
+        vault.audit_count().unwrap(),
+        before + 2,
+        "one entry per setting"
+    );
+    // One refused value: neither is changed.
+    let half_bad = settings::Changes {
+        idle_lock_minutes: Some(30.0),
+        auto_rewind_seconds: Some(11.0),
+    };
+    let e = settings::update(&mut vault, &half_bad).unwrap_err();
+    assert_eq!(e.code(), "invalid_setting");
+    assert_eq!(
+        settings::set_auto_rewind_seconds(&mut vault, 7.0)
+            .unwrap()
+            .auto_rewind_seconds,
+        7
+    );
+    vault.verify_audit().unwrap();
+    drop(vault);
+
+    let vault = Vault::open(&dir, Arc::new(SystemClock)).unwrap();
+    let kept = settings::get(&vault).unwrap();
+    assert_eq!((kept.idle_lock_minutes, kept.auto_rewind_seconds), (20, 7));
+}

@@ -24,6 +24,12 @@ fn json_bytes(bytes: &[u8]) -> serde_json::Value {
 
 /// A granted consent for `code` (supervisor audience, no course); its id.
 fn consent_for(dir: &Path, code: &str, name: &str) -> String {
+    consent_with_case_study(dir, code, name, "none")
+}
+
+/// A granted consent for `code` (for supervision, without a course) with the case-study
+/// choice `case_study`; its id.
+fn consent_with_case_study(dir: &Path, code: &str, name: &str, case_study: &str) -> String {
     let tmp = tempfile::tempdir().unwrap();
     let signature = tmp.path().join("signature.svg");
     std::fs::write(
@@ -34,7 +40,7 @@ fn consent_for(dir: &Path, code: &str, name: &str) -> String {
     let (out, stdout, stderr) = run(cli(dir)
         .args(["--json", "consent", "new", "--client", code])
         .args(["--destroy-by", "2099-01-01", "--purpose", "supervision"])
-        .args(["--audience", "supervisor", "--case-study", "none"])
+        .args(["--audience", "supervisor", "--case-study", case_study])
         .args([
             "--client-name",
             name,
@@ -124,6 +130,42 @@ fn the_bundle_holds_everything_about_the_client_and_nothing_of_another() {
     bookmark(&dir, &other, "the other client's note");
     play(&dir, &pulse, &other);
 
+    // A transcript of the client's first recording, and the organisation's case study about
+    // both clients (each agreed to one).
+    let (out, stdout, stderr) = run(cli(&dir).args(["--json", "transcript", "new", &first]));
+    assert!(out.status.success(), "{stderr}");
+    let transcript = json(&stdout)["id"].as_str().unwrap().to_owned();
+    let (out, _, stderr) = run(cli(&dir).args([
+        "--json",
+        "transcript",
+        "add",
+        &transcript,
+        "--at",
+        "0.5",
+        "--speaker",
+        "C:",
+        "--text",
+        "I felt calmer at work this week",
+    ]));
+    assert!(out.status.success(), "{stderr}");
+    let _case_consent = consent_with_case_study(&dir, "C-101", "Test Client", "organisation");
+    let other_case_consent = consent_with_case_study(&dir, "C-202", "Other Person", "organisation");
+    let body = tmp.path().join("body.txt");
+    std::fs::write(&body, "C-101 and C-202 both spoke of stress at work.").unwrap();
+    let (out, stdout, stderr) = run(cli(&dir)
+        .args([
+            "--json",
+            "case-study",
+            "new",
+            "--title",
+            "Stress at work",
+            "--clients",
+        ])
+        .args(["C-101,C-202", "--owner", "organisation", "--body-file"])
+        .arg(&body));
+    assert!(out.status.success(), "{stderr}");
+    let study = json(&stdout)["id"].as_str().unwrap().to_owned();
+
     // The passphrase from stdin this time.
     let bundle = tmp.path().join("C-101.age");
     let mut child = cli(&dir)
@@ -149,10 +191,11 @@ fn the_bundle_holds_everything_about_the_client_and_nothing_of_another() {
         String::from_utf8_lossy(&out.stderr)
     );
     let report = json(&stdout);
-    assert_eq!(report["consents"], 1);
+    assert_eq!(report["consents"], 2);
     assert_eq!(report["recordings"], 2);
     assert_eq!(report["bookmarks"], 1);
-    assert_eq!(report["documents"], 0);
+    // The transcript and the case study, each as JSON and as text.
+    assert_eq!(report["documents"], 4);
 
     let (files, plaintext) = open_bundle(&bundle, PASSPHRASE);
     let root = "subject-access-C-101";
@@ -219,6 +262,20 @@ fn the_bundle_holds_everything_about_the_client_and_nothing_of_another() {
         assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
     }
 
+    // The client's words and the case study are there, the other client's code is not.
+    let said = format!("{root}/documents/transcript-{transcript}.txt");
+    let said = String::from_utf8(files[&said].clone()).unwrap();
+    assert!(
+        said.contains("C: I felt calmer at work this week"),
+        "{said}"
+    );
+    let case = format!("{root}/documents/case-study-{study}.txt");
+    let case = String::from_utf8(files[&case].clone()).unwrap();
+    assert!(
+        case.contains("C-101 and [another client] both spoke of stress at work."),
+        "{case}"
+    );
+
     // Nothing of the other client, anywhere.
     for needle in [
         "C-202",
@@ -226,6 +283,7 @@ fn the_bundle_holds_everything_about_the_client_and_nothing_of_another() {
         "the other client",
         other.as_str(),
         other_consent.as_str(),
+        other_case_consent.as_str(),
     ] {
         assert!(
             !common::contains(&plaintext, needle.as_bytes()),

@@ -2,13 +2,18 @@
 
 use sessionvault::audio::ListError;
 use sessionvault::bookmark::BookmarkError;
+use sessionvault::case_study::CaseStudyError;
 use sessionvault::certificate::{self, CertificateError};
 use sessionvault::consent::ConsentError;
+use sessionvault::copies::CopyError;
 use sessionvault::course::CourseError;
 use sessionvault::player::PlayError;
 use sessionvault::recording::RecordError;
 use sessionvault::settings::SettingsError;
+use sessionvault::share::ShareError;
 use sessionvault::shred::ShredError;
+use sessionvault::subject_access::SubjectAccessError;
+use sessionvault::transcript::TranscriptError;
 use sessionvault::vault::VaultError;
 
 /// An error as the webview receives it: a stable code and a message for the counsellor.
@@ -77,6 +82,11 @@ from_core!(
     certificate::pdf::PdfError,
     SettingsError,
     ListError,
+    TranscriptError,
+    CaseStudyError,
+    ShareError,
+    CopyError,
+    SubjectAccessError,
 );
 
 #[cfg(test)]

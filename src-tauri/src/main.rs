@@ -84,7 +84,28 @@ fn main() {
             commands::shred::certificate_save_pdf,
             commands::shred::certificate_save_json,
             commands::audit::audit_entries,
-            commands::audit::audit_verify
+            commands::audit::audit_verify,
+            commands::transcripts::transcript_list,
+            commands::transcripts::transcript_create,
+            commands::transcripts::transcript_get,
+            commands::transcripts::transcript_save,
+            commands::transcripts::transcript_set_speakers,
+            commands::transcripts::transcript_set_anonymisation,
+            commands::transcripts::transcript_check,
+            commands::transcripts::transcript_export,
+            commands::transcripts::transcript_remove,
+            commands::cases::case_study_list,
+            commands::cases::case_study_create,
+            commands::cases::case_study_get,
+            commands::cases::case_study_save,
+            commands::cases::case_study_set_anonymisation,
+            commands::cases::case_study_check,
+            commands::cases::case_study_finalise,
+            commands::cases::case_study_export,
+            commands::sharing::share_clip,
+            commands::sharing::copies_list,
+            commands::sharing::copy_destroyed,
+            commands::sharing::client_export
         ])
         .build(context)
         .map(|app| {

@@ -184,6 +184,7 @@ fn lay_out(signed: &Signed) -> Vec<Vec<crate::pdf_text::Op>> {
                 context.push_str(&format!("   \u{b7}   course {course}"));
             }
             context.push_str(&format!("   \u{b7}   {}", bookmarks(d.bookmarks)));
+            context.push_str(&format!("   \u{b7}   transcripts: {}", d.transcripts));
             table.row(
                 &mut layout,
                 &[
@@ -194,6 +195,30 @@ fn lay_out(signed: &Signed) -> Vec<Vec<crate::pdf_text::Op>> {
                 ],
                 &[(SMALL, &hash), (SMALL, &context)],
             );
+        }
+    }
+
+    // The counsellor's case studies destroyed, if any.
+    if !c.case_studies.is_empty() {
+        layout.heading(&format!(
+            "Case studies destroyed ({})",
+            c.case_studies.len()
+        ));
+        for s in &c.case_studies {
+            let mut text = format!(
+                "Case study {} about {}",
+                s.case_study_id,
+                s.client_codes.join(", ")
+            );
+            if let Some(course) = &s.course_id {
+                text.push_str(&format!(", course {course}"));
+            }
+            text.push_str(if s.rows_absent {
+                "; no row of it is left"
+            } else {
+                "; NOT ALL ITS ROWS ARE GONE"
+            });
+            layout.list_item("\u{2022}", &text);
         }
     }
 
@@ -269,7 +294,10 @@ fn lay_out(signed: &Signed) -> Vec<Vec<crate::pdf_text::Op>> {
                 &[
                     (
                         BODY,
-                        &format!("{} of recording {}", copy.kind, copy.recording_id),
+                        &match &copy.case_study_id {
+                            Some(case_study) => format!("{} of case study {case_study}", copy.kind),
+                            None => format!("{} of recording {}", copy.kind, copy.recording_id),
+                        },
                     ),
                     (BODY, &format!("Made at {}", copy.made_at)),
                     (BODY, &format!("Location: {}", copy.location)),
@@ -413,6 +441,7 @@ mod tests {
                     format!("{:02x}", i % 256).repeat(32)
                 },
                 bookmarks: (i % 3) as u64,
+                transcripts: (i % 2) as u64,
             })
             .collect();
         let checks = destroyed
@@ -436,6 +465,7 @@ mod tests {
                 label: Some("Diploma in Counselling, year 2".to_owned()),
             },
             destroyed,
+            case_studies: vec![],
             method: vec![
                 "1. Cryptographic erase: each recording's key was deleted from the OS keyring \
                  and looked up again to check it is gone."
@@ -454,6 +484,7 @@ mod tests {
                 sha256: "cd".repeat(32),
                 role: None,
                 recipients: Vec::new(),
+                case_study_id: None,
             }],
             kept: vec!["Consent records and withdrawals are kept: they hold no audio.".to_owned()],
             public_key: hex::encode(key.to_bytes()),

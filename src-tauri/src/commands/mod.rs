@@ -2,11 +2,14 @@
 //! are the core's.
 
 pub mod audit;
+pub mod cases;
 pub mod consent;
 pub mod courses;
 pub mod player;
 pub mod recording;
+pub mod sharing;
 pub mod shred;
+pub mod transcripts;
 pub mod vault;
 
 use std::path::{Path, PathBuf};
@@ -145,6 +148,110 @@ mod tests {
         assert!(!plain_file_name("a/b.pdf"));
         assert!(!plain_file_name(".hidden"));
         assert!(!plain_file_name(""));
+    }
+
+    /// The commands of the window contract's issue 8 additions (and `case_study_check`, which
+    /// the case study screen's check button needs).
+    const ISSUE_8_COMMANDS: &[&str] = &[
+        "settings_get",
+        "settings_set",
+        "transcript_list",
+        "transcript_create",
+        "transcript_get",
+        "transcript_save",
+        "transcript_set_speakers",
+        "transcript_set_anonymisation",
+        "transcript_check",
+        "transcript_export",
+        "transcript_remove",
+        "case_study_list",
+        "case_study_create",
+        "case_study_get",
+        "case_study_save",
+        "case_study_set_anonymisation",
+        "case_study_check",
+        "case_study_finalise",
+        "case_study_export",
+        "share_clip",
+        "copies_list",
+        "copy_destroyed",
+        "client_export",
+    ];
+
+    /// The names of the commands registered in `generate_handler!` in main.rs.
+    fn registered() -> std::collections::BTreeSet<String> {
+        let main = include_str!("../main.rs");
+        let start = main
+            .find("generate_handler![")
+            .expect("main.rs registers commands");
+        let list = &main[start..];
+        let list = &list[..list.find(']').expect("the list ends")];
+        list.split(',')
+            .filter_map(|entry| entry.trim().rsplit("::").next())
+            .filter(|name| !name.is_empty() && !name.contains('['))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The commands the main window's capability allows.
+    fn allowed() -> std::collections::BTreeSet<String> {
+        let capability: Value =
+            serde_json::from_str(include_str!("../../capabilities/main-window.json"))
+                .expect("the capability is JSON");
+        capability["permissions"]
+            .as_array()
+            .expect("permissions")
+            .iter()
+            .map(|p| {
+                let p = p.as_str().expect("a permission name");
+                p.strip_prefix("allow-")
+                    .unwrap_or_else(|| panic!("{p} is not an allow-<command> permission"))
+                    .replace('-', "_")
+            })
+            .collect()
+    }
+
+    /// The commands build.rs generates permissions for.
+    fn generated() -> std::collections::BTreeSet<String> {
+        let build = include_str!("../../build.rs");
+        let start = build
+            .find("const COMMANDS")
+            .expect("build.rs lists commands");
+        let list = &build[start..];
+        let list = &list[list.find("= &[").expect("a list") + 4..list.find("];").expect("its end")];
+        list.split(',')
+            .map(|entry| entry.trim().trim_matches('"'))
+            .filter(|name| !name.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn every_command_is_registered_allowed_and_generated() {
+        let (registered, allowed, generated) = (registered(), allowed(), generated());
+        for name in ISSUE_8_COMMANDS {
+            assert!(
+                registered.contains(*name),
+                "{name} is not in generate_handler!"
+            );
+            assert!(
+                allowed.contains(*name),
+                "{name} is not allowed by the capability"
+            );
+            assert!(
+                generated.contains(*name),
+                "{name} is not in build.rs COMMANDS"
+            );
+        }
+        assert!(registered.contains("vault_status") && registered.len() > 60);
+        assert_eq!(
+            registered, allowed,
+            "generate_handler! and the capability differ"
+        );
+        assert_eq!(
+            registered, generated,
+            "generate_handler! and build.rs differ"
+        );
     }
 
     #[test]

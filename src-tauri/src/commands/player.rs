@@ -249,7 +249,7 @@ fn shown(bookmark: &Bookmark) -> Result<Value, CommandError> {
 
 /// A time in seconds from the window as a duration; `invalid_input` when negative or not a
 /// number.
-fn at(seconds: f64) -> Result<Duration, CommandError> {
+pub(crate) fn at(seconds: f64) -> Result<Duration, CommandError> {
     Duration::try_from_secs_f64(seconds).map_err(|_| {
         CommandError::new(
             "invalid_input",

@@ -76,20 +76,26 @@ pub async fn session_state(shell: State<'_, Arc<Shell>>) -> Result<Value, Comman
     .await
 }
 
-/// The vault's settings: `{idleLockMinutes}`.
+/// The vault's settings: `{idleLockMinutes, autoRewindSeconds}`.
 #[tauri::command]
 pub async fn settings_get(shell: State<'_, Arc<Shell>>) -> Result<Settings, CommandError> {
     shell.with_vault(|vault| Ok(settings::get(vault)?)).await
 }
 
-/// Changes the idle lock time (1–120 minutes; `invalid_setting` otherwise).
+/// Changes the idle lock time (1–120 minutes) and, when given, the auto-rewind on playing
+/// again while transcribing (0–10 seconds); `invalid_setting` (nothing changed) otherwise.
 #[tauri::command]
 pub async fn settings_set(
     shell: State<'_, Arc<Shell>>,
     idle_lock_minutes: f64,
+    auto_rewind_seconds: Option<f64>,
 ) -> Result<Settings, CommandError> {
+    let changes = settings::Changes {
+        idle_lock_minutes: Some(idle_lock_minutes),
+        auto_rewind_seconds,
+    };
     let changed = shell
-        .with_vault(move |vault| Ok(settings::set_idle_lock_minutes(vault, idle_lock_minutes)?))
+        .with_vault(move |vault| Ok(settings::update(vault, &changes)?))
         .await?;
     shell.set_idle_minutes(changed.idle_lock_minutes);
     Ok(changed)

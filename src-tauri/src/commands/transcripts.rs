@@ -1,0 +1,373 @@
+//! Transcripts of a recording: list, create, read, autosave, speaker key, anonymisation, the
+//! check before an export, and exports (TXT, DOCX, PDF) saved from Rust.
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+use sessionvault::transcript::anonymise::{Leftover, Rule};
+use sessionvault::transcript::export::Format;
+use sessionvault::transcript::{self, Listed, NewSegment, Speaker, Transcript, TranscriptError};
+use tauri::{AppHandle, State};
+
+use super::player::at;
+use super::{blocking, choose_path, not_saved, with_fields, SaveAs, Saved};
+use crate::error::CommandError;
+use crate::state::Shell;
+
+/// A transcript as the window gets it: the core's fields, and `seconds` (= `at_seconds`) on
+/// each segment.
+fn shown(transcript: &Transcript) -> Result<Value, CommandError> {
+    let mut value = serde_json::to_value(transcript).map_err(CommandError::internal)?;
+    if let Some(segments) = value.get_mut("segments").and_then(Value::as_array_mut) {
+        for segment in segments {
+            if let Some(object) = segment.as_object_mut() {
+                let seconds = object.get("at_seconds").cloned().unwrap_or(Value::Null);
+                object.insert("seconds".to_owned(), seconds);
+            }
+        }
+    }
+    Ok(value)
+}
+
+/// A listed transcript as the window gets it: the core's fields and `segment_count`
+/// (= `segments`, the number of segments).
+fn listed(item: &Listed) -> Result<Value, CommandError> {
+    with_fields(item, &[("segment_count", item.segments.into())])
+}
+
+/// The answer of a check: `{ok, leftovers: [{rule, replacement, count, places}]}` (never an
+/// original).
+pub(crate) fn checked(leftovers: &[Leftover]) -> Value {
+    json!({ "ok": leftovers.is_empty(), "leftovers": leftovers })
+}
+
+/// The export format named by the window (`txt`, `docx` or `pdf`).
+fn format_of(format: &str) -> Result<Format, CommandError> {
+    Format::parse(format).ok_or_else(|| TranscriptError::BadFormat(format.to_owned()).into())
+}
+
+/// How a document export is saved: `<stem>-<id>.<ext>`, with the dialog's filter.
+pub(crate) fn save_as(stem: &str, id: &str, format: Format) -> SaveAs {
+    let (filter, extension) = match format {
+        Format::Txt => ("Plain text", "txt"),
+        Format::Docx => ("Word document", "docx"),
+        Format::Pdf => ("PDF document", "pdf"),
+    };
+    SaveAs {
+        name: format!("{stem}-{id}.{extension}"),
+        filter,
+        extension,
+    }
+}
+
+/// The transcripts of recording `recording_id`, oldest first, without their text:
+/// `[{id, recording_id, from_seconds, until_seconds, segment_count, updated_at}]`.
+#[tauri::command]
+pub async fn transcript_list(
+    shell: State<'_, Arc<Shell>>,
+    recording_id: String,
+) -> Result<Vec<Value>, CommandError> {
+    shell
+        .with_vault(move |vault| {
+            transcript::list(vault, &recording_id)?
+                .iter()
+                .map(listed)
+                .collect()
+        })
+        .await
+}
+
+/// Starts a transcript of recording `recording_id` over `from_seconds`..`until_seconds`
+/// (`null`: the start, the end) with the default speaker key.
+#[tauri::command]
+pub async fn transcript_create(
+    shell: State<'_, Arc<Shell>>,
+    recording_id: String,
+    from_seconds: Option<f64>,
+    until_seconds: Option<f64>,
+) -> Result<Value, CommandError> {
+    shell
+        .with_vault(move |vault| {
+            let from = from_seconds.map(at).transpose()?;
+            let until = until_seconds.map(at).transpose()?;
+            shown(&transcript::create(
+                vault,
+                &recording_id,
+                from,
+                until,
+                None,
+            )?)
+        })
+        .await
+}
+
+/// Transcript `id` with its segments in time order.
+#[tauri::command]
+pub async fn transcript_get(
+    shell: State<'_, Arc<Shell>>,
+    id: String,
+) -> Result<Value, CommandError> {
+    shell
+        .with_vault(move |vault| shown(&transcript::get(vault, &id)?))
+        .await
+}
+
+/// A segment as the editor sends it.
+#[derive(serde::Deserialize)]
+pub struct SegmentInput {
+    /// The id of a segment already saved; `null` for a new one.
+    id: Option<String>,
+    /// Where it starts, in seconds from the start of the recording.
+    seconds: f64,
+    /// Its speaker label.
+    speaker: String,
+    /// What was said. Confidential: never log it.
+    text: String,
+}
+
+impl std::fmt::Debug for SegmentInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SegmentInput")
+            .field("id", &self.id)
+            .field("seconds", &self.seconds)
+            .field("speaker", &self.speaker)
+            .field(
+                "text",
+                &format_args!("<{} chars>", self.text.chars().count()),
+            )
+            .finish()
+    }
+}
+
+/// The editor's autosave: replaces every segment of transcript `id` with `segments` (nothing
+/// is stored if one is refused) and returns the transcript as saved.
+#[tauri::command]
+pub async fn transcript_save(
+    shell: State<'_, Arc<Shell>>,
+    id: String,
+    segments: Vec<SegmentInput>,
+) -> Result<Value, CommandError> {
+    shell
+        .with_vault(move |vault| {
+            let new = segments
+                .iter()
+                .map(|s| {
+                    Ok(NewSegment {
+                        id: s.id.as_deref().filter(|i| !i.trim().is_empty()),
+                        at: at(s.seconds)?,
+                        speaker: &s.speaker,
+                        text: &s.text,
+                    })
+                })
+                .collect::<Result<Vec<_>, CommandError>>()?;
+            shown(&transcript::save(vault, &id, &new)?)
+        })
+        .await
+}
+
+/// Sets the speaker key of transcript `id` (`[{label, meaning}]`).
+#[tauri::command]
+pub async fn transcript_set_speakers(
+    shell: State<'_, Arc<Shell>>,
+    id: String,
+    speakers: Vec<Speaker>,
+) -> Result<Value, CommandError> {
+    shell
+        .with_vault(move |vault| shown(&transcript::set_speakers(vault, &id, speakers)?))
+        .await
+}
+
+/// Sets the anonymisation list of transcript `id` (`[{original, replacement}]`; empty clears
+/// it).
+#[tauri::command]
+pub async fn transcript_set_anonymisation(
+    shell: State<'_, Arc<Shell>>,
+    id: String,
+    rules: Vec<Rule>,
+) -> Result<Value, CommandError> {
+    shell
+        .with_vault(move |vault| shown(&transcript::set_anonymisation(vault, &id, rules)?))
+        .await
+}
+
+/// What an export of transcript `id` would still hold of the originals:
+/// `{ok, leftovers: [{replacement, count, …}]}`.
+#[tauri::command]
+pub async fn transcript_check(
+    shell: State<'_, Arc<Shell>>,
+    id: String,
+) -> Result<Value, CommandError> {
+    shell
+        .with_vault(move |vault| Ok(checked(&transcript::check_anonymisation(vault, &id)?)))
+        .await
+}
+
+/// Exports transcript `id` as `format` (`transcript-<id>.<format>`), anonymised and logged as
+/// an outstanding copy: `{saved, fileName}`. Refused (`anonymisation_incomplete`) before any
+/// dialog opens when an original remains.
+#[tauri::command]
+pub async fn transcript_export(
+    app: AppHandle,
+    shell: State<'_, Arc<Shell>>,
+    id: String,
+    format: String,
+) -> Result<Saved, CommandError> {
+    let format = format_of(&format)?;
+    let transcript_id = shell
+        .with_vault(move |vault| {
+            let left = transcript::check_anonymisation(vault, &id)?;
+            if !left.is_empty() {
+                return Err(TranscriptError::NotAnonymised(left).into());
+            }
+            Ok(transcript::get(vault, &id)?.id)
+        })
+        .await?;
+    let save = save_as("transcript", &transcript_id, format);
+    let Some(path) = blocking(move || choose_path(&app, &save)).await? else {
+        return Ok(not_saved());
+    };
+    let exported = shell
+        .with_vault(move |vault| Ok(transcript::export(vault, &transcript_id, format, &path)?))
+        .await?;
+    tracing::info!(copy = %exported.copy_id, "transcript exported from the window");
+    Ok(Saved {
+        saved: true,
+        file_name: std::path::Path::new(&exported.path)
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned()),
+    })
+}
+
+/// Removes transcript `id` with its segments (logged; its exports stay outstanding copies).
+#[tauri::command]
+pub async fn transcript_remove(
+    shell: State<'_, Arc<Shell>>,
+    id: String,
+) -> Result<(), CommandError> {
+    shell
+        .with_vault(move |vault| {
+            transcript::remove(vault, &id)?;
+            Ok(())
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sessionvault::transcript::Segment;
+
+    fn sample() -> Transcript {
+        Transcript {
+            id: "t1".into(),
+            recording_id: "r1".into(),
+            client_code: "C-017".into(),
+            recorded_at: "2027-07-03T10:00:00Z".into(),
+            sample_rate: 48_000,
+            from_frame: 0,
+            until_frame: 480_000,
+            from_seconds: 0.0,
+            until_seconds: 10.0,
+            whole: true,
+            speakers: transcript::default_speakers(),
+            anonymisation: vec![Rule {
+                original: "Sarah".into(),
+                replacement: "Client A".into(),
+            }],
+            segments: vec![Segment {
+                id: "s1".into(),
+                transcript_id: "t1".into(),
+                at_frame: 72_000,
+                at_seconds: 1.5,
+                at: "00:01".into(),
+                speaker: "C:".into(),
+                text: "hello".into(),
+            }],
+            created_at: "2027-07-03T11:00:00Z".into(),
+            updated_at: "2027-07-03T11:05:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn transcripts_carry_the_contract_fields() {
+        let v = shown(&sample()).unwrap();
+        for field in [
+            "id",
+            "recording_id",
+            "client_code",
+            "recorded_at",
+            "from_seconds",
+            "until_seconds",
+            "speakers",
+            "anonymisation",
+            "segments",
+            "updated_at",
+        ] {
+            assert!(v.get(field).is_some(), "{field}");
+        }
+        assert_eq!(
+            v["speakers"][1],
+            json!({"label": "C:", "meaning": "Client"})
+        );
+        assert_eq!(
+            v["anonymisation"][0],
+            json!({"original": "Sarah", "replacement": "Client A"})
+        );
+        let segment = &v["segments"][0];
+        assert_eq!(segment["id"], "s1");
+        assert_eq!(segment["seconds"], 1.5);
+        assert_eq!(segment["speaker"], "C:");
+        assert_eq!(segment["text"], "hello");
+    }
+
+    #[test]
+    fn listed_transcripts_count_their_segments() {
+        let item = Listed {
+            id: "t1".into(),
+            recording_id: "r1".into(),
+            from_seconds: 5.0,
+            until_seconds: 65.0,
+            segments: 3,
+            updated_at: "2027-07-03T11:05:00Z".into(),
+        };
+        let v = listed(&item).unwrap();
+        assert_eq!(v["segment_count"], 3);
+        assert_eq!(v["from_seconds"], 5.0);
+        assert_eq!(v["until_seconds"], 65.0);
+    }
+
+    #[test]
+    fn checks_answer_ok_and_never_an_original() {
+        assert_eq!(checked(&[]), json!({"ok": true, "leftovers": []}));
+        let left = vec![Leftover {
+            rule: 1,
+            replacement: "Client A".into(),
+            count: 2,
+            places: vec!["00:01".into()],
+        }];
+        let v = checked(&left);
+        assert_eq!(v["ok"], false);
+        assert_eq!(v["leftovers"][0]["replacement"], "Client A");
+        assert_eq!(v["leftovers"][0]["count"], 2);
+    }
+
+    #[test]
+    fn export_names_and_formats() {
+        assert_eq!(
+            save_as("transcript", "t1", Format::Docx).name,
+            "transcript-t1.docx"
+        );
+        assert_eq!(save_as("case-study", "c1", Format::Pdf).extension, "pdf");
+        assert_eq!(format_of("TXT").unwrap(), Format::Txt);
+        assert_eq!(format_of("rtf").unwrap_err().code, "invalid_input");
+    }
+
+    #[test]
+    fn segment_text_stays_out_of_debug() {
+        let input: SegmentInput = serde_json::from_value(
+            json!({"id": null, "seconds": 2.0, "speaker": "T:", "text": "private words"}),
+        )
+        .unwrap();
+        assert!(!format!("{input:?}").contains("private"));
+    }
+}

@@ -1,0 +1,479 @@
+//! Documents written out of the vault for coursework — transcripts and case studies — as TXT,
+//! DOCX or PDF, and the record of each file written as an outstanding copy.
+//!
+//! A [`Document`] is laid out the same way in each format: a title, a table of facts (client
+//! code, the excerpt's range, …), then sections of paragraphs, key entries (a speaker label
+//! and its meaning) and timed lines (`[05:12] C: …`). The PDF uses the crate's own text
+//! layout (`crate::pdf_text`, as consent records and certificates do); the DOCX is written with
+//! `docx-rs`. Every file written is stored in the `copies` table (with its SHA-256) and
+//! logged, so destruction certificates list it until the counsellor records it destroyed.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::Path;
+
+use rusqlite::params;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
+
+use crate::audit::{AuditError, EventKind};
+use crate::db::DbError;
+use crate::pdf_text::{
+    encode_winansi, wrap, write_pdf, DocumentInfo, Font, Layout, BODY, BODY_LEADING, CONTENT_W,
+    LABEL, MARGIN, RULE_GRAY, TITLE,
+};
+use crate::vault::{Vault, VaultError};
+
+/// The file formats of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Plain UTF-8 text.
+    Txt,
+    /// Word (Office Open XML).
+    Docx,
+    /// PDF (A4).
+    Pdf,
+}
+
+impl Format {
+    /// The word used on the command line and in copy kinds: `txt`, `docx`, `pdf`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Txt => "txt",
+            Format::Docx => "docx",
+            Format::Pdf => "pdf",
+        }
+    }
+
+    /// Reads `txt`, `docx` or `pdf` (any case); `None` for anything else.
+    pub fn parse(text: &str) -> Option<Format> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "txt" => Some(Format::Txt),
+            "docx" => Some(Format::Docx),
+            "pdf" => Some(Format::Pdf),
+            _ => None,
+        }
+    }
+}
+
+/// A file written: the copy that records it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Exported {
+    /// The copy's id in the `copies` table (outstanding until recorded destroyed).
+    pub copy_id: String,
+    /// The copy's kind, e.g. `transcript-docx`.
+    pub kind: String,
+    /// Where it was written.
+    pub path: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// Its SHA-256, hex.
+    pub sha256: String,
+}
+
+/// One block of a section.
+#[derive(Clone)]
+pub(crate) enum Block {
+    /// A paragraph of text (line breaks kept).
+    Para(String),
+    /// A key entry: a label and what it means.
+    Key(String, String),
+    /// A timed line of a transcript.
+    Timed {
+        /// `05:12`.
+        time: String,
+        /// `C:`.
+        speaker: String,
+        /// What was said.
+        text: String,
+    },
+}
+
+/// A section: a heading and its blocks.
+pub(crate) struct Section {
+    pub(crate) heading: String,
+    pub(crate) blocks: Vec<Block>,
+}
+
+/// A document to write.
+pub(crate) struct Document {
+    pub(crate) title: String,
+    /// (label, value) rows under the title.
+    pub(crate) facts: Vec<(String, String)>,
+    pub(crate) sections: Vec<Section>,
+    /// The PDF footer's text (ids only).
+    pub(crate) footer: String,
+}
+
+/// What went wrong writing a file and recording it.
+#[derive(Debug)]
+pub(crate) enum WriteError {
+    /// The file could not be written.
+    Io(String, std::io::Error),
+    /// The DOCX could not be packed.
+    Docx(String),
+    /// The copy could not be recorded.
+    Vault(VaultError),
+}
+
+impl From<rusqlite::Error> for WriteError {
+    fn from(e: rusqlite::Error) -> Self {
+        WriteError::Vault(DbError::from(e).into())
+    }
+}
+impl From<DbError> for WriteError {
+    fn from(e: DbError) -> Self {
+        WriteError::Vault(e.into())
+    }
+}
+impl From<AuditError> for WriteError {
+    fn from(e: AuditError) -> Self {
+        WriteError::Vault(e.into())
+    }
+}
+impl From<VaultError> for WriteError {
+    fn from(e: VaultError) -> Self {
+        WriteError::Vault(e)
+    }
+}
+
+impl Document {
+    /// The document in `format`.
+    pub(crate) fn render(&self, format: Format) -> Result<Vec<u8>, WriteError> {
+        match format {
+            Format::Txt => Ok(self.to_txt().into_bytes()),
+            Format::Docx => self.to_docx(),
+            Format::Pdf => Ok(self.to_pdf()),
+        }
+    }
+
+    /// Every piece of text in the document with a place name, for the anonymisation check.
+    pub(crate) fn texts(&self) -> Vec<(String, &str)> {
+        let mut out = vec![("the title".to_owned(), self.title.as_str())];
+        for (label, value) in &self.facts {
+            out.push((format!("the header ({label})"), value.as_str()));
+        }
+        for section in &self.sections {
+            out.push(("a heading".to_owned(), section.heading.as_str()));
+            let mut para = 0;
+            for block in &section.blocks {
+                match block {
+                    Block::Para(text) => {
+                        para += 1;
+                        out.push((format!("paragraph {para}"), text.as_str()));
+                    }
+                    Block::Key(label, meaning) => {
+                        out.push(("the speaker key".to_owned(), label.as_str()));
+                        out.push(("the speaker key".to_owned(), meaning.as_str()));
+                    }
+                    Block::Timed { time, text, .. } => {
+                        out.push((format!("[{time}]"), text.as_str()));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn to_txt(&self) -> String {
+        let mut out = String::new();
+        out.push_str(&self.title);
+        out.push('\n');
+        out.push_str(&"=".repeat(self.title.chars().count()));
+        out.push_str("\n\n");
+        for (label, value) in &self.facts {
+            out.push_str(&format!("{label}: {value}\n"));
+        }
+        for section in &self.sections {
+            out.push('\n');
+            out.push_str(&section.heading);
+            out.push('\n');
+            out.push_str(&"-".repeat(section.heading.chars().count()));
+            out.push('\n');
+            for block in &section.blocks {
+                match block {
+                    Block::Para(text) => {
+                        out.push_str(text);
+                        out.push_str("\n\n");
+                    }
+                    Block::Key(label, meaning) => {
+                        out.push_str(&format!("{label}  {meaning}\n"));
+                    }
+                    Block::Timed {
+                        time,
+                        speaker,
+                        text,
+                    } => {
+                        let head = format!("[{time}] {speaker} ");
+                        let indent = " ".repeat(head.chars().count());
+                        for (i, line) in text.lines().enumerate() {
+                            if i == 0 {
+                                out.push_str(&head);
+                            } else {
+                                out.push_str(&indent);
+                            }
+                            out.push_str(line);
+                            out.push('\n');
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn to_docx(&self) -> Result<Vec<u8>, WriteError> {
+        use docx_rs::{BreakType, Docx, Paragraph, Run};
+        /// A run of text whose line breaks become breaks in the run.
+        fn text_run(text: &str) -> Run {
+            let mut run = Run::new();
+            for (i, line) in text.lines().enumerate() {
+                if i > 0 {
+                    run = run.add_break(BreakType::TextWrapping);
+                }
+                run = run.add_text(line);
+            }
+            run
+        }
+        let mut doc = Docx::new().add_paragraph(
+            Paragraph::new().add_run(Run::new().add_text(&self.title).bold().size(32)),
+        );
+        for (label, value) in &self.facts {
+            doc = doc.add_paragraph(
+                Paragraph::new()
+                    .add_run(Run::new().add_text(format!("{label}: ")).bold())
+                    .add_run(text_run(value)),
+            );
+        }
+        for section in &self.sections {
+            doc = doc.add_paragraph(
+                Paragraph::new().add_run(Run::new().add_text(&section.heading).bold().size(26)),
+            );
+            for block in &section.blocks {
+                let paragraph = match block {
+                    Block::Para(text) => Paragraph::new().add_run(text_run(text)),
+                    Block::Key(label, meaning) => Paragraph::new()
+                        .add_run(Run::new().add_text(format!("{label} ")).bold())
+                        .add_run(Run::new().add_text(meaning)),
+                    Block::Timed {
+                        time,
+                        speaker,
+                        text,
+                    } => Paragraph::new()
+                        .add_run(Run::new().add_text(format!("[{time}] {speaker} ")).bold())
+                        .add_run(text_run(text)),
+                };
+                doc = doc.add_paragraph(paragraph);
+            }
+        }
+        let mut buf = std::io::Cursor::new(Vec::new());
+        doc.build()
+            .pack(&mut buf)
+            .map_err(|e| WriteError::Docx(e.to_string()))?;
+        Ok(buf.into_inner())
+    }
+
+    fn to_pdf(&self) -> Vec<u8> {
+        let mut layout = Layout::new();
+        layout.paragraph(MARGIN, CONTENT_W, TITLE, &self.title);
+        layout.gap(6.0);
+        layout.rule(RULE_GRAY);
+        for (label, value) in &self.facts {
+            layout.row(label, value);
+        }
+        for section in &self.sections {
+            layout.heading(&section.heading);
+            // Timed lines hang under a column as wide as the widest time and label.
+            let indent = section
+                .blocks
+                .iter()
+                .filter_map(|b| match b {
+                    Block::Timed { time, speaker, .. } => Some(
+                        LABEL
+                            .font
+                            .width(&encode_winansi(&format!("[{time}] {speaker}")), LABEL.size),
+                    ),
+                    _ => None,
+                })
+                .fold(0.0f32, f32::max)
+                + 8.0;
+            for block in &section.blocks {
+                match block {
+                    Block::Para(text) => {
+                        for line in text.lines() {
+                            layout.paragraph(MARGIN, CONTENT_W, BODY, line);
+                        }
+                        layout.gap(BODY_LEADING / 2.0);
+                    }
+                    Block::Key(label, meaning) => layout.row(label, meaning),
+                    Block::Timed {
+                        time,
+                        speaker,
+                        text,
+                    } => {
+                        let mut lines = Vec::new();
+                        for part in text.lines() {
+                            lines.extend(wrap(
+                                &encode_winansi(part),
+                                Font::Regular,
+                                BODY.size,
+                                CONTENT_W - indent,
+                            ));
+                        }
+                        layout.ensure(BODY_LEADING * lines.len().min(3) as f32);
+                        let head = encode_winansi(&format!("[{time}] {speaker}"));
+                        for (i, line) in lines.into_iter().enumerate() {
+                            layout.ensure(BODY_LEADING);
+                            let top = layout.y;
+                            if i == 0 {
+                                layout.text_at(MARGIN, top, LABEL, head.clone());
+                            }
+                            layout.text_at(MARGIN + indent, top, BODY, line);
+                            layout.y -= BODY_LEADING;
+                        }
+                        layout.gap(3.0);
+                    }
+                }
+            }
+        }
+        let info = DocumentInfo {
+            title: &self.title,
+            subject: &self.footer,
+            footer: &self.footer,
+        };
+        write_pdf(&layout.into_pages(), &info, |_, _| Vec::new())
+    }
+}
+
+/// What a copy was made of.
+pub(crate) struct CopyOf<'a> {
+    /// The copy's kind, e.g. `transcript-pdf`.
+    pub(crate) kind: String,
+    /// The recording (for a transcript).
+    pub(crate) recording_id: Option<&'a str>,
+    /// The transcript.
+    pub(crate) transcript_id: Option<&'a str>,
+    /// The case study.
+    pub(crate) case_study_id: Option<&'a str>,
+    /// The audit event and its subject.
+    pub(crate) event: EventKind,
+    /// The subject of the audit entry (the transcript or case study id).
+    pub(crate) subject: &'a str,
+}
+
+/// Writes `bytes` to `out` (synced), then records the file as an outstanding copy with its
+/// audit entry (ids, kind, size and hash only) in one transaction. If recording it fails, the
+/// file is removed again.
+pub(crate) fn write_copy(
+    vault: &mut Vault,
+    out: &Path,
+    bytes: &[u8],
+    of: &CopyOf<'_>,
+) -> Result<Exported, WriteError> {
+    let path = out.display().to_string();
+    let io = |e: std::io::Error| WriteError::Io(path.clone(), e);
+    let mut file = File::create(out).map_err(io)?;
+    file.write_all(bytes).map_err(io)?;
+    file.sync_all().map_err(io)?;
+    drop(file);
+    let sha256: [u8; 32] = Sha256::digest(bytes).into();
+    let copy_id = Uuid::new_v4().to_string();
+    let recorded = (|| -> Result<(), WriteError> {
+        let change = vault.change()?;
+        let made_at = change.now.format(&Rfc3339).map_err(AuditError::from)?;
+        change.tx.execute(
+            "INSERT INTO copies (id, recording_id, kind, made_at, location, sha256,
+                                 transcript_id, case_study_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                copy_id,
+                of.recording_id,
+                of.kind,
+                made_at,
+                path,
+                &sha256[..],
+                of.transcript_id,
+                of.case_study_id
+            ],
+        )?;
+        change.log(
+            of.event,
+            Some(of.subject),
+            &json!({
+                "copy_id": copy_id,
+                "kind": of.kind,
+                "recording_id": of.recording_id,
+                "bytes": bytes.len(),
+                "sha256": hex::encode(sha256),
+            }),
+        )?;
+        change.commit()?;
+        Ok(())
+    })();
+    if let Err(e) = recorded {
+        let _ = std::fs::remove_file(out);
+        return Err(e);
+    }
+    tracing::info!(copy = %copy_id, subject = %of.subject, kind = %of.kind, "export written");
+    Ok(Exported {
+        copy_id,
+        kind: of.kind.clone(),
+        path,
+        bytes: bytes.len() as u64,
+        sha256: hex::encode(sha256),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Document {
+        Document {
+            title: "Transcript".to_owned(),
+            facts: vec![("Client code".to_owned(), "C-101".to_owned())],
+            sections: vec![
+                Section {
+                    heading: "Speaker key".to_owned(),
+                    blocks: vec![Block::Key("T:".to_owned(), "Counsellor".to_owned())],
+                },
+                Section {
+                    heading: "Transcript".to_owned(),
+                    blocks: vec![Block::Timed {
+                        time: "05:12".to_owned(),
+                        speaker: "C:".to_owned(),
+                        text: "first line & <more>\nsecond".to_owned(),
+                    }],
+                },
+            ],
+            footer: "Transcript t1".to_owned(),
+        }
+    }
+
+    #[test]
+    fn txt_has_times_at_the_start_of_lines() {
+        let text = sample().to_txt();
+        assert!(
+            text.contains("[05:12] C: first line & <more>\n           second\n"),
+            "{text}"
+        );
+        assert!(text.contains("T:  Counsellor"), "{text}");
+        assert!(text.starts_with("Transcript\n==========\n"), "{text}");
+    }
+
+    #[test]
+    fn docx_and_pdf_are_made() {
+        let docx = sample().render(Format::Docx).unwrap();
+        assert!(docx.starts_with(b"PK"));
+        let read = docx_rs::read_docx(&docx).unwrap();
+        let json = serde_json::to_string(&read.document).unwrap();
+        assert!(json.contains("first line & <more>"), "{json}");
+        let pdf = sample().render(Format::Pdf).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+        assert_eq!(Format::parse(" DOCX "), Some(Format::Docx));
+        assert_eq!(Format::parse("odt"), None);
+    }
+}
