@@ -10,12 +10,12 @@ cargo fmt --all -- --check
 cargo clippy --locked --workspace --all-targets -- -D warnings
 # Everything, tests included, in one build (the window test drives the app binary it makes).
 cargo build --locked --workspace --all-targets
-# The core's and the shell's tests, on a private D-Bus session with an unlocked GNOME Keyring.
+# Every test in one run, so cargo resolves features once for the whole workspace exactly as the
+# build above did (a run that left a package out would rebuild half the tree): the core's and
+# the shell's tests, then the window's end-to-end tests — the real app under Xvfb through
+# tauri-driver and WebKitWebDriver, with axe-core (pinned in e2e/package-lock.json, installed by
+# install-deps.sh --test) for the accessibility checks. The window tests take turns on one lock
+# (they share the display and the D-Bus session); screenshots and axe reports land in
+# artifacts/. All on a private D-Bus session with an unlocked GNOME Keyring.
 xvfb-run --auto-servernum --server-args="-screen 0 1366x768x24" \
-  scripts/with-keyring.sh cargo test --locked --workspace --exclude sessionvault-e2e
-# The window's end-to-end tests: the real app under Xvfb through tauri-driver and WebKitWebDriver,
-# with axe-core (pinned in e2e/package-lock.json) for the accessibility checks. One at a time:
-# they share the display and the D-Bus session, and a WebKit session is heavy. Screenshots and
-# axe reports land in artifacts/. (install-deps.sh --test above ran `npm ci` in e2e/.)
-xvfb-run --auto-servernum --server-args="-screen 0 1366x768x24" \
-  scripts/with-keyring.sh cargo test --locked --no-fail-fast -p sessionvault-e2e -- --test-threads=1
+  scripts/with-keyring.sh cargo test --locked --workspace --no-fail-fast
