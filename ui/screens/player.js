@@ -423,7 +423,10 @@ function shareProblem(error, field) {
   if (!box) return;
   for (const node of document.querySelectorAll("#share-panel [aria-invalid]")) node.removeAttribute("aria-invalid");
   if (error) {
-    box.textContent = errorText(error);
+    // The core's messages start in lower case (they are written to follow "…: "); here one
+    // stands alone.
+    const text = errorText(error);
+    box.textContent = text.charAt(0).toUpperCase() + text.slice(1);
     box.dataset.code = error?.code ?? "";
     box.hidden = false;
     if (field) {

@@ -429,8 +429,14 @@ const COPY_KINDS = {
   clip: "Shared clip",
   "transcript-export": "Exported transcript",
   transcript: "Exported transcript",
+  // The core records a transcript or case study export with its format: `transcript-txt` …
+  "transcript-txt": "Exported transcript (TXT)",
+  "transcript-docx": "Exported transcript (Word)",
+  "transcript-pdf": "Exported transcript (PDF)",
   "case-study-export": "Exported case study",
   "case-study": "Exported case study",
+  "case-study-docx": "Exported case study (Word)",
+  "case-study-pdf": "Exported case study (PDF)",
   "client-export": "Client's copy of their data",
   "subject-access": "Client's copy of their data",
 };
