@@ -1,0 +1,428 @@
+//! Issue 8 through the window: an organisation case study about two clients, written,
+//! anonymised, marked final and exported; then one client's copy of everything held about them.
+//!
+//! Create the vault, add a course, take consents for C-0101 and C-0202 that allow a case study
+//! for the counselling service (`organisation`). On the Case studies screen start a case study
+//! about both, owned by the organisation; in the editor write a text naming "Sarah" and wait for
+//! the autosave; add the rule "Sarah" → "[Client]", check it, mark the case study final (the
+//! text is read only from then on) and export it as DOCX and PDF into `SESSIONVAULT_SAVE_DIR`:
+//! neither names Sarah (the DOCX's `word/document.xml` through `unzip -p`, the PDF's text through
+//! `pdftotext`). Then on C-0101's page under Clients & consent give the client a copy of their
+//! data, encrypted with a passphrase: an age file is saved and the audit log has a
+//! `client.exported` entry for C-0101.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use sessionvault_e2e::{
+    add_course, click, count, create_vault, date_in_days, files_under, go, grant_consent, invoke,
+    look, one_at_a_time, poll, set_checked, text, type_into, wait_displayed, wait_for, wait_screen,
+    wait_text, AppEnv, Client, ConsentSpec, Locator,
+};
+
+const COURSE: &str = "Diploma in Therapeutic Counselling";
+const CLIENTS: [(&str, &str); 2] = [("C-0101", "Sarah Lindqvist"), ("C-0202", "Tomas Baptiste")];
+const TITLE: &str = "Finding words for grief";
+const BODY: &str = "Sarah came to counselling after her mother died. Over six sessions Sarah \
+                    found words for her grief and began to sleep again.";
+const PASSPHRASE: &str = "orchard lantern pebble willow";
+
+/// The attribute `name` of the element at `css`, now (`None` when absent or not set).
+async fn attr_now(client: &Client, css: &str, name: &str) -> Option<String> {
+    match client.find(Locator::Css(css)).await {
+        Ok(element) => element.attr(name).await.ok().flatten(),
+        Err(_) => None,
+    }
+}
+
+/// The `value` property of the field at `css`, now.
+async fn value_now(client: &Client, css: &str) -> String {
+    client
+        .execute(
+            "const e = document.querySelector(arguments[0]); return e ? e.value : null;",
+            vec![json!(css)],
+        )
+        .await
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// Scrolls the element `#id` to the top of the view (for a screenshot of it).
+async fn scroll_to(client: &Client, id: &str) {
+    client
+        .execute(
+            "document.getElementById(arguments[0]).scrollIntoView({block: 'start'});",
+            vec![json!(id)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("scroll to #{id}: {e}"));
+}
+
+/// Waits until a file ending in `.ext` is in `dir` and no longer growing; returns it.
+async fn saved_file(client: &Client, dir: &Path, ext: &str) -> PathBuf {
+    let mut last: Option<(PathBuf, u64)> = None;
+    poll(client, &format!("a .{ext} file in the save folder"), || {
+        let found = files_under(dir)
+            .into_iter()
+            .find(|f| f.extension().is_some_and(|e| e == ext));
+        let size = found
+            .as_ref()
+            .and_then(|f| std::fs::metadata(f).ok())
+            .map(|m| m.len());
+        let result = match (&found, size, &last) {
+            (Some(f), Some(n), Some((p, m))) if p == f && *m == n && n > 0 => Ok(f.clone()),
+            (Some(f), Some(n), _) => {
+                last = Some((f.clone(), n));
+                Err(format!(
+                    "{} is {n} bytes, maybe still being written",
+                    f.display()
+                ))
+            }
+            _ => Err(format!("the folder holds {:?}", files_under(dir))),
+        };
+        async move { result }
+    })
+    .await
+}
+
+/// Runs a program and gives its stdout; fails the test with its stderr when it fails.
+fn run(program: &str, args: &[&str]) -> Vec<u8> {
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{program} must be installed: {e}"));
+    assert!(
+        out.status.success(),
+        "{program} {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Waits until `#case-saved` says the latest changes are saved ("Saved HH:MM", not the
+/// "Saved" shown before any change).
+async fn wait_case_saved(client: &Client) {
+    poll(client, "#case-saved to say saved with a time", || async {
+        let status = client
+            .find(Locator::Css("#case-saved"))
+            .await
+            .map_err(|e| e.to_string())?;
+        let state = status.attr("data-state").await.ok().flatten();
+        let words = status.text().await.unwrap_or_default();
+        if state.as_deref() == Some("saved") && words.starts_with("Saved ") {
+            Ok(())
+        } else {
+            Err(format!("{state:?} {words:?}"))
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_organisation_case_study_is_anonymised_finalised_and_exported_and_a_client_gets_their_data(
+) {
+    let _one = one_at_a_time().await;
+    let env = AppEnv::new();
+    let vault_dir = env.vault_dir();
+    let saved = env.save_dir();
+    let window = env.launch().await;
+    let client = &window.client;
+
+    // A vault, a course, and two clients whose consents allow the service's case studies.
+    create_vault(client, &vault_dir, None).await;
+    let ends = date_in_days(client, 90).await;
+    let course = add_course(client, COURSE, &ends).await;
+    for (code, name) in CLIENTS {
+        let consent = grant_consent(
+            client,
+            &ConsentSpec {
+                client_code: code,
+                course_id: Some(&course),
+                destroy_by: None,
+                purposes: &["coursework", "supervision"],
+                audience: &["supervisor"],
+                case_study: "organisation",
+                client_name: name,
+                counsellor_name: "Morgan Ellery",
+                typed_signature: true,
+            },
+            None,
+        )
+        .await;
+        let record = invoke(client, "consent_get", json!({ "id": consent }))
+            .await
+            .expect("consent_get");
+        eprintln!(
+            "consent {consent} for {code}: case study {}",
+            record["case_study"]
+        );
+    }
+
+    // Case studies: empty at first; a new one about both clients, owned by the organisation.
+    go(client, "cases").await;
+    poll(client, "#case-list to finish loading", || async {
+        match attr_now(client, "#case-list", "aria-busy").await {
+            None => Ok(()),
+            Some(v) => Err(format!("aria-busy={v}")),
+        }
+    })
+    .await;
+    assert_eq!(count(client, "#case-list li[data-case-id]").await, 0);
+    click(client, "#case-new").await;
+    wait_displayed(client, "#case-form").await;
+    type_into(client, "#case-title", TITLE).await;
+    type_into(client, "#case-clients", "C-0101, C-0202").await;
+    set_checked(client, "input[name=case-owner][value=organisation]", true).await;
+    poll(
+        client,
+        "the course field to go for the organisation's",
+        || async {
+            match attr_now(client, "#case-course-field", "hidden").await {
+                Some(_) => Ok(()),
+                None => Err("the course field is still shown".to_owned()),
+            }
+        },
+    )
+    .await;
+    look(client, "cases-new").await;
+    click(client, "#case-create").await;
+
+    // The editor.
+    wait_displayed(client, "#case-body").await;
+    wait_for(
+        client,
+        ".case-badges .owner-badge",
+        None,
+        "Organisation — permanent record",
+    )
+    .await;
+    let list = invoke(client, "case_study_list", json!({}))
+        .await
+        .expect("case_study_list");
+    let case_id = list[0]["id"]
+        .as_str()
+        .expect("the case study's id")
+        .to_owned();
+    assert_eq!(list[0]["owner"], "organisation", "listed: {list}");
+    assert_eq!(
+        list[0]["clients"],
+        json!(["C-0101", "C-0202"]),
+        "listed: {list}"
+    );
+    assert_eq!(list[0]["final"], false);
+
+    type_into(client, "#case-body", BODY).await;
+    wait_case_saved(client).await;
+    let stored = invoke(client, "case_study_get", json!({ "id": case_id }))
+        .await
+        .expect("case_study_get");
+    assert_eq!(stored["body"], BODY, "the autosave did not keep the text");
+
+    // Anonymisation: Sarah → [Client], checked.
+    type_into(client, "#case-anon-original", "Sarah").await;
+    type_into(client, "#case-anon-replacement", "[Client]").await;
+    click(client, "#case-anon-add").await;
+    poll(client, "the rule in #case-anon-list", || async {
+        let shown = text(client, "#case-anon-list").await;
+        if count(client, "#case-anon-list li").await == 1 && shown.contains("[Client]") {
+            Ok(())
+        } else {
+            Err(format!("shows {shown:?}"))
+        }
+    })
+    .await;
+    click(client, "#case-anon-check").await;
+    wait_for(client, "#case-anon-result", Some("data-state"), "ok").await;
+    scroll_to(client, "case-writing-title").await;
+    look(client, "cases-editor").await;
+    let checked = text(client, "#case-anon-result").await;
+    assert!(
+        checked.starts_with("Checked:"),
+        "#case-anon-result says {checked:?}"
+    );
+    scroll_to(client, "case-anon-title").await;
+    look(client, "cases-anonymisation").await;
+
+    // Final: the text can no longer be changed.
+    click(client, "#case-finalise").await;
+    wait_displayed(client, "#case-final-note").await;
+    wait_for(
+        client,
+        ".case-badges .final-badge",
+        Some("data-state"),
+        "final",
+    )
+    .await;
+    assert_eq!(
+        count(client, "#case-finalise").await,
+        0,
+        "the finalise button is still offered"
+    );
+    assert!(
+        attr_now(client, "#case-body", "readonly").await.is_some(),
+        "the final case study's text is not read only"
+    );
+    assert_eq!(
+        count(
+            client,
+            "#case-anon-original, #case-anon-add, #case-anon-list .anon-remove"
+        )
+        .await,
+        0,
+        "the final case study's anonymisation list can still be changed"
+    );
+    // Typing into it changes nothing.
+    if let Ok(body) = client.find(Locator::Css("#case-body")).await {
+        let _ = body.click().await;
+        let _ = body.send_keys(" Sarah again").await;
+    }
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(value_now(client, "#case-body").await, BODY);
+    let stored = invoke(client, "case_study_get", json!({ "id": case_id }))
+        .await
+        .expect("case_study_get");
+    assert_eq!(stored["final"], true);
+    assert_eq!(stored["body"], BODY, "the final text changed");
+    let refused = invoke(
+        client,
+        "case_study_save",
+        json!({ "id": case_id, "title": TITLE, "clients": ["C-0101", "C-0202"], "body": "changed" }),
+    )
+    .await
+    .expect_err("a final case study was saved");
+    assert_eq!(refused["code"], "case_study_final", "refused: {refused}");
+    scroll_to(client, "cases-title").await;
+    look(client, "cases-final").await;
+
+    // Exports: DOCX and PDF, with no Sarah.
+    click(client, "#case-export-docx").await;
+    let docx = saved_file(client, &saved, "docx").await;
+    wait_text(client, "#case-export-result").await;
+    click(client, "#case-export-pdf").await;
+    let pdf = saved_file(client, &saved, "pdf").await;
+    let document = run(
+        "unzip",
+        &["-p", docx.to_str().unwrap(), "word/document.xml"],
+    );
+    let document = String::from_utf8_lossy(&document);
+    assert!(
+        document.contains("[Client]"),
+        "the DOCX's document.xml lacks the replacement"
+    );
+    assert!(
+        document.contains("found words for her grief"),
+        "the DOCX's document.xml lacks the text"
+    );
+    assert!(!document.contains("Sarah"), "the DOCX still names Sarah");
+    assert!(
+        !run("unzip", &["-p", docx.to_str().unwrap()])
+            .windows(5)
+            .any(|w| w == b"Sarah"),
+        "some part of the DOCX still names Sarah"
+    );
+    let pdf_bytes = std::fs::read(&pdf).expect("the PDF export");
+    assert!(
+        pdf_bytes.starts_with(b"%PDF"),
+        "the PDF export is not a PDF"
+    );
+    let pdf_text = run("pdftotext", &[pdf.to_str().unwrap(), "-"]);
+    let pdf_text = String::from_utf8_lossy(&pdf_text);
+    eprintln!("--- {} ---\n{pdf_text}---", pdf.display());
+    assert!(
+        pdf_text.contains("grief"),
+        "pdftotext found no text of the case study in the PDF"
+    );
+    assert!(
+        pdf_text.contains("[Client]"),
+        "the PDF lacks the replacement"
+    );
+    assert!(!pdf_text.contains("Sarah"), "the PDF still names Sarah");
+    assert!(
+        !pdf_bytes.windows(5).any(|w| w == b"Sarah"),
+        "the PDF's bytes still hold Sarah"
+    );
+
+    // Back to the list: the final case study, the organisation's.
+    click(client, "#case-back").await;
+    let row = format!("#case-list li[data-case-id=\"{case_id}\"]");
+    wait_displayed(client, &row).await;
+    let listed = text(client, &row).await;
+    eprintln!("listed: {listed}");
+    assert!(listed.contains(TITLE) && listed.contains("C-0101") && listed.contains("C-0202"));
+    assert_eq!(
+        attr_now(client, &format!("{row} .final-badge"), "data-state")
+            .await
+            .as_deref(),
+        Some("final")
+    );
+    assert!(listed.contains("Organisation — permanent record"));
+    look(client, "cases-list").await;
+
+    // C-0101's copy of their data.
+    go(client, "clients").await;
+    click(
+        client,
+        "#client-list li[data-client=\"C-0101\"] button.client-open",
+    )
+    .await;
+    wait_for(client, "#client-page-title", None, "Client C-0101").await;
+    click(client, "#client-export").await;
+    wait_displayed(client, "#client-export-panel").await;
+    type_into(client, "#client-export-passphrase", PASSPHRASE).await;
+    type_into(client, "#client-export-passphrase-again", PASSPHRASE).await;
+    click(client, "#client-export-submit").await;
+    let result = wait_text(client, "#client-export-result").await;
+    eprintln!("client export: {result}");
+    let age = saved_file(client, &saved, "age").await;
+    assert!(
+        result.contains(age.file_name().unwrap().to_str().unwrap()),
+        "#client-export-result does not name {}: {result:?}",
+        age.display()
+    );
+    assert_eq!(
+        value_now(client, "#client-export-passphrase").await,
+        "",
+        "the passphrase stays in the field after the export"
+    );
+    scroll_to(client, "client-export-title").await;
+    look(client, "client-export").await;
+    let bytes = std::fs::read(&age).expect("the client's file");
+    assert!(
+        bytes.starts_with(b"age-encryption.org/v1\n-> scrypt "),
+        "not a passphrase-encrypted age file (starts {:?})",
+        String::from_utf8_lossy(&bytes[..bytes.len().min(40)])
+    );
+    for needle in [&b"Sarah"[..], b"C-0202", b"grief"] {
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle),
+            "the encrypted file holds {:?} in the clear",
+            String::from_utf8_lossy(needle)
+        );
+    }
+    let audit: Value = invoke(client, "audit_entries", json!({}))
+        .await
+        .expect("audit_entries");
+    let exported: Vec<&Value> = audit
+        .as_array()
+        .expect("a list of entries")
+        .iter()
+        .filter(|e| e["kind"] == "client.exported")
+        .collect();
+    assert_eq!(exported.len(), 1, "client.exported entries: {exported:?}");
+    assert_eq!(exported[0]["subject"], "C-0101");
+    eprintln!("audit: {}", exported[0]["details"]);
+    assert!(
+        !exported[0]["details"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(PASSPHRASE),
+        "the audit log holds the passphrase"
+    );
+    wait_screen(client, "clients").await;
+
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    window.close().await;
+}
