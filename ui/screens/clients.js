@@ -223,11 +223,14 @@ async function renderClient(code, mine) {
   const recordings = recordingsOf(code);
   const consentsTable = consents.length === 0
     ? el("p", { class: "muted" }, "This client has no consent records.")
-    : el("table", { class: "list client-consent-table" },
+    // In its own scrolling box, so a narrow window never cuts the actions off.
+    : el("div", { class: "table-wrap", role: "region", tabindex: "0",
+      "aria-label": `Consent records of ${code}` },
+    el("table", { class: "list client-consent-table" },
       el("caption", { class: "sr-only" }, `Consent records of ${code}`),
       el("thead", {}, el("tr", {},
         ["State", "Consent", "What was agreed", "Actions"].map((h) => el("th", { scope: "col" }, h)))),
-      el("tbody", {}, consents.map((c, i) => consentRow(c, records[i], recordings))));
+      el("tbody", {}, consents.map((c, i) => consentRow(c, records[i], recordings)))));
   const children = [
     el("h3", { id: "client-page-title", tabindex: "-1" }, `Client ${code}`),
     lastWithdrawal && lastWithdrawal.clientCode === code ? withdrawalResult(lastWithdrawal) : null,
