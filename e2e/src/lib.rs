@@ -1415,3 +1415,55 @@ pub async fn record_for(
     maybe_look(client, shots, "record-result").await;
     id
 }
+
+/// Scrolls the element `#id` to the top of the view (for a screenshot of it).
+pub async fn scroll_to(client: &Client, id: &str) {
+    client
+        .execute(
+            "document.getElementById(arguments[0]).scrollIntoView({block: 'start'});",
+            vec![json!(id)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("scroll to #{id}: {e}"));
+}
+
+/// Waits until a file ending in `.ext` is in `dir` and no longer growing; returns it.
+pub async fn saved_file(client: &Client, dir: &Path, ext: &str) -> PathBuf {
+    let mut last: Option<(PathBuf, u64)> = None;
+    poll(client, &format!("a .{ext} file in the save folder"), || {
+        let found = files_under(dir)
+            .into_iter()
+            .find(|f| f.extension().is_some_and(|e| e == ext));
+        let size = found
+            .as_ref()
+            .and_then(|f| std::fs::metadata(f).ok())
+            .map(|m| m.len());
+        let result = match (&found, size, &last) {
+            (Some(f), Some(n), Some((p, m))) if p == f && *m == n && n > 0 => Ok(f.clone()),
+            (Some(f), Some(n), _) => {
+                last = Some((f.clone(), n));
+                Err(format!(
+                    "{} is {n} bytes, maybe still being written",
+                    f.display()
+                ))
+            }
+            _ => Err(format!("the folder holds {:?}", files_under(dir))),
+        };
+        async move { result }
+    })
+    .await
+}
+
+/// Runs a program and gives its stdout; fails the test with its stderr when it fails.
+pub fn run_program(program: &str, args: &[&str]) -> Vec<u8> {
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{program} must be installed: {e}"));
+    assert!(
+        out.status.success(),
+        "{program} {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}

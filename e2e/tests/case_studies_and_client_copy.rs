@@ -11,15 +11,13 @@
 //! data, encrypted with a passphrase: an age file is saved and the audit log has a
 //! `client.exported` entry for C-0101.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{json, Value};
 use sessionvault_e2e::{
-    add_course, click, count, create_vault, date_in_days, files_under, go, grant_consent, invoke,
-    look, one_at_a_time, poll, set_checked, text, type_into, wait_displayed, wait_for, wait_screen,
-    wait_text, AppEnv, Client, ConsentSpec, Locator,
+    add_course, click, count, create_vault, date_in_days, go, grant_consent, invoke, look,
+    one_at_a_time, poll, run_program, saved_file, scroll_to, set_checked, text, type_into,
+    wait_displayed, wait_for, wait_screen, wait_text, AppEnv, Client, ConsentSpec, Locator,
 };
 
 const COURSE: &str = "Diploma in Therapeutic Counselling";
@@ -48,58 +46,6 @@ async fn value_now(client: &Client, css: &str) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
-}
-
-/// Scrolls the element `#id` to the top of the view (for a screenshot of it).
-async fn scroll_to(client: &Client, id: &str) {
-    client
-        .execute(
-            "document.getElementById(arguments[0]).scrollIntoView({block: 'start'});",
-            vec![json!(id)],
-        )
-        .await
-        .unwrap_or_else(|e| panic!("scroll to #{id}: {e}"));
-}
-
-/// Waits until a file ending in `.ext` is in `dir` and no longer growing; returns it.
-async fn saved_file(client: &Client, dir: &Path, ext: &str) -> PathBuf {
-    let mut last: Option<(PathBuf, u64)> = None;
-    poll(client, &format!("a .{ext} file in the save folder"), || {
-        let found = files_under(dir)
-            .into_iter()
-            .find(|f| f.extension().is_some_and(|e| e == ext));
-        let size = found
-            .as_ref()
-            .and_then(|f| std::fs::metadata(f).ok())
-            .map(|m| m.len());
-        let result = match (&found, size, &last) {
-            (Some(f), Some(n), Some((p, m))) if p == f && *m == n && n > 0 => Ok(f.clone()),
-            (Some(f), Some(n), _) => {
-                last = Some((f.clone(), n));
-                Err(format!(
-                    "{} is {n} bytes, maybe still being written",
-                    f.display()
-                ))
-            }
-            _ => Err(format!("the folder holds {:?}", files_under(dir))),
-        };
-        async move { result }
-    })
-    .await
-}
-
-/// Runs a program and gives its stdout; fails the test with its stderr when it fails.
-fn run(program: &str, args: &[&str]) -> Vec<u8> {
-    let out = Command::new(program)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{program} must be installed: {e}"));
-    assert!(
-        out.status.success(),
-        "{program} {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
 }
 
 /// Waits until `#case-saved` says the latest changes are saved ("Saved HH:MM", not the
@@ -303,7 +249,7 @@ async fn an_organisation_case_study_is_anonymised_finalised_and_exported_and_a_c
     wait_text(client, "#case-export-result").await;
     click(client, "#case-export-pdf").await;
     let pdf = saved_file(client, &saved, "pdf").await;
-    let document = run(
+    let document = run_program(
         "unzip",
         &["-p", docx.to_str().unwrap(), "word/document.xml"],
     );
@@ -318,7 +264,7 @@ async fn an_organisation_case_study_is_anonymised_finalised_and_exported_and_a_c
     );
     assert!(!document.contains("Sarah"), "the DOCX still names Sarah");
     assert!(
-        !run("unzip", &["-p", docx.to_str().unwrap()])
+        !run_program("unzip", &["-p", docx.to_str().unwrap()])
             .windows(5)
             .any(|w| w == b"Sarah"),
         "some part of the DOCX still names Sarah"
@@ -328,7 +274,7 @@ async fn an_organisation_case_study_is_anonymised_finalised_and_exported_and_a_c
         pdf_bytes.starts_with(b"%PDF"),
         "the PDF export is not a PDF"
     );
-    let pdf_text = run("pdftotext", &[pdf.to_str().unwrap(), "-"]);
+    let pdf_text = run_program("pdftotext", &[pdf.to_str().unwrap(), "-"]);
     let pdf_text = String::from_utf8_lossy(&pdf_text);
     eprintln!("--- {} ---\n{pdf_text}---", pdf.display());
     assert!(

@@ -11,16 +11,14 @@
 //! inside holds exactly one second of the recording; a share for tutors is refused in the panel;
 //! the Shred screen lists the clip and both exports as copies outside the vault.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{json, Value};
 use sessionvault_e2e::{
     add_course, click, count, create_vault, date_in_days, files_under, go, grant_consent, invoke,
-    look, one_at_a_time, parse_clock, poll, record_for, set_value, text, type_into, wait_attr,
-    wait_displayed, wait_for, wait_screen, wait_text, AppEnv, Client, ConsentSpec, Locator,
-    PulseServer,
+    look, one_at_a_time, parse_clock, poll, record_for, run_program, saved_file, scroll_to,
+    set_value, text, type_into, wait_attr, wait_displayed, wait_for, wait_screen, wait_text,
+    AppEnv, Client, ConsentSpec, Locator, PulseServer,
 };
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
@@ -159,17 +157,6 @@ async fn text_attr(client: &Client, css: &str, name: &str) -> String {
     }
 }
 
-/// Scrolls the element `#id` to the top of the view (for a screenshot of it).
-async fn scroll_to(client: &Client, id: &str) {
-    client
-        .execute(
-            "document.getElementById(arguments[0]).scrollIntoView({block: 'start'});",
-            vec![json!(id)],
-        )
-        .await
-        .unwrap_or_else(|e| panic!("scroll to #{id}: {e}"));
-}
-
 /// The transcript editor's position (`#transcript-position`) in seconds.
 async fn transcript_position(client: &Client) -> Option<f64> {
     parse_clock(&text(client, "#transcript-position").await)
@@ -177,47 +164,6 @@ async fn transcript_position(client: &Client) -> Option<f64> {
 
 // ---------------------------------------------------------------------------------------------
 // Files outside the window
-
-/// Waits until a file ending in `.ext` is in `dir` and no longer growing; returns it.
-async fn saved_file(client: &Client, dir: &Path, ext: &str) -> PathBuf {
-    let mut last: Option<(PathBuf, u64)> = None;
-    poll(client, &format!("a .{ext} file in the save folder"), || {
-        let found = files_under(dir)
-            .into_iter()
-            .find(|f| f.extension().is_some_and(|e| e == ext));
-        let size = found
-            .as_ref()
-            .and_then(|f| std::fs::metadata(f).ok())
-            .map(|m| m.len());
-        let result = match (&found, size, &last) {
-            (Some(f), Some(n), Some((p, m))) if p == f && *m == n && n > 0 => Ok(f.clone()),
-            (Some(f), Some(n), _) => {
-                last = Some((f.clone(), n));
-                Err(format!(
-                    "{} is {n} bytes, maybe still being written",
-                    f.display()
-                ))
-            }
-            _ => Err(format!("the folder holds {:?}", files_under(dir))),
-        };
-        async move { result }
-    })
-    .await
-}
-
-/// Runs a program and gives its stdout; fails the test with its stderr when it fails.
-fn run(program: &str, args: &[&str]) -> Vec<u8> {
-    let out = Command::new(program)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{program} must be installed: {e}"));
-    assert!(
-        out.status.success(),
-        "{program} {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
 
 /// Whether an exported line starts with the time stamp `[M:SS]` or `[MM:SS]` (whole seconds of
 /// `seconds`) and then `speaker`.
@@ -510,7 +456,7 @@ async fn transcribe_an_excerpt_by_keyboard_export_it_and_share_a_clip_with_the_s
             .any(|l| stamped(l, second_at, "T:") && l.contains(SECOND_WORDS)),
         "the TXT export has no line starting with {second_time} and T: with the counsellor's words"
     );
-    let document = run(
+    let document = run_program(
         "unzip",
         &["-p", docx.to_str().unwrap(), "word/document.xml"],
     );
@@ -521,7 +467,7 @@ async fn transcribe_an_excerpt_by_keyboard_export_it_and_share_a_clip_with_the_s
     );
     assert!(!document.contains("Sarah"), "the DOCX still names Sarah");
     assert!(
-        !run("unzip", &["-p", docx.to_str().unwrap()])
+        !run_program("unzip", &["-p", docx.to_str().unwrap()])
             .windows(5)
             .any(|w| w == b"Sarah"),
         "some part of the DOCX still names Sarah"
@@ -530,7 +476,7 @@ async fn transcribe_an_excerpt_by_keyboard_export_it_and_share_a_clip_with_the_s
     // Back to the player: share 0:01–0:02 with the supervisor, to an age key made here.
     let keys = tempfile::tempdir().expect("a folder for the age key");
     let key_file = keys.path().join("key.txt");
-    run("age-keygen", &["-o", key_file.to_str().unwrap()]);
+    run_program("age-keygen", &["-o", key_file.to_str().unwrap()]);
     let public = std::fs::read_to_string(&key_file)
         .expect("key.txt")
         .lines()
@@ -568,7 +514,7 @@ async fn transcribe_an_excerpt_by_keyboard_export_it_and_share_a_clip_with_the_s
 
     // The stock age CLI opens it; inside, exactly one second of the recording.
     let wav_path = keys.path().join("clip.wav");
-    run(
+    run_program(
         "age",
         &[
             "-d",
