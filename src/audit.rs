@@ -275,7 +275,7 @@ pub fn append(
     subject: Option<&str>,
     details: &serde_json::Value,
 ) -> Result<u64, AuditError> {
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let seq = append_in(&tx, signer, at, kind, subject, details)?;
     tx.commit()?;
     Ok(seq)

@@ -19,7 +19,8 @@ use uuid::Uuid;
 
 use crate::audit::{AuditError, EventKind};
 use crate::db::DbError;
-use crate::recording::{self, RecordError, Summary};
+use crate::disclosure::{self, DisclosureError, Recipient, Use};
+use crate::recording::{RecordError, Summary};
 use crate::vault::{Vault, VaultError};
 
 /// The longest note accepted, in characters (after trimming).
@@ -123,6 +124,10 @@ pub enum BookmarkError {
     /// Looking up the recording failed for another reason than its absence.
     #[error(transparent)]
     Recording(RecordError),
+    /// The disclosure gate refused: the recording's consent no longer allows notes on it to
+    /// be read or written (withdrawn, out of date, altered).
+    #[error(transparent)]
+    Disclosure(DisclosureError),
     /// A vault or database problem.
     #[error(transparent)]
     Vault(#[from] VaultError),
@@ -152,6 +157,7 @@ impl BookmarkError {
             | BookmarkError::BeyondEnd { .. } => "invalid_time",
             BookmarkError::InvalidNote(_) => "invalid_note",
             BookmarkError::Recording(e) => e.code(),
+            BookmarkError::Disclosure(e) => e.code(),
             BookmarkError::Vault(e) => e.code(),
         }
     }
@@ -164,6 +170,17 @@ impl From<RecordError> for BookmarkError {
             RecordError::StillRecording(id) => BookmarkError::StillRecording(id),
             RecordError::Vault(e) => BookmarkError::Vault(e),
             e => BookmarkError::Recording(e),
+        }
+    }
+}
+
+impl From<DisclosureError> for BookmarkError {
+    fn from(e: DisclosureError) -> Self {
+        match e {
+            DisclosureError::RecordingNotFound(id) => BookmarkError::RecordingNotFound(id),
+            DisclosureError::StillRecording(id) => BookmarkError::StillRecording(id),
+            DisclosureError::Vault(e) => BookmarkError::Vault(e),
+            e => BookmarkError::Disclosure(e),
         }
     }
 }
@@ -301,13 +318,21 @@ pub fn validate_note(note: &str) -> Result<&str, BookmarkError> {
     Ok(note)
 }
 
-/// The recording a bookmark may be placed on: it exists and is not still being made.
-fn finished_recording(vault: &Vault, recording_id: &str) -> Result<Summary, BookmarkError> {
-    let summary = recording::get(vault, recording_id)?;
-    if summary.state == "recording" {
-        return Err(BookmarkError::StillRecording(summary.id));
-    }
-    Ok(summary)
+/// The recording a bookmark may be placed on or read from, for `recipient`: it is finished
+/// and the disclosure gate allows its notes now.
+fn cleared_recording(
+    vault: &Vault,
+    recording_id: &str,
+    recipient: Recipient,
+) -> Result<Summary, BookmarkError> {
+    let purpose = if recipient == Recipient::Client {
+        Use::SubjectAccess
+    } else {
+        Use::Bookmarks
+    };
+    Ok(disclosure::clear(vault, recording_id, recipient, purpose)?
+        .recording()
+        .clone())
 }
 
 /// The frame of `at` in `recording`, which must be within it (its very end included).
@@ -382,7 +407,7 @@ pub fn add(
     at: Duration,
     note: &str,
 ) -> Result<Bookmark, BookmarkError> {
-    let recording = finished_recording(vault, recording_id)?;
+    let recording = cleared_recording(vault, recording_id, Recipient::Counsellor)?;
     let at_frame = frame_within(&recording, at)?;
     let note = validate_note(note)?;
     let id = Uuid::new_v4().to_string();
@@ -412,11 +437,24 @@ pub fn add(
 }
 
 /// The bookmarks of recording `recording_id`, in time order (then in the order they were
-/// added).
+/// added), for the counsellor, as the disclosure gate allows now.
 ///
-/// Errors: [`BookmarkError::RecordingNotFound`], [`BookmarkError::Vault`].
+/// Errors: [`BookmarkError::RecordingNotFound`], [`BookmarkError::Disclosure`],
+/// [`BookmarkError::Vault`].
 pub fn list(vault: &Vault, recording_id: &str) -> Result<Vec<Bookmark>, BookmarkError> {
-    let recording = recording::get(vault, recording_id)?;
+    list_for(vault, recording_id, Recipient::Counsellor)
+}
+
+/// The bookmarks of recording `recording_id` for `recipient` (the counsellor, or the client
+/// in their copy of their data), as the disclosure gate allows now.
+///
+/// Errors: as [`list`].
+pub fn list_for(
+    vault: &Vault,
+    recording_id: &str,
+    recipient: Recipient,
+) -> Result<Vec<Bookmark>, BookmarkError> {
+    let recording = cleared_recording(vault, recording_id, recipient)?;
     let conn = vault.db().conn();
     let mut stmt = conn.prepare(&format!(
         "{SELECT} WHERE recording_id = ?1 ORDER BY at_frame, created_at, id"
@@ -429,7 +467,8 @@ pub fn list(vault: &Vault, recording_id: &str) -> Result<Vec<Bookmark>, Bookmark
     Ok(out)
 }
 
-/// The bookmark with id `id`, with the recording it belongs to.
+/// The bookmark with id `id`, with the recording it belongs to, for the counsellor, as the
+/// disclosure gate allows now.
 fn load(vault: &Vault, id: &str) -> Result<(Bookmark, Summary), BookmarkError> {
     let found = vault
         .db()
@@ -437,13 +476,14 @@ fn load(vault: &Vault, id: &str) -> Result<(Bookmark, Summary), BookmarkError> {
         .query_row(&format!("{SELECT} WHERE id = ?1"), [id.trim()], row)
         .optional()?
         .ok_or_else(|| BookmarkError::NotFound(id.to_owned()))?;
-    let recording = recording::get(vault, &found.recording_id)?;
+    let recording = cleared_recording(vault, &found.recording_id, Recipient::Counsellor)?;
     Ok((found.into_bookmark(recording.sample_rate), recording))
 }
 
 /// The bookmark with id `id`.
 ///
-/// Errors: [`BookmarkError::NotFound`], [`BookmarkError::Vault`].
+/// Errors: [`BookmarkError::NotFound`], [`BookmarkError::Disclosure`],
+/// [`BookmarkError::Vault`].
 pub fn get(vault: &Vault, id: &str) -> Result<Bookmark, BookmarkError> {
     Ok(load(vault, id)?.0)
 }
@@ -501,27 +541,53 @@ pub fn edit(
     Ok(bookmark)
 }
 
-/// Removes bookmark `id` and returns it as it was. The removal and its `bookmark.removed`
-/// audit entry (the recording id and the frame, never the note) are one transaction.
+/// Removes bookmark `id` and returns where it was (its note is not returned: removing needs
+/// no disclosure, and is allowed whatever the consent). The removal and its
+/// `bookmark.removed` audit entry (the recording id and the frame, never the note) are one
+/// transaction.
 ///
 /// Errors: [`BookmarkError::NotFound`], [`BookmarkError::Vault`].
-pub fn remove(vault: &mut Vault, id: &str) -> Result<Bookmark, BookmarkError> {
-    let bookmark = get(vault, id)?;
+pub fn remove(vault: &mut Vault, id: &str) -> Result<Removed, BookmarkError> {
+    let (bookmark_id, recording_id, at_frame): (String, String, u64) = vault
+        .db()
+        .conn()
+        .query_row(
+            "SELECT id, recording_id, at_frame FROM bookmarks WHERE id = ?1",
+            [id.trim()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?
+        .ok_or_else(|| BookmarkError::NotFound(id.to_owned()))?;
     let change = vault.change()?;
     let removed = change
         .tx
-        .execute("DELETE FROM bookmarks WHERE id = ?1", [&bookmark.id])?;
+        .execute("DELETE FROM bookmarks WHERE id = ?1", [&bookmark_id])?;
     if removed == 0 {
         return Err(BookmarkError::NotFound(id.to_owned()));
     }
     change.log(
         EventKind::BookmarkRemoved,
-        Some(&bookmark.id),
-        &json!({ "recording_id": bookmark.recording_id, "at_frame": bookmark.at_frame }),
+        Some(&bookmark_id),
+        &json!({ "recording_id": recording_id, "at_frame": at_frame }),
     )?;
     change.commit()?;
-    tracing::info!(bookmark = %bookmark.id, recording = %bookmark.recording_id, "bookmark removed");
-    Ok(bookmark)
+    tracing::info!(bookmark = %bookmark_id, recording = %recording_id, "bookmark removed");
+    Ok(Removed {
+        id: bookmark_id,
+        recording_id,
+        at_frame,
+    })
+}
+
+/// A bookmark that was removed: where it was, without its note.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Removed {
+    /// The bookmark id.
+    pub id: String,
+    /// The recording it was on.
+    pub recording_id: String,
+    /// Where it was, in frames.
+    pub at_frame: u64,
 }
 
 #[cfg(test)]

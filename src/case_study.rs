@@ -16,9 +16,11 @@
 //!   **final** only with a non-empty anonymisation list whose check passes; a final case
 //!   study is never edited again (the database refuses that too).
 //!
-//! Each client must have a granted, unwithdrawn consent that allows a case study of that
-//! owner: `coursework` or `organisation` for the counsellor's, `organisation` for the
-//! organisation's. Exports (DOCX, PDF) apply the anonymisation list, are refused if an
+//! Each client must have a consent that allows a case study of that owner: `coursework` or
+//! `organisation` for the counsellor's, `organisation` for the organisation's. This is the
+//! disclosure gate for case studies ([`crate::disclosure::clear_case_study`]), asked whenever
+//! one is written, opened, edited or exported: signed by this vault, granted, not withdrawn,
+//! and for the counsellor's still in date. Exports (DOCX, PDF) apply the anonymisation list, are refused if an
 //! original is still there, and are recorded as outstanding copies (kind
 //! `case-study-docx|pdf`, no recording). Titles and bodies never reach a log.
 
@@ -32,6 +34,7 @@ use uuid::Uuid;
 use crate::audit::{AuditError, EventKind};
 use crate::consent::check_client_code;
 use crate::db::DbError;
+use crate::disclosure::{self, CaseStudyParties, ClearedCaseStudy, DisclosureError, Recipient};
 use crate::transcript::anonymise::{self, Leftover, Rule, RuleProblem};
 use crate::transcript::export::{Block, CopyOf, Document, Exported, Format, Section, WriteError};
 use crate::transcript::{check_text, TextProblem};
@@ -149,18 +152,10 @@ pub enum CaseStudyError {
     /// Something given is not valid (the message says what, without the text).
     #[error("{0}")]
     Invalid(String),
-    /// A client's consent does not allow a case study of this owner.
-    #[error(
-        "client {client} has no current consent to a {wanted} case study: their consent must \
-         say case study {}",
-        if *.wanted == "organisation" { "organisation" } else { "coursework or organisation" }
-    )]
-    NoConsent {
-        /// The client code.
-        client: String,
-        /// `coursework` or `organisation`.
-        wanted: &'static str,
-    },
+    /// The disclosure gate refused: a client's consent does not allow a case study of this
+    /// kind now (none, declined, withdrawn, out of date for the counsellor's, altered).
+    #[error(transparent)]
+    Disclosure(DisclosureError),
     /// No course has this id.
     #[error("there is no course with id {0}: see `sessionvault course list`")]
     CourseNotFound(String),
@@ -204,7 +199,7 @@ impl CaseStudyError {
         match self {
             CaseStudyError::NotFound(_) => "case_study_not_found",
             CaseStudyError::Invalid(_) => "invalid_input",
-            CaseStudyError::NoConsent { .. } => "no_case_study_consent",
+            CaseStudyError::Disclosure(e) => e.code(),
             CaseStudyError::CourseNotFound(_) => "course_not_found",
             CaseStudyError::Final(_) => "case_study_final",
             CaseStudyError::NotOrganisation(_) => "not_organisation",
@@ -214,6 +209,15 @@ impl CaseStudyError {
             CaseStudyError::BadFormat(_) => "invalid_input",
             CaseStudyError::Write { .. } => "io_failed",
             CaseStudyError::Vault(e) => e.code(),
+        }
+    }
+}
+
+impl From<DisclosureError> for CaseStudyError {
+    fn from(e: DisclosureError) -> Self {
+        match e {
+            DisclosureError::Vault(e) => CaseStudyError::Vault(e),
+            e => CaseStudyError::Disclosure(e),
         }
     }
 }
@@ -292,32 +296,23 @@ pub fn check_clients(clients: &[String]) -> Result<Vec<String>, CaseStudyError> 
     Ok(out)
 }
 
-/// Each client must have a granted, unwithdrawn consent allowing a case study of `owner`.
-fn check_consents(vault: &Vault, clients: &[String], owner: Owner) -> Result<(), CaseStudyError> {
-    let (wanted, allowed): (&'static str, &str) = match owner {
-        Owner::Counsellor => ("coursework", "'coursework', 'organisation'"),
-        Owner::Organisation => ("organisation", "'organisation'"),
+/// The gate for a case study about `clients` owned by `owner`, for `recipient`.
+fn clear(
+    vault: &Vault,
+    id: &str,
+    owner: Owner,
+    clients: &[String],
+    recipient: Recipient,
+    client: Option<&str>,
+) -> Result<ClearedCaseStudy, CaseStudyError> {
+    let parties = CaseStudyParties {
+        id,
+        organisation: owner == Owner::Organisation,
+        clients,
     };
-    let conn = vault.db().conn();
-    for client in clients {
-        let n: i64 = conn.query_row(
-            &format!(
-                "SELECT count(*) FROM consents c
-                 LEFT JOIN consent_withdrawals w ON w.consent_id = c.id
-                 WHERE c.client_code = ?1 AND c.decision = 'granted' AND w.consent_id IS NULL
-                   AND c.case_study IN ({allowed})"
-            ),
-            [client],
-            |r| r.get(0),
-        )?;
-        if n == 0 {
-            return Err(CaseStudyError::NoConsent {
-                client: client.clone(),
-                wanted,
-            });
-        }
-    }
-    Ok(())
+    Ok(disclosure::clear_case_study(
+        vault, parties, recipient, client,
+    )?)
 }
 
 fn now_text(change: &crate::vault::Change<'_>) -> Result<String, CaseStudyError> {
@@ -358,7 +353,7 @@ pub fn create(vault: &mut Vault, new: &NewCaseStudy<'_>) -> Result<CaseStudy, Ca
         }
         None => None,
     };
-    check_consents(vault, &clients, new.owner)?;
+    let _cleared = clear(vault, "", new.owner, &clients, Recipient::Counsellor, None)?;
     let id = Uuid::new_v4().to_string();
     let change = vault.change()?;
     let now = now_text(&change)?;
@@ -384,35 +379,46 @@ pub fn create(vault: &mut Vault, new: &NewCaseStudy<'_>) -> Result<CaseStudy, Ca
     get(vault, &id)
 }
 
-/// The case study with id `id`.
+/// A case study's owner, course and clients, without its title or text: what the gate and a
+/// shred need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Parties {
+    /// The case study id.
+    pub(crate) id: String,
+    /// Who owns it.
+    pub(crate) owner: Owner,
+    /// The course it was written for, if any.
+    pub(crate) course_id: Option<String>,
+    /// The client codes it is about, sorted.
+    pub(crate) clients: Vec<String>,
+    /// When it was marked final, if it was.
+    pub(crate) final_at: Option<String>,
+    /// When it was last changed.
+    pub(crate) updated_at: String,
+}
+
+/// The parties of case study `id`.
 ///
 /// Errors: [`CaseStudyError::NotFound`], [`CaseStudyError::Vault`].
-pub fn get(vault: &Vault, id: &str) -> Result<CaseStudy, CaseStudyError> {
+pub(crate) fn parties(vault: &Vault, id: &str) -> Result<Parties, CaseStudyError> {
     let conn = vault.db().conn();
     let found = conn
         .query_row(
-            "SELECT id, title, owner, course_id, body, anonymisation, final_at, created_at,
-                    updated_at
-             FROM case_studies WHERE id = ?1",
+            "SELECT id, owner, course_id, final_at, updated_at FROM case_studies WHERE id = ?1",
             [id.trim()],
             |r| {
-                let owner: String = r.get(2)?;
-                let rules: String = r.get(5)?;
-                Ok(CaseStudy {
+                let owner: String = r.get(1)?;
+                Ok(Parties {
                     id: r.get(0)?,
-                    title: r.get(1)?,
                     owner: if owner == "organisation" {
                         Owner::Organisation
                     } else {
                         Owner::Counsellor
                     },
-                    course_id: r.get(3)?,
+                    course_id: r.get(2)?,
                     clients: Vec::new(),
-                    body: r.get(4)?,
-                    anonymisation: serde_json::from_str(&rules).unwrap_or_default(),
-                    final_at: r.get(6)?,
-                    created_at: r.get(7)?,
-                    updated_at: r.get(8)?,
+                    final_at: r.get(3)?,
+                    updated_at: r.get(4)?,
                 })
             },
         )
@@ -427,6 +433,97 @@ pub fn get(vault: &Vault, id: &str) -> Result<CaseStudy, CaseStudyError> {
     Ok(found)
 }
 
+/// The whole case study the gate cleared, with its title and text.
+fn load(
+    vault: &Vault,
+    cleared: &ClearedCaseStudy,
+    parties: Parties,
+) -> Result<CaseStudy, CaseStudyError> {
+    let (title, body, rules, created_at): (String, String, String, String) = vault
+        .db()
+        .conn()
+        .query_row(
+            "SELECT title, body, anonymisation, created_at FROM case_studies WHERE id = ?1",
+            [cleared.id()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?
+        .ok_or_else(|| CaseStudyError::NotFound(cleared.id().to_owned()))?;
+    Ok(CaseStudy {
+        id: parties.id,
+        title,
+        owner: parties.owner,
+        course_id: parties.course_id,
+        clients: parties.clients,
+        body,
+        anonymisation: serde_json::from_str(&rules).unwrap_or_default(),
+        final_at: parties.final_at,
+        created_at,
+        updated_at: parties.updated_at,
+    })
+}
+
+/// The case study with id `id`, for the counsellor: every client it is about must still
+/// consent to a case study of its kind (the disclosure gate).
+///
+/// Errors: [`CaseStudyError::NotFound`], [`CaseStudyError::Disclosure`],
+/// [`CaseStudyError::Vault`].
+pub fn get(vault: &Vault, id: &str) -> Result<CaseStudy, CaseStudyError> {
+    let parties = parties(vault, id)?;
+    let cleared = clear(
+        vault,
+        &parties.id,
+        parties.owner,
+        &parties.clients,
+        Recipient::Counsellor,
+        None,
+    )?;
+    load(vault, &cleared, parties)
+}
+
+/// The case study with id `id`, for client `client_code`'s own copy of their data (subject
+/// access): the client must be one it is about and hold a consent signed by this vault. What
+/// of it the client may see when it is about others too is decided by subject access.
+///
+/// Errors: as [`get`].
+pub fn get_for_client(
+    vault: &Vault,
+    id: &str,
+    client_code: &str,
+) -> Result<CaseStudy, CaseStudyError> {
+    let parties = parties(vault, id)?;
+    let cleared = clear(
+        vault,
+        &parties.id,
+        parties.owner,
+        &parties.clients,
+        Recipient::Client,
+        Some(client_code),
+    )?;
+    load(vault, &cleared, parties)
+}
+
+/// A case study as listed: its title only while the gate allows it to be opened.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Listed {
+    /// The case study id.
+    pub id: String,
+    /// Its title, or `None` while it is withheld. Confidential: never log it.
+    pub title: Option<String>,
+    /// Who owns it.
+    pub owner: Owner,
+    /// The course it was written for, if any.
+    pub course_id: Option<String>,
+    /// The client codes it is about.
+    pub clients: Vec<String>,
+    /// When it was marked final, if it was.
+    pub final_at: Option<String>,
+    /// When it was last changed.
+    pub updated_at: String,
+    /// Why it cannot be opened now (a client's consent no longer allows it), if it cannot.
+    pub withheld: Option<String>,
+}
+
 fn ids(vault: &Vault, sql: &str, arg: &str) -> Result<Vec<String>, CaseStudyError> {
     let conn = vault.db().conn();
     let mut stmt = conn.prepare(sql)?;
@@ -434,48 +531,58 @@ fn ids(vault: &Vault, sql: &str, arg: &str) -> Result<Vec<String>, CaseStudyErro
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Every case study, oldest first.
+/// Every case study, oldest first, each with its title only if the gate lets it be opened.
 ///
 /// Errors: [`CaseStudyError::Vault`].
-pub fn list(vault: &Vault) -> Result<Vec<CaseStudy>, CaseStudyError> {
-    ids(
+pub fn list(vault: &Vault) -> Result<Vec<Listed>, CaseStudyError> {
+    let mut out = Vec::new();
+    for id in ids(
         vault,
         "SELECT id FROM case_studies WHERE ?1 = ?1 ORDER BY created_at, id",
         "",
-    )?
-    .iter()
-    .map(|id| get(vault, id))
-    .collect()
+    )? {
+        let parties = parties(vault, &id)?;
+        let (title, withheld) = match get(vault, &id) {
+            Ok(study) => (Some(study.title), None),
+            Err(CaseStudyError::Disclosure(e)) => (None, Some(e.to_string())),
+            Err(e) => return Err(e),
+        };
+        out.push(Listed {
+            id: parties.id,
+            title,
+            owner: parties.owner,
+            course_id: parties.course_id,
+            clients: parties.clients,
+            final_at: parties.final_at,
+            updated_at: parties.updated_at,
+            withheld,
+        });
+    }
+    Ok(out)
 }
 
-/// The case studies that mention client `client_code`, oldest first (for subject access and
-/// the client shred).
+/// The ids of the case studies that mention client `client_code`, oldest first (for subject
+/// access and the client shred).
 ///
 /// Errors: [`CaseStudyError::Vault`].
-pub fn mentioning(vault: &Vault, client_code: &str) -> Result<Vec<CaseStudy>, CaseStudyError> {
+pub fn mentioning(vault: &Vault, client_code: &str) -> Result<Vec<String>, CaseStudyError> {
     ids(
         vault,
         "SELECT s.id FROM case_studies s JOIN case_study_clients c ON c.case_study_id = s.id
          WHERE c.client_code = ?1 ORDER BY s.created_at, s.id",
         client_code.trim(),
-    )?
-    .iter()
-    .map(|id| get(vault, id))
-    .collect()
+    )
 }
 
-/// The counsellor's case studies of course `course_id`, oldest first.
+/// The ids of the case studies of course `course_id`, oldest first.
 ///
 /// Errors: [`CaseStudyError::Vault`].
-pub fn of_course(vault: &Vault, course_id: &str) -> Result<Vec<CaseStudy>, CaseStudyError> {
+fn of_course(vault: &Vault, course_id: &str) -> Result<Vec<String>, CaseStudyError> {
     ids(
         vault,
         "SELECT id FROM case_studies WHERE course_id = ?1 ORDER BY created_at, id",
         course_id.trim(),
-    )?
-    .iter()
-    .map(|id| get(vault, id))
-    .collect()
+    )
 }
 
 fn editable(vault: &Vault, id: &str) -> Result<CaseStudy, CaseStudyError> {
@@ -515,7 +622,14 @@ pub fn edit(
     let clients = match clients {
         Some(c) => {
             let c = check_clients(c)?;
-            check_consents(vault, &c, found.owner)?;
+            let _cleared = clear(
+                vault,
+                &found.id,
+                found.owner,
+                &c,
+                Recipient::Counsellor,
+                None,
+            )?;
             c
         }
         None => found.clients.clone(),
@@ -702,7 +816,7 @@ pub fn export(
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct ShredPlan {
     /// The counsellor's case studies it destroys.
-    pub(crate) destroy: Vec<CaseStudy>,
+    pub(crate) destroy: Vec<Parties>,
     /// What it keeps, in words (ids and client codes only).
     pub(crate) kept: Vec<String>,
 }
@@ -715,7 +829,7 @@ pub(crate) fn shred_plan(
 ) -> Result<ShredPlan, CaseStudyError> {
     let mut plan = ShredPlan::default();
     let mut seen = Vec::new();
-    let mut consider = |found: CaseStudy, by_course: bool, plan: &mut ShredPlan| {
+    let mut consider = |found: Parties, by_course: bool, plan: &mut ShredPlan| {
         if seen.contains(&found.id) {
             return;
         }
@@ -744,13 +858,13 @@ pub(crate) fn shred_plan(
         }
     };
     if let Some(course) = course_id {
-        for found in of_course(vault, course)? {
-            consider(found, true, &mut plan);
+        for id in of_course(vault, course)? {
+            consider(parties(vault, &id)?, true, &mut plan);
         }
     }
     if let Some(client) = client_code {
-        for found in mentioning(vault, client)? {
-            consider(found, false, &mut plan);
+        for id in mentioning(vault, client)? {
+            consider(parties(vault, &id)?, false, &mut plan);
         }
     }
     Ok(plan)

@@ -525,7 +525,11 @@ pub(crate) fn run_case_study(
                             "draft"
                         },
                         s.clients.join(","),
-                        s.title
+                        match (&s.title, &s.withheld) {
+                            (Some(title), _) => title.clone(),
+                            (None, Some(why)) => format!("(withheld: {why})"),
+                            (None, None) => String::new(),
+                        }
                     );
                 }
             }

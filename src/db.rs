@@ -11,6 +11,9 @@ use std::path::Path;
 use rusqlite::{Connection, OpenFlags};
 use zeroize::Zeroizing;
 
+/// How long a statement waits for another connection's write to finish.
+pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// The length in bytes of the database key.
 pub const KEY_LEN: usize = 32;
 
@@ -280,6 +283,9 @@ pub enum DbError {
     /// The database file to create already exists.
     #[error("a database already exists at {0}")]
     Exists(String),
+    /// A re-key of the database did not complete.
+    #[error("the database could not be re-encrypted completely: {0}")]
+    Rekeyed(&'static str),
     /// Any other SQLite failure.
     #[error("the vault's database reported an error: {0}")]
     Sqlite(#[from] rusqlite::Error),
@@ -366,6 +372,8 @@ impl Database {
              PRAGMA journal_mode = WAL;
              PRAGMA synchronous = FULL;",
         )?;
+        // Another SessionVault writing at the same moment is waited for, not an error.
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         Ok(Database { conn })
     }
 
@@ -396,6 +404,34 @@ impl Database {
             tx.pragma_update(None, "user_version", version + 1)?;
             tx.commit()?;
             tracing::info!(version = version + 1, "database migrated");
+        }
+        Ok(())
+    }
+
+    /// Re-encrypts every page of the database with `key`, in one transaction (SQLCipher's
+    /// `PRAGMA rekey`, which the bundled 4.6 carries out in WAL mode: the pages go to the WAL
+    /// under the new key), then checkpoints and truncates the WAL, so that no page under the
+    /// old key is left in either file. Other connections cannot read the database until they
+    /// open it again with the new key.
+    ///
+    /// Errors: [`DbError::BadKey`], [`DbError::Rekeyed`], [`DbError::Sqlite`].
+    pub fn rekey(&self, key: &[u8]) -> Result<(), DbError> {
+        if key.len() != KEY_LEN {
+            return Err(DbError::BadKey);
+        }
+        let pragma = Zeroizing::new(format!("PRAGMA rekey = \"x'{}'\";", hex::encode(key)));
+        self.conn.execute_batch(&pragma)?;
+        drop(pragma);
+        let (busy, _, _): (i64, i64, i64) =
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?;
+        if busy != 0 {
+            return Err(DbError::Rekeyed(
+                "another connection kept reading, so the old pages could not be cleared from \
+                 the write-ahead log",
+            ));
         }
         Ok(())
     }

@@ -27,6 +27,10 @@ pub const SERVICE_PREFIX: &str = "sessionvault";
 pub enum KeyName {
     /// The raw 256-bit key of the vault's SQLCipher database.
     Database,
+    /// The database's next key, held only while a re-key is under way (see
+    /// [`crate::rekey`]); a vault that opens with neither [`KeyName::Database`] nor this one
+    /// cannot be opened.
+    DatabaseNext,
     /// The 32-byte seed of the counsellor's Ed25519 signing key.
     Signing,
     /// The age identity of one recording (crypto-erasing a recording deletes this entry).
@@ -40,6 +44,7 @@ impl KeyName {
     pub fn account(&self) -> String {
         match self {
             KeyName::Database => "database-key".to_owned(),
+            KeyName::DatabaseNext => "database-key-next".to_owned(),
             KeyName::Signing => "signing-key".to_owned(),
             KeyName::Recording(id) => format!("recording-key/{id}"),
             KeyName::Probe => "probe".to_owned(),
@@ -51,6 +56,7 @@ impl fmt::Display for KeyName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             KeyName::Database => f.write_str("the database key"),
+            KeyName::DatabaseNext => f.write_str("the next database key"),
             KeyName::Signing => f.write_str("the signing key"),
             KeyName::Recording(id) => write!(f, "the key of recording {id}"),
             KeyName::Probe => f.write_str("the keyring check entry"),

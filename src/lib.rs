@@ -27,6 +27,7 @@
 //! - [`share`]: a recording or clip shared as a WAV inside an age file, gated by the consent.
 //! - [`copies`]: copies made outside the vault (exports, shares), and recording their destruction.
 //! - [`subject_access`]: everything held about one client, as an encrypted bundle.
+//! - [`disclosure`]: the gate every disclosure of a recording or its words passes, at that moment.
 
 #![warn(missing_docs)]
 
@@ -56,11 +57,13 @@ pub mod consent;
 pub mod copies;
 pub mod course;
 pub mod db;
+pub mod disclosure;
 pub mod keys;
 pub mod meter;
 mod pdf_text;
 pub mod player;
 pub mod recording;
+mod rekey;
 pub mod seal;
 pub mod settings;
 pub mod share;

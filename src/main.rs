@@ -17,7 +17,7 @@ use clap::{Parser, Subcommand};
 use serde_json::json;
 use sessionvault::bookmark::{self, BookmarkError};
 use sessionvault::certificate::{self, CertificateError};
-use sessionvault::clock::SystemClock;
+use sessionvault::clock::{self as clocks, Clock};
 use sessionvault::consent::{self, ConsentError, NewConsent, SignedWith};
 use sessionvault::copies::{self, CopyError};
 use sessionvault::course::{self, CourseError};
@@ -571,7 +571,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         message: "no home folder was found for the vault: name one with --vault DIR".to_owned(),
         json_written: false,
     })?;
-    let clock = Arc::new(SystemClock);
+    let clock = clocks::from_env();
     match &cli.command {
         Command::Init => {
             let vault = Vault::create(&dir, clock, &mut rand::rngs::OsRng)?;
@@ -708,9 +708,14 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 println!("{}", summary.id);
             }
             if summary.fault.is_some() {
+                // Stopped by the consent gate (a withdrawal meanwhile), or by a fault.
+                let code = match consent::verify(&vault, &summary.consent_id) {
+                    Err(ConsentError::Refused(refusal)) => refusal.code(),
+                    _ => "recording_faulted",
+                };
                 return Err(Failure {
-                    code: "recording_faulted",
-                    message: format!("recording {} ended by a fault", summary.id),
+                    code,
+                    message: format!("recording {} stopped early", summary.id),
                     json_written: cli.json,
                 });
             }
@@ -886,28 +891,33 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             player.play();
             let mut last_second = u64::MAX;
             let stop = &control.stop;
-            let failure = player.follow(Duration::from_millis(50), stop, &mut |position| {
-                if control.pause.swap(false, Ordering::Relaxed) {
-                    player.pause();
-                }
-                if control.resume.swap(false, Ordering::Relaxed) {
-                    player.play();
-                }
-                let second = position.seconds as u64;
-                if !cli.json && second != last_second {
-                    last_second = second;
-                    eprint!(
-                        "\r{} {:>4}:{:02} ",
-                        if position.playing {
-                            "playing"
-                        } else {
-                            "paused "
-                        },
-                        second / 60,
-                        second % 60
-                    );
-                }
-            });
+            let followed = player.follow_gated(
+                &mut vault,
+                Duration::from_millis(50),
+                stop,
+                &mut |position| {
+                    if control.pause.swap(false, Ordering::Relaxed) {
+                        player.pause();
+                    }
+                    if control.resume.swap(false, Ordering::Relaxed) {
+                        player.play();
+                    }
+                    let second = position.seconds as u64;
+                    if !cli.json && second != last_second {
+                        last_second = second;
+                        eprint!(
+                            "\r{} {:>4}:{:02} ",
+                            if position.playing {
+                                "playing"
+                            } else {
+                                "paused "
+                            },
+                            second / 60,
+                            second % 60
+                        );
+                    }
+                },
+            );
             if !cli.json {
                 eprintln!();
             }
@@ -926,7 +936,9 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                     listening.listener
                 );
             }
-            match failure {
+            // Stopped by the gate (a withdrawal, the consent's end) while it played: what was
+            // heard until then is logged and printed above; the refusal is the outcome.
+            match followed? {
                 Some(failure) => Err(Failure {
                     code: "playback_failed",
                     message: format!("playback stopped early: {failure}"),
@@ -1183,6 +1195,8 @@ fn run_consent(cli: &Cli, command: &ConsentCommand, mut vault: Vault) -> Result<
         ConsentCommand::Withdraw { id, reason, yes } => {
             let record = consent::withdraw(&mut vault, id, reason)?;
             let target = shred::Target::Consent(record.id.to_string());
+            // A recording running under it meanwhile stops by itself within a second or so.
+            shred::await_recordings_stopped(&mut vault, &record.id.to_string())?;
             let preview = shred::preview(&vault, &target)?;
             let outcome = if *yes && !preview.items.is_empty() {
                 Some(run_shred(cli, &mut vault, &target)?)
@@ -1226,7 +1240,7 @@ fn run_certificate(
     cli: &Cli,
     command: &CertificateCommand,
     dir: &std::path::Path,
-    clock: Arc<SystemClock>,
+    clock: Arc<dyn Clock>,
 ) -> Result<(), Failure> {
     match command {
         CertificateCommand::List => {

@@ -12,9 +12,11 @@
 //! again at the new point. Decrypted audio exists only in memory: the decoder's buffers are
 //! zeroized, and the ring is overwritten with silence before it is freed.
 //!
-//! Playback is a disclosure: [`Player::open`] refuses unless the recording's consent still
-//! verifies and names the listener's role in its audience, and logs the start; [`Player::finish`]
-//! logs which ranges were heard, by whom.
+//! Playback is a disclosure: [`Player::open`] passes the disclosure gate
+//! ([`crate::disclosure::clear`]: the consent still verifies and names the listener's role in
+//! its audience) and logs the start; [`Player::follow_gated`] asks the gate again every second
+//! while it plays, so a withdrawal stops it; [`Player::finish`] logs which ranges were heard,
+//! by whom.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -29,7 +31,8 @@ use serde_json::json;
 use zeroize::Zeroizing;
 
 use crate::audit::EventKind;
-use crate::consent::{self, Audience, ConsentError};
+use crate::consent::Audience;
+use crate::disclosure::{self, DisclosureError, Recipient, Use};
 use crate::recording::{self, RecordError};
 use crate::seal::{Format, SealedAudio};
 use crate::stretch::{self, BadSpeed, Stretcher};
@@ -43,6 +46,8 @@ const MAX_DRAIN_SECONDS: f64 = 2.5;
 const DEVICE_BUFFER_MS: u32 = 50;
 /// Seconds of output the ring holds.
 const RING_SECONDS: f64 = 0.5;
+/// How often a playing recording asks the disclosure gate again.
+pub const GATE_CHECK_INTERVAL: Duration = Duration::from_secs(1);
 /// How long the output callback may stay away, while playing, before the device counts as gone.
 const DEVICE_SILENCE_LIMIT: Duration = Duration::from_secs(3);
 
@@ -85,11 +90,16 @@ impl Listener {
 
     /// The audience the consent must name for this listener; `None` for the counsellor.
     pub fn audience(self) -> Option<Audience> {
+        self.recipient().audience()
+    }
+
+    /// Who this listener is for the disclosure gate.
+    pub fn recipient(self) -> Recipient {
         match self {
-            Listener::Myself => None,
-            Listener::Supervisor => Some(Audience::Supervisor),
-            Listener::Tutor => Some(Audience::Tutors),
-            Listener::Student => Some(Audience::Students),
+            Listener::Myself => Recipient::Counsellor,
+            Listener::Supervisor => Recipient::Supervisor,
+            Listener::Tutor => Recipient::Tutor,
+            Listener::Student => Recipient::Student,
         }
     }
 }
@@ -118,70 +128,16 @@ impl FromStr for Listener {
     }
 }
 
-/// The audience gate refused a disclosure: the consent does not name the listener's role.
-/// Made only by [`check_audience`]; playing and sharing each turn it into their own error.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AudienceRefusal {
-    /// Who the recording was to be disclosed to.
-    pub listener: Listener,
-    /// The consent record.
-    pub consent_id: String,
-    /// Who may hear it, as [`Listener::as_str`] words joined by `, ` (always at least `self`).
-    pub allowed: String,
-}
-
-/// The audience gate of every disclosure of a recording (playing it, sharing it): `listener`
-/// may hear recordings made under `consent` only if the consent names their role
-/// ([`Listener::audience`]); the counsellor ([`Listener::Myself`]) always may. Taking a
-/// [`VerifiedConsent`] means the consent itself was checked (granted, not withdrawn, in date)
-/// just before.
-///
-/// Errors: [`AudienceRefusal`], naming who may hear it instead.
-pub fn check_audience(
-    consent: &consent::VerifiedConsent,
-    listener: Listener,
-) -> Result<(), AudienceRefusal> {
-    let Some(needed) = listener.audience() else {
-        return Ok(());
-    };
-    if consent.audience().contains(&needed) {
-        return Ok(());
-    }
-    let allowed: Vec<&str> = Listener::ALL
-        .iter()
-        .filter(|l| l.audience().is_none_or(|a| consent.audience().contains(&a)))
-        .map(|l| l.as_str())
-        .collect();
-    Err(AudienceRefusal {
-        listener,
-        consent_id: consent.id().to_string(),
-        allowed: allowed.join(", "),
-    })
-}
-
 /// What went wrong playing a recording.
 #[derive(Debug, thiserror::Error)]
 pub enum PlayError {
     /// The recording could not be found, opened or decrypted.
     #[error(transparent)]
     Recording(#[from] RecordError),
-    /// The recording's consent no longer allows it to be heard (withdrawn, out of date,
-    /// altered).
-    #[error("this recording may not be played: {0}")]
-    Consent(#[from] ConsentError),
-    /// The client did not consent to this listener hearing the recording.
-    #[error(
-        "the client's consent ({consent_id}) does not include playing it for {listener}; \
-         it may be played only for: {allowed}"
-    )]
-    NotInAudience {
-        /// Who it was to be played for.
-        listener: Listener,
-        /// The consent record.
-        consent_id: String,
-        /// Who may hear it.
-        allowed: String,
-    },
+    /// The disclosure gate refused: the consent no longer allows it to be heard (withdrawn,
+    /// out of date, altered), or does not name this listener.
+    #[error(transparent)]
+    Disclosure(#[from] DisclosureError),
     /// An unknown listener word.
     #[error("{0:?} is not a listener: use self, supervisor, tutor or student")]
     UnknownListener(String),
@@ -212,8 +168,7 @@ impl PlayError {
     pub fn code(&self) -> &'static str {
         match self {
             PlayError::Recording(e) => e.code(),
-            PlayError::Consent(e) => e.code(),
-            PlayError::NotInAudience { .. } => "not_in_audience",
+            PlayError::Disclosure(e) => e.code(),
             PlayError::UnknownListener(_) => "invalid_listener",
             PlayError::Speed(_) => "invalid_speed",
             PlayError::Volume(_) => "invalid_volume",
@@ -386,6 +341,8 @@ struct Shared {
     started: Instant,
     last_callback_ms: AtomicU64,
     device_failure: Mutex<Option<String>>,
+    /// Why the gate stopped playback while it ran, if it did.
+    refused: Mutex<Option<String>>,
     timeline: Mutex<Timeline>,
 }
 
@@ -420,26 +377,19 @@ impl Player {
     /// Opens recording `id` for `options.listener` on the output device, paused at
     /// `options.from`, and logs that playback began. Call [`Player::play`] to start hearing it.
     ///
-    /// Errors: [`PlayError::Consent`] when the consent no longer verifies (withdrawn, course
-    /// ended, past its destroy-by date, altered); [`PlayError::NotInAudience`];
+    /// Errors: [`PlayError::Disclosure`] when the consent no longer verifies (withdrawn, course
+    /// ended, past its destroy-by date, altered) or does not name the listener;
     /// [`PlayError::Recording`] (not found, still recording, key missing, unreadable);
     /// [`PlayError::Range`], [`PlayError::Speed`], [`PlayError::Volume`];
     /// [`PlayError::Device`]; [`PlayError::Vault`].
     pub fn open(vault: &mut Vault, id: &str, options: &Options<'_>) -> Result<Player, PlayError> {
-        let summary = recording::get(vault, id)?;
-        let consent = consent::verify(vault, &summary.consent_id)?;
-        if let Err(refusal) = check_audience(&consent, options.listener) {
-            return Err(PlayError::NotInAudience {
-                listener: refusal.listener,
-                consent_id: refusal.consent_id,
-                allowed: refusal.allowed,
-            });
-        }
+        let cleared = disclosure::clear(vault, id, options.listener.recipient(), Use::Listening)?;
+        let summary = cleared.recording().clone();
         let speed = stretch::check_speed(options.speed)?;
         if !(0.0..=1.0).contains(&options.volume) {
             return Err(PlayError::Volume(options.volume));
         }
-        let mut audio = recording::open_audio(vault, id)?;
+        let mut audio = recording::open_audio(vault, &cleared)?;
         let format = audio.format();
         let frames = audio.frames();
         let length = seconds(frames, format);
@@ -472,6 +422,7 @@ impl Player {
             started: Instant::now(),
             last_callback_ms: AtomicU64::new(0),
             device_failure: Mutex::new(None),
+            refused: Mutex::new(None),
             timeline: Mutex::new(Timeline::new(start, speed)),
         });
         let capacity =
@@ -612,7 +563,80 @@ impl Player {
         stop: &AtomicBool,
         on_position: &mut dyn FnMut(Position),
     ) -> Option<String> {
+        self.follow_checking(every, stop, on_position, &mut || Ok(()))
+            .unwrap_or_else(|e| Some(e.to_string()))
+    }
+
+    /// As [`Player::follow`], and asks the disclosure gate again every
+    /// [`GATE_CHECK_INTERVAL`] while it plays: a withdrawal (or the end of the consent's
+    /// time) made meanwhile, here or by another SessionVault on this vault, stops playback
+    /// within that time. `vault` is refreshed first, so a change by another process is seen.
+    ///
+    /// Errors: [`PlayError::Disclosure`] when the gate refused and playback was stopped.
+    pub fn follow_gated(
+        &self,
+        vault: &mut Vault,
+        every: Duration,
+        stop: &AtomicBool,
+        on_position: &mut dyn FnMut(Position),
+    ) -> Result<Option<String>, PlayError> {
+        let mut last = Instant::now();
+        self.follow_checking(every, stop, on_position, &mut || {
+            if last.elapsed() < GATE_CHECK_INTERVAL {
+                return Ok(());
+            }
+            last = Instant::now();
+            self.recheck(vault)
+        })
+    }
+
+    /// Asks the disclosure gate again whether this recording may still be heard by this
+    /// listener; if not, playback stops (what was heard stays logged by [`Player::finish`]).
+    ///
+    /// Errors: [`PlayError::Disclosure`] with the refusal; a database that cannot be read
+    /// for a moment is not a refusal and is retried at the next check.
+    pub fn recheck(&self, vault: &mut Vault) -> Result<(), PlayError> {
+        if let Err(e) = vault.refresh() {
+            tracing::warn!(
+                code = e.code(),
+                "the vault could not be read again: the gate is asked on the open database"
+            );
+        }
+        match disclosure::clear(
+            vault,
+            &self.recording_id,
+            self.listener.recipient(),
+            Use::Listening,
+        ) {
+            Ok(_) => Ok(()),
+            Err(DisclosureError::Vault(e)) => {
+                tracing::warn!(
+                    code = e.code(),
+                    "the gate could not be asked: retried at the next check"
+                );
+                Ok(())
+            }
+            Err(refused) => {
+                self.shared.playing.store(false, Ordering::Relaxed);
+                self.shared.stop.store(true, Ordering::Relaxed);
+                if let Ok(mut slot) = self.shared.refused.lock() {
+                    *slot = Some(refused.to_string());
+                }
+                tracing::warn!(recording = %self.recording_id, code = refused.code(), "playback stopped by the gate");
+                Err(refused.into())
+            }
+        }
+    }
+
+    fn follow_checking(
+        &self,
+        every: Duration,
+        stop: &AtomicBool,
+        on_position: &mut dyn FnMut(Position),
+        check: &mut dyn FnMut() -> Result<(), PlayError>,
+    ) -> Result<Option<String>, PlayError> {
         loop {
+            check()?;
             let position = self.position();
             on_position(position);
             if position.ended {
@@ -620,13 +644,13 @@ impl Player {
                 let held = self.shared.latency.load(Ordering::Relaxed) as f64
                     / f64::from(self.format.sample_rate.max(1));
                 std::thread::sleep(Duration::from_secs_f64(held.min(MAX_DRAIN_SECONDS)));
-                return None;
+                return Ok(None);
             }
             if stop.load(Ordering::Relaxed) {
-                return None;
+                return Ok(None);
             }
             if let Some(failure) = self.failure() {
-                return Some(failure);
+                return Ok(Some(failure));
             }
             std::thread::sleep(every);
         }
@@ -637,7 +661,8 @@ impl Player {
     ///
     /// Errors: [`PlayError::Vault`] when the log cannot be written.
     pub fn finish(mut self, vault: &mut Vault) -> Result<Listening, PlayError> {
-        let fault = self.failure();
+        let refused = self.shared.refused.lock().ok().and_then(|r| r.clone());
+        let fault = refused.or_else(|| self.failure());
         let heard_until = self.position().frame;
         self.shutdown();
         let ranges: Vec<(u64, u64)> = {

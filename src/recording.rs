@@ -24,6 +24,7 @@ use crate::audit::EventKind;
 use crate::capture::{Capture, CaptureError};
 use crate::consent::{self, ConsentError, VerifiedConsent};
 use crate::db::DbError;
+use crate::disclosure::{self, Cleared, DisclosureError, Recipient, Use};
 use crate::keys::{KeyError, KeyName};
 use crate::meter::{self, Meter};
 use crate::seal::{self, Format, RecordingKey, SealError, SealedAudio, SealedWriter};
@@ -39,15 +40,23 @@ const WRITER_IDLE: Duration = Duration::from_millis(20);
 /// would otherwise carry on from another device).
 pub const DEVICE_CHECK_INTERVAL: Duration = Duration::from_millis(500);
 
+/// How often a running recording asks the consent gate again: a withdrawal (here, in the
+/// window, or from another SessionVault on this vault) stops it within this time and the
+/// next write.
+pub const CONSENT_CHECK_INTERVAL: Duration = Duration::from_secs(1);
+
 /// How often a running recording checks that its key is still in the keyring.
 pub const KEY_CHECK_INTERVAL: Duration = Duration::from_secs(2);
 
 /// What went wrong with a recording.
 #[derive(Debug, thiserror::Error)]
 pub enum RecordError {
-    /// The consent gate refused.
+    /// The consent gate refused (at the start of a recording).
     #[error(transparent)]
     Consent(#[from] ConsentError),
+    /// The disclosure gate refused (playing, exporting or reading a recording).
+    #[error(transparent)]
+    Disclosure(#[from] Box<DisclosureError>),
     /// The device could not be opened.
     #[error(transparent)]
     Capture(#[from] CaptureError),
@@ -81,6 +90,7 @@ impl RecordError {
     pub fn code(&self) -> &'static str {
         match self {
             RecordError::Consent(e) => e.code(),
+            RecordError::Disclosure(e) => e.code(),
             RecordError::Capture(_) => "device_failed",
             RecordError::Seal(SealError::Io { .. }) => "write_failed",
             RecordError::Seal(SealError::Integrity { .. }) => "recording_damaged",
@@ -91,6 +101,12 @@ impl RecordError {
             RecordError::Export { .. } => "io_failed",
             RecordError::Vault(e) => e.code(),
         }
+    }
+}
+
+impl From<DisclosureError> for RecordError {
+    fn from(e: DisclosureError) -> Self {
+        RecordError::Disclosure(Box::new(e))
     }
 }
 
@@ -155,6 +171,8 @@ pub struct Summary {
     pub consent_id: String,
     /// The client code.
     pub client_code: String,
+    /// The course it was recorded for, if any.
+    pub course_id: Option<String>,
     /// `recording`, `complete`, `recovered` or `faulted`.
     pub state: String,
     /// When it started.
@@ -289,6 +307,8 @@ pub fn record(
         ),
         Err(e) => Some(format!("the keyring became unavailable ({e})")),
     };
+    let consent_id = consent.id().to_string();
+    let mut consent_check = || still_consented(vault, &consent_id);
     let outcome = run(
         capture,
         writer,
@@ -296,7 +316,10 @@ pub fn record(
         options.duration,
         control,
         on_event,
-        &mut key_check,
+        &mut Checks {
+            key: &mut key_check,
+            consent: &mut consent_check,
+        },
     );
     let Ended {
         sealed,
@@ -368,6 +391,43 @@ pub fn record(
     get(vault, &id.to_string())
 }
 
+/// Asks the consent gate again for a running recording: `None` while the consent holds, else
+/// why it stopped. A database that cannot be read for a moment is not a refusal (it is asked
+/// again at the next check); a re-key by another SessionVault is followed first.
+fn still_consented(vault: &mut Vault, consent_id: &str) -> Option<String> {
+    if let Err(e) = vault.refresh() {
+        tracing::warn!(
+            code = e.code(),
+            "the vault could not be read again: the consent is checked on the open database"
+        );
+    }
+    match consent::verify(vault, consent_id) {
+        Ok(_) => None,
+        Err(ConsentError::Refused(refusal)) => {
+            tracing::warn!(consent = %consent_id, code = refusal.code(), "recording stopped by the consent gate");
+            Some(format!(
+                "it stopped because the consent no longer holds: {refusal}. What was recorded \
+                 until then is sealed, and is destroyed with the shred of this consent"
+            ))
+        }
+        Err(e) => {
+            tracing::warn!(
+                code = e.code(),
+                "the consent could not be checked: asked again shortly"
+            );
+            None
+        }
+    }
+}
+
+/// What a running recording checks now and then, each answering why it must stop, if it must.
+struct Checks<'a> {
+    /// Every [`KEY_CHECK_INTERVAL`]: the recording's key is still in the keyring.
+    key: &'a mut dyn FnMut() -> Option<String>,
+    /// Every [`CONSENT_CHECK_INTERVAL`]: the consent still holds.
+    consent: &'a mut dyn FnMut() -> Option<String>,
+}
+
 /// A recording being set up: its key is in the keyring and its file may exist, but no row
 /// says so yet. Dropped before `committed`, it removes both, so a failed start leaves nothing
 /// behind.
@@ -406,7 +466,7 @@ struct Ended {
 }
 
 /// The writer loop: drains the ring, meters, seals, and stops on duration, `stop`, or a fault
-/// (the device failing, a write error, or `key_check` reporting the key gone).
+/// (the device failing, a write error, the key gone, the consent withdrawn or ended).
 fn run(
     mut capture: Capture,
     mut writer: SealedWriter,
@@ -414,7 +474,7 @@ fn run(
     duration: Option<Duration>,
     control: &Control,
     on_event: &mut dyn FnMut(meter::Event),
-    key_check: &mut dyn FnMut() -> Option<String>,
+    checks: &mut Checks<'_>,
 ) -> Ended {
     let channels = usize::from(format.channels);
     let target_frames =
@@ -425,6 +485,7 @@ fn run(
     ));
     let mut fault = None;
     let mut last_key_check = std::time::Instant::now();
+    let mut last_consent_check = std::time::Instant::now();
     let mut last_device_check = std::time::Instant::now();
     let started = std::time::Instant::now();
     let mut paused = false;
@@ -485,8 +546,15 @@ fn run(
         }
         if last_key_check.elapsed() >= KEY_CHECK_INTERVAL {
             last_key_check = std::time::Instant::now();
-            if let Some(failure) = key_check() {
+            if let Some(failure) = (checks.key)() {
                 fault = Some(failure);
+                break;
+            }
+        }
+        if last_consent_check.elapsed() >= CONSENT_CHECK_INTERVAL {
+            last_consent_check = std::time::Instant::now();
+            if let Some(refused) = (checks.consent)() {
+                fault = Some(refused);
                 break;
             }
         }
@@ -516,7 +584,7 @@ fn run(
 }
 
 const SUMMARY: &str = "SELECT id, consent_id, client_code, state, started_at, frames, sample_rate,
-    channels, device, overruns, fault, pauses, device_format FROM recordings";
+    channels, device, overruns, fault, pauses, device_format, course_id FROM recordings";
 
 fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
     let frames: u64 = r.get(5)?;
@@ -539,6 +607,7 @@ fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
             .and_then(|p| serde_json::from_str(&p).ok())
             .unwrap_or_default(),
         device_format: r.get(12)?,
+        course_id: r.get(13)?,
     })
 }
 
@@ -546,12 +615,19 @@ fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
 ///
 /// Errors: [`RecordError::NotFound`], [`RecordError::Vault`].
 pub fn get(vault: &Vault, id: &str) -> Result<Summary, RecordError> {
+    find(vault, id)?.ok_or_else(|| RecordError::NotFound(id.to_owned()))
+}
+
+/// One recording, or `None` when no recording has this id.
+///
+/// Errors: [`VaultError`] when the database cannot be read.
+pub(crate) fn find(vault: &Vault, id: &str) -> Result<Option<Summary>, VaultError> {
     vault
         .db()
         .conn()
         .query_row(&format!("{SUMMARY} WHERE id = ?1"), [id.trim()], summary)
-        .optional()?
-        .ok_or_else(|| RecordError::NotFound(id.to_owned()))
+        .optional()
+        .map_err(|e| VaultError::from(DbError::from(e)))
 }
 
 /// Every recording, newest first.
@@ -564,16 +640,13 @@ pub fn list(vault: &Vault) -> Result<Vec<Summary>, RecordError> {
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
-/// Opens a finished recording for reading (decrypting on demand).
+/// Opens the recording the gate cleared, for reading (decrypting on demand). Only a
+/// [`Cleared`] value opens a recording: every path that reveals audio passes the gate first.
 ///
-/// Errors: [`RecordError::NotFound`], [`RecordError::StillRecording`], [`RecordError::Key`],
-/// [`RecordError::Seal`].
-pub fn open_audio(vault: &Vault, id: &str) -> Result<SealedAudio, RecordError> {
-    let summary = get(vault, id)?;
-    if summary.state == "recording" {
-        return Err(RecordError::StillRecording(summary.id));
-    }
-    let uuid = Uuid::parse_str(&summary.id).map_err(|_| RecordError::NotFound(id.to_owned()))?;
+/// Errors: [`RecordError::Key`] (its key is gone from the keyring), [`RecordError::Seal`].
+pub fn open_audio(vault: &Vault, cleared: &Cleared) -> Result<SealedAudio, RecordError> {
+    let id = &cleared.recording().id;
+    let uuid = Uuid::parse_str(id).map_err(|_| RecordError::NotFound(id.clone()))?;
     let key = RecordingKey::from_secret(&vault.keys().get(KeyName::Recording(uuid))?)?;
     Ok(SealedAudio::open(&recording_path(vault, uuid), &key)?)
 }
@@ -589,12 +662,14 @@ pub struct Waveform {
     pub peaks: Vec<u16>,
 }
 
-/// The waveform of recording `id`: what recording stored, or, for a recording that has none
-/// (recovered after a crash), worked out from its audio now and stored for next time.
+/// The waveform of recording `id`, for the counsellor's player: what recording stored, or,
+/// for a recording that has none (recovered after a crash), worked out from its audio now and
+/// stored for next time. It passes the gate as listening does.
 ///
-/// Errors: as [`open_audio`], and [`RecordError::Vault`].
+/// Errors: [`RecordError::Disclosure`], as [`open_audio`], and [`RecordError::Vault`].
 pub fn waveform(vault: &Vault, id: &str) -> Result<Waveform, RecordError> {
-    let summary = get(vault, id)?;
+    let cleared = disclosure::clear(vault, id, Recipient::Counsellor, Use::Listening)?;
+    let summary = cleared.recording().clone();
     let stored: Option<Vec<u8>> = vault.db().conn().query_row(
         "SELECT peaks FROM recordings WHERE id = ?1",
         [&summary.id],
@@ -603,7 +678,7 @@ pub fn waveform(vault: &Vault, id: &str) -> Result<Waveform, RecordError> {
     let bytes = match stored {
         Some(bytes) if !bytes.is_empty() || summary.frames == 0 => bytes,
         _ => {
-            let mut audio = open_audio(vault, id)?;
+            let mut audio = open_audio(vault, &cleared)?;
             let format = audio.format();
             let mut meter = Meter::new(format.sample_rate, format.channels);
             let mut block = Zeroizing::new(vec![0i16; 64 * 1024]);
@@ -646,9 +721,12 @@ pub struct Export {
 /// Writes recording `id` to `out` as a standard WAV file: a deliberate plaintext copy,
 /// recorded as an outstanding copy so shredding can name it later.
 ///
-/// Errors: as [`open_audio`], and [`RecordError::Export`].
+/// It passes the gate first: refused once the consent is withdrawn, out of date or altered.
+///
+/// Errors: [`RecordError::Disclosure`], as [`open_audio`], and [`RecordError::Export`].
 pub fn export_wav(vault: &mut Vault, id: &str, out: &Path) -> Result<Export, RecordError> {
-    let mut audio = open_audio(vault, id)?;
+    let cleared = disclosure::clear(vault, id, Recipient::Counsellor, Use::Export)?;
+    let mut audio = open_audio(vault, &cleared)?;
     let export_err = |source| RecordError::Export {
         path: out.display().to_string(),
         source,
@@ -674,7 +752,7 @@ pub fn export_wav(vault: &mut Vault, id: &str, out: &Path) -> Result<Export, Rec
     file.sync_all().map_err(export_err)?;
     let sha256: [u8; 32] = hasher.finalize().into();
     let copy_id = Uuid::new_v4().to_string();
-    let summary = get(vault, id)?;
+    let summary = cleared.recording().clone();
     let change = vault.change()?;
     let made_at = change
         .now

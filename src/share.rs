@@ -3,9 +3,9 @@
 //! encrypted to the recipients' `age1…` keys or to a passphrase (scrypt), optionally
 //! ASCII-armoured. Any age tool (`age`, `rage`) opens it.
 //!
-//! Sharing is a disclosure, gated like playing: the recording's consent is verified again
-//! ([`consent::verify`]: refused once withdrawn, expired or altered) and must name the role in
-//! its audience ([`player::check_audience`], the same gate the player uses).
+//! Sharing is a disclosure, gated like playing: it passes the disclosure gate
+//! ([`disclosure::clear`]: refused once the consent is withdrawn, expired or altered, and
+//! unless it names the role in its audience).
 //!
 //! No plaintext touches the disk: the sealed recording is decrypted chunk by chunk into
 //! zeroized buffers, and what is written is age ciphertext, into a temporary file beside the
@@ -34,9 +34,9 @@ use uuid::Uuid;
 use zeroize::Zeroizing;
 
 use crate::audit::{AuditError, EventKind};
-use crate::consent::{self, ConsentError};
 use crate::db::DbError;
-use crate::player::{self, Listener};
+use crate::disclosure::{self, DisclosureError, Use};
+use crate::player::Listener;
 use crate::recording::{self, RecordError};
 use crate::seal::{self, SealError};
 use crate::vault::{Vault, VaultError};
@@ -141,23 +141,10 @@ pub enum ShareError {
     /// The recording could not be found, opened or decrypted.
     #[error(transparent)]
     Recording(#[from] RecordError),
-    /// The recording's consent no longer allows any disclosure (withdrawn, out of date,
-    /// altered).
-    #[error("this recording may not be shared: {0}")]
-    Consent(#[from] ConsentError),
-    /// The client did not consent to this role hearing the recording.
-    #[error(
-        "the client's consent ({consent_id}) does not include sharing it with a {role}; it may \
-         be heard only by: {allowed}"
-    )]
-    NotInAudience {
-        /// The role asked for.
-        role: Role,
-        /// The consent record.
-        consent_id: String,
-        /// Who may hear it.
-        allowed: String,
-    },
+    /// The disclosure gate refused: the consent no longer allows any disclosure (withdrawn,
+    /// out of date, altered), or does not name this role.
+    #[error(transparent)]
+    Disclosure(#[from] DisclosureError),
     /// An unknown role word.
     #[error("{0:?} is not a role to share with: use tutor, student or supervisor")]
     UnknownRole(String),
@@ -196,8 +183,7 @@ impl ShareError {
     pub fn code(&self) -> &'static str {
         match self {
             ShareError::Recording(e) => e.code(),
-            ShareError::Consent(e) => e.code(),
-            ShareError::NotInAudience { .. } => "not_in_audience",
+            ShareError::Disclosure(e) => e.code(),
             ShareError::UnknownRole(_) => "invalid_role",
             ShareError::BadRecipient(_) => "invalid_recipient",
             ShareError::NoRecipient => "invalid_recipient",
@@ -446,8 +432,8 @@ fn frame_at(at: Duration, sample_rate: u32) -> u64 {
 /// recording's rate and channels; nothing decrypted reaches the disk; `out` is either the
 /// complete age file or untouched.
 ///
-/// Errors: [`ShareError::Consent`] (withdrawn, expired, course ended, altered);
-/// [`ShareError::NotInAudience`]; [`ShareError::Recording`] (not found, still recording, key
+/// Errors: [`ShareError::Disclosure`] (withdrawn, expired, course ended, altered, not in the
+/// audience); [`ShareError::Recording`] (not found, still recording, key
 /// missing, damaged audio); [`ShareError::BadRecipient`], [`ShareError::NoRecipient`],
 /// [`ShareError::WeakPassphrase`]; [`ShareError::Range`]; [`ShareError::Io`];
 /// [`ShareError::Vault`].
@@ -457,18 +443,16 @@ pub fn share(
     options: &ShareOptions,
     out: &Path,
 ) -> Result<Shared, ShareError> {
-    let summary = recording::get(vault, recording_id)?;
-    let consent = consent::verify(vault, &summary.consent_id)?;
-    player::check_audience(&consent, options.role.listener()).map_err(|refusal| {
-        ShareError::NotInAudience {
-            role: options.role,
-            consent_id: refusal.consent_id,
-            allowed: refusal.allowed,
-        }
-    })?;
+    let cleared = disclosure::clear(
+        vault,
+        recording_id,
+        options.role.listener().recipient(),
+        Use::Share,
+    )?;
+    let summary = cleared.recording().clone();
     let (encryptor, recipients) = encryptor(&options.to)?;
 
-    let mut audio = recording::open_audio(vault, &summary.id)?;
+    let mut audio = recording::open_audio(vault, &cleared)?;
     let format = audio.format();
     let frames = audio.frames();
     let length = frames as f64 / f64::from(format.sample_rate.max(1));

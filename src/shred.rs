@@ -14,8 +14,11 @@
 //!    random name, unlinked, and the folder synced.
 //! 3. **Rows**: the recording's rows and its bookmarks are deleted (SQLite's `secure_delete`
 //!    is on), with an audit entry each; the database is vacuumed afterwards.
-//! 4. **Memory**: a shred never loads a key or audio; its buffers hold random bytes only.
-//! 5. **Certificate**: signed with the counsellor's key, listing what was destroyed, how, the
+//! 4. **Database re-key**: the SQLCipher database is encrypted again under a fresh random key
+//!    and the old key deleted from the keyring ([`crate::rekey`]), so a copy of the database
+//!    taken before the shred no longer opens: text is crypto-erased as audio is.
+//! 5. **Memory**: a shred never loads a key or audio; its buffers hold random bytes only.
+//! 6. **Certificate**: signed with the counsellor's key, listing what was destroyed, how, the
 //!    checks made afterwards, and the plaintext copies still outstanding.
 //!
 //! A shred is a job stored in the vault before anything is destroyed, and each step of each
@@ -420,6 +423,8 @@ pub struct Timings {
     pub rows_seconds: f64,
     /// Checkpoint and vacuum, in seconds.
     pub vacuum_seconds: f64,
+    /// The database's re-key under a fresh key, in seconds.
+    pub rekey_seconds: f64,
 }
 
 /// A finished shred.
@@ -448,7 +453,12 @@ const METHOD: &[&str] = &[
     "3. Rows: each recording's database rows, its bookmarks, transcripts and waveform (and the \
      counsellor's case studies the shred covers) were deleted in the SQLCipher database with \
      secure_delete on; the database was checkpointed and vacuumed.",
-    "4. Memory: the shred loaded no key and no audio; its buffers held random bytes only.",
+    "4. Database re-key: the vault's SQLCipher database was encrypted again under a fresh \
+     random 256-bit key, the old key was deleted from the OS keyring, and the database file \
+     was checked to no longer open with the old key; every copy of the database taken before \
+     this shred (backups, sync folders, snapshots), with the transcripts, bookmark notes and \
+     case studies it held, can no longer be decrypted.",
+    "5. Memory: the shred loaded no key and no audio; its buffers held random bytes only.",
 ];
 
 /// The ids of the recordings the target covers.
@@ -587,7 +597,12 @@ pub fn preview(vault: &Vault, target: &Target) -> Result<Preview, ShredError> {
         .as_ref()
         .map(|(_, items)| items.clone())
         .unwrap_or_default();
-    for id in recordings_of(vault, target)? {
+    // A shred that stopped after deleting its target's rows still has its items to finish.
+    let ids = match recordings_of(vault, target) {
+        Err(ShredError::NotFound { .. }) if resumed.is_some() => Vec::new(),
+        other => other?,
+    };
+    for id in ids {
         if !items.iter().any(|i| i.recording_id == id) {
             items.push(item_of(vault, &id)?);
         }
@@ -644,7 +659,7 @@ fn case_study_plan(
 /// The outstanding copies of case studies that a shred destroys.
 fn case_study_copies(
     vault: &Vault,
-    studies: &[crate::case_study::CaseStudy],
+    studies: &[crate::case_study::Parties],
 ) -> Result<Vec<OutstandingCopy>, ShredError> {
     let conn = vault.db().conn();
     let mut stmt = conn.prepare(
@@ -751,6 +766,68 @@ fn key_gone(vault: &Vault, watch: &mut KeyWatch, id: &str) -> Result<bool, KeyEr
     Ok(!watch.exists(KeyName::Recording(uuid))?)
 }
 
+/// How long the shred after a withdrawal waits for a recording still being made under the
+/// consent to stop (it stops by itself within [`crate::recording::CONSENT_CHECK_INTERVAL`] of
+/// the withdrawal, and then seals what it has).
+pub const RECORDING_STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Waits until no recording is still being made under consent `consent_id`: after its
+/// withdrawal, one running in this process or another SessionVault on this vault stops by
+/// itself once it sees the withdrawal. One a crash left unfinished is re-sealed. Waits at most
+/// [`RECORDING_STOP_WAIT`].
+///
+/// Errors: [`ShredError::StillRecording`] when a recording did not stop in time,
+/// [`ShredError::Vault`].
+pub fn await_recordings_stopped(vault: &mut Vault, consent_id: &str) -> Result<(), ShredError> {
+    let deadline = Instant::now() + RECORDING_STOP_WAIT;
+    loop {
+        let running: Option<String> = vault
+            .db()
+            .conn()
+            .query_row(
+                "SELECT id FROM recordings WHERE consent_id = ?1 AND state = 'recording'
+                 ORDER BY started_at LIMIT 1",
+                [consent_id.trim()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(running) = running else {
+            return Ok(());
+        };
+        if Instant::now() >= deadline {
+            return Err(ShredError::StillRecording(running));
+        }
+        // One no live process holds any more (a crash) is re-sealed now; live ones are left.
+        if let Err(e) = crate::recording::recover_unfinished(vault) {
+            tracing::warn!(
+                code = e.code(),
+                "recovery before the withdrawal's shred failed"
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// Destroys everything recorded under consent `consent_id` after its withdrawal, as
+/// [`shred`] with [`Target::Consent`], once [`await_recordings_stopped`]. Returns `None` when
+/// nothing was recorded under the consent.
+///
+/// Errors: [`ShredError::StillRecording`] when a recording did not stop in time; as
+/// [`shred`] otherwise.
+pub fn after_withdrawal<R: RngCore + rand::CryptoRng>(
+    vault: &mut Vault,
+    consent_id: &str,
+    rng: &mut R,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Option<Outcome>, ShredError> {
+    await_recordings_stopped(vault, consent_id)?;
+    let target = Target::Consent(consent_id.trim().to_owned());
+    if preview(vault, &target)?.items.is_empty() {
+        return Ok(None);
+    }
+    shred(vault, &target, rng, progress).map(Some)
+}
+
 /// Destroys everything of `target` (see the module documentation for the steps), reporting
 /// progress to `progress`, and returns the signed certificate. Finishes an earlier shred of
 /// the same target that stopped part-way. `rng` supplies the overwrite bytes and names.
@@ -758,7 +835,7 @@ fn key_gone(vault: &Vault, watch: &mut KeyWatch, id: &str) -> Result<bool, KeyEr
 /// Errors: [`ShredError::NotFound`], [`ShredError::Nothing`], [`ShredError::StillRecording`];
 /// [`ShredError::Partial`] when a step fails, saying what was destroyed and what remains
 /// (run again to finish); [`ShredError::Vault`], [`ShredError::Certificate`].
-pub fn shred<R: RngCore>(
+pub fn shred<R: RngCore + rand::CryptoRng>(
     vault: &mut Vault,
     target: &Target,
     rng: &mut R,
@@ -792,7 +869,7 @@ pub fn shred<R: RngCore>(
         }
     };
     tracing::info!(shred = %shred_id, recordings = items.len(), "shred started");
-    let total = items.len() * 3 + plan.case_studies.len() + 2;
+    let total = items.len() * 3 + plan.case_studies.len() + 3;
     let mut done = items
         .iter()
         .map(|i| {
@@ -970,6 +1047,27 @@ pub fn shred<R: RngCore>(
     done += 1;
     progress(Progress {
         step: "vacuum",
+        recording_id: None,
+        done,
+        total,
+    });
+
+    // 4. The database under a fresh key, the old key deleted: every earlier copy of it
+    // (backups, sync folders, snapshots) with the text just deleted no longer opens.
+    let started = Instant::now();
+    let rekeyed = vault.rekey(&mut *rng).map_err(|e| {
+        partial(
+            &shred_id,
+            &items,
+            "database re-key",
+            "",
+            format!("the database could not be re-encrypted under a new key ({e})"),
+        )
+    })?;
+    timings.rekey_seconds = started.elapsed().as_secs_f64();
+    done += 1;
+    progress(Progress {
+        step: "re-key",
         recording_id: None,
         done,
         total,

@@ -8,8 +8,10 @@
 //! Speaker labels default to `T:` (the counsellor, or therapist) and `C:` (the client), and
 //! each transcript has its own key of labels and their meanings, printed on exports.
 //!
-//! Transcripts live only in the SQLCipher database and go with their recording when it is
-//! shredded. Their text never reaches a log: tracing and the audit log (`transcript.created`,
+//! Reading, starting, editing and exporting a transcript pass the disclosure gate
+//! ([`crate::disclosure`]) at that moment: once the recording's consent is withdrawn, out of
+//! date or altered, its words are no longer shown. Transcripts live only in the SQLCipher
+//! database and go with their recording when it is shredded. Their text never reaches a log: tracing and the audit log (`transcript.created`,
 //! `transcript.edited`, `transcript.exported`) carry ids, frames and counts only.
 //!
 //! Exports for coursework (TXT, DOCX, PDF; see [`export`]) apply the transcript's
@@ -30,7 +32,8 @@ use uuid::Uuid;
 use crate::audit::{AuditError, EventKind};
 use crate::bookmark::{frame_at, time_of};
 use crate::db::DbError;
-use crate::recording::{self, RecordError, Summary};
+use crate::disclosure::{self, Cleared, DisclosureError, Recipient, Use};
+use crate::recording::{self, RecordError};
 use crate::vault::{Vault, VaultError};
 use anonymise::{Leftover, Rule, RuleProblem};
 use export::{Block, CopyOf, Document, Exported, Format, Section, WriteError};
@@ -271,6 +274,10 @@ pub enum TranscriptError {
     /// Looking up the recording failed for another reason than its absence.
     #[error(transparent)]
     Recording(RecordError),
+    /// The disclosure gate refused: the recording's consent no longer allows its words to be
+    /// read (withdrawn, out of date, altered).
+    #[error(transparent)]
+    Disclosure(DisclosureError),
     /// A vault or database problem.
     #[error(transparent)]
     Vault(#[from] VaultError),
@@ -307,6 +314,7 @@ impl TranscriptError {
             TranscriptError::BadFormat(_) => "invalid_input",
             TranscriptError::Write { .. } => "io_failed",
             TranscriptError::Recording(e) => e.code(),
+            TranscriptError::Disclosure(e) => e.code(),
             TranscriptError::Vault(e) => e.code(),
         }
     }
@@ -319,6 +327,17 @@ impl From<RecordError> for TranscriptError {
             RecordError::StillRecording(id) => TranscriptError::StillRecording(id),
             RecordError::Vault(e) => TranscriptError::Vault(e),
             e => TranscriptError::Recording(e),
+        }
+    }
+}
+
+impl From<DisclosureError> for TranscriptError {
+    fn from(e: DisclosureError) -> Self {
+        match e {
+            DisclosureError::RecordingNotFound(id) => TranscriptError::RecordingNotFound(id),
+            DisclosureError::StillRecording(id) => TranscriptError::StillRecording(id),
+            DisclosureError::Vault(e) => TranscriptError::Vault(e),
+            e => TranscriptError::Disclosure(e),
         }
     }
 }
@@ -513,7 +532,12 @@ fn segment_of(r: &rusqlite::Row<'_>, rate: u32) -> rusqlite::Result<Segment> {
     })
 }
 
-fn assemble(vault: &Vault, found: Row, recording: &Summary) -> Result<Transcript, TranscriptError> {
+/// A transcript with its text: only for a recording the gate cleared.
+fn assemble(vault: &Vault, found: Row, cleared: &Cleared) -> Result<Transcript, TranscriptError> {
+    let recording = cleared.recording();
+    if recording.id != found.recording_id {
+        return Err(TranscriptError::NotFound(found.id));
+    }
     let rate = recording.sample_rate;
     let conn = vault.db().conn();
     let mut stmt = conn.prepare(
@@ -556,10 +580,8 @@ pub fn create(
     until: Option<Duration>,
     speakers: Option<Vec<Speaker>>,
 ) -> Result<Transcript, TranscriptError> {
-    let recording = recording::get(vault, recording_id)?;
-    if recording.state == "recording" {
-        return Err(TranscriptError::StillRecording(recording.id));
-    }
+    let cleared = disclosure::clear(vault, recording_id, Recipient::Counsellor, Use::Transcript)?;
+    let recording = cleared.recording().clone();
     let rate = recording.sample_rate;
     let length = time_of(recording.frames, rate);
     let from = from.unwrap_or_default();
@@ -632,35 +654,51 @@ pub fn list(vault: &Vault, recording_id: &str) -> Result<Vec<Listed>, Transcript
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// The transcript with id `id`, with its segments in time order.
+/// The transcript with id `id`, with its segments in time order, for the counsellor. Its
+/// recording passes the disclosure gate first.
 ///
-/// Errors: [`TranscriptError::NotFound`], [`TranscriptError::Vault`].
+/// Errors: [`TranscriptError::NotFound`], [`TranscriptError::Disclosure`],
+/// [`TranscriptError::Vault`].
 pub fn get(vault: &Vault, id: &str) -> Result<Transcript, TranscriptError> {
+    get_for(vault, id, Recipient::Counsellor)
+}
+
+/// The transcript with id `id`, for `recipient`: the counsellor, or the client it is about
+/// (subject access), as the disclosure gate allows now.
+///
+/// Errors: as [`get`].
+pub fn get_for(
+    vault: &Vault,
+    id: &str,
+    recipient: Recipient,
+) -> Result<Transcript, TranscriptError> {
     let found = vault
         .db()
         .conn()
         .query_row(&format!("{SELECT} WHERE id = ?1"), [id.trim()], row)
         .optional()?
         .ok_or_else(|| TranscriptError::NotFound(id.to_owned()))?;
-    let recording = recording::get(vault, &found.recording_id)?;
-    assemble(vault, found, &recording)
+    let purpose = if recipient == Recipient::Client {
+        Use::SubjectAccess
+    } else {
+        Use::Transcript
+    };
+    let cleared = disclosure::clear(vault, &found.recording_id, recipient, purpose)?;
+    assemble(vault, found, &cleared)
 }
 
-/// Every transcript of every recording of client `client_code` (for subject access), with
-/// their segments, oldest recording first.
+/// The ids of every transcript of every recording of client `client_code` (for subject
+/// access), oldest recording first. Read each with [`get_for`].
 ///
 /// Errors: [`TranscriptError::Vault`].
-pub fn for_client(vault: &Vault, client_code: &str) -> Result<Vec<Transcript>, TranscriptError> {
-    let ids: Vec<String> = {
-        let conn = vault.db().conn();
-        let mut stmt = conn.prepare(
-            "SELECT t.id FROM transcripts t JOIN recordings r ON r.id = t.recording_id
-             WHERE r.client_code = ?1 ORDER BY r.started_at, t.created_at, t.id",
-        )?;
-        let rows = stmt.query_map([client_code.trim()], |r| r.get(0))?;
-        rows.collect::<Result<_, _>>()?
-    };
-    ids.iter().map(|id| get(vault, id)).collect()
+pub fn ids_for_client(vault: &Vault, client_code: &str) -> Result<Vec<String>, TranscriptError> {
+    let conn = vault.db().conn();
+    let mut stmt = conn.prepare(
+        "SELECT t.id FROM transcripts t JOIN recordings r ON r.id = t.recording_id
+         WHERE r.client_code = ?1 ORDER BY r.started_at, t.created_at, t.id",
+    )?;
+    let rows = stmt.query_map([client_code.trim()], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// The frame of `at` in `transcript`, which must be within its range.
@@ -853,28 +891,41 @@ pub fn remove_segment(vault: &mut Vault, id: &str) -> Result<Segment, Transcript
     Ok(segment)
 }
 
-/// Deletes transcript `id` with its segments, and returns it as it was. Copies exported from
+/// Deletes transcript `id` with its segments, and returns what it was (without its text:
+/// deleting needs no disclosure, and is allowed whatever the consent). Copies exported from
 /// it stay listed as outstanding until recorded destroyed. Logged as `transcript.removed`
 /// (ids and the segment count; never text).
 ///
 /// Errors: [`TranscriptError::NotFound`], [`TranscriptError::Vault`].
-pub fn remove(vault: &mut Vault, id: &str) -> Result<Transcript, TranscriptError> {
-    let transcript = get(vault, id)?;
+pub fn remove(vault: &mut Vault, id: &str) -> Result<Listed, TranscriptError> {
+    let (recording_id, segments): (String, u64) = vault
+        .db()
+        .conn()
+        .query_row(
+            "SELECT t.recording_id,
+                    (SELECT count(*) FROM transcript_segments s WHERE s.transcript_id = t.id)
+             FROM transcripts t WHERE t.id = ?1",
+            [id.trim()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .ok_or_else(|| TranscriptError::NotFound(id.to_owned()))?;
+    let listed = list(vault, &recording_id)?
+        .into_iter()
+        .find(|t| t.id == id.trim())
+        .ok_or_else(|| TranscriptError::NotFound(id.to_owned()))?;
     let change = vault.change()?;
     change
         .tx
-        .execute("DELETE FROM transcripts WHERE id = ?1", [&transcript.id])?;
+        .execute("DELETE FROM transcripts WHERE id = ?1", [&listed.id])?;
     change.log(
         EventKind::TranscriptRemoved,
-        Some(&transcript.id),
-        &json!({
-            "recording_id": transcript.recording_id,
-            "segments": transcript.segments.len(),
-        }),
+        Some(&listed.id),
+        &json!({ "recording_id": recording_id, "segments": segments }),
     )?;
     change.commit()?;
-    tracing::info!(transcript = %transcript.id, "transcript removed");
-    Ok(transcript)
+    tracing::info!(transcript = %listed.id, "transcript removed");
+    Ok(listed)
 }
 
 /// Replaces all the segments of transcript `id` with `segments`, in one transaction (the

@@ -28,6 +28,7 @@ use crate::audit::{self, AuditError, EventKind, Verified};
 use crate::clock::Clock;
 use crate::db::{self, Database, DbError};
 use crate::keys::{KeyError, KeyName, VaultKeys};
+use crate::rekey;
 use crate::signing::{PublicKey, Signer};
 
 /// The name of the marker file that makes a folder a vault.
@@ -36,6 +37,12 @@ pub const MARKER: &str = "vault.json";
 pub const DATABASE: &str = "vault.db";
 /// The folder of encrypted recordings.
 pub const RECORDINGS: &str = "recordings";
+/// The lock file that orders writers against a re-key of the database (see [`Vault::rekey`]).
+pub const LOCK: &str = "vault.lock";
+/// How long a write waits for a re-key by another SessionVault to finish.
+const SHARED_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+/// How long a re-key waits for the writes of other SessionVaults under way to finish.
+const EXCLUSIVE_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 /// The `format` value of the marker.
 const FORMAT: &str = "sessionvault-vault";
 /// The marker version this build writes and reads.
@@ -88,6 +95,11 @@ pub enum VaultError {
     /// An audit log problem.
     #[error(transparent)]
     Audit(#[from] AuditError),
+    /// Another SessionVault (a window or a command) kept the vault busy for too long.
+    #[error(
+        "the vault is busy: another SessionVault window or command is {0}. Try again in a moment"
+    )]
+    Busy(&'static str),
     /// A file-system problem.
     #[error("could not {action} {}: {source}", .path.display())]
     Io {
@@ -117,6 +129,7 @@ impl VaultError {
             VaultError::Database(_) => "database_failed",
             VaultError::Audit(AuditError::Broken { .. }) => "audit_broken",
             VaultError::Audit(_) => "audit_failed",
+            VaultError::Busy(_) => "vault_busy",
             VaultError::Io { .. } => "io_failed",
         }
     }
@@ -195,6 +208,11 @@ pub struct Vault {
     id: Uuid,
     keys: VaultKeys,
     db: Database,
+    /// The vault's generation when the database was opened (see [`crate::rekey`]): when a
+    /// re-key by another SessionVault moved it on, the database is opened again.
+    generation: u64,
+    /// The vault's lock file ([`LOCK`]), open for the shared and exclusive locks.
+    lock: Arc<fs::File>,
     signer: Signer,
     clock: Arc<dyn Clock>,
 }
@@ -253,7 +271,7 @@ impl Vault {
             Err(e) => {
                 let _ = keys.delete(KeyName::Database);
                 let _ = keys.delete(KeyName::Signing);
-                for name in [MARKER, DATABASE, "vault.db-wal", "vault.db-shm"] {
+                for name in [MARKER, DATABASE, "vault.db-wal", "vault.db-shm", LOCK] {
                     let _ = fs::remove_file(dir.join(name));
                 }
                 let _ = fs::remove_dir(dir.join(RECORDINGS));
@@ -275,6 +293,8 @@ impl Vault {
     ) -> Result<Vault, VaultError> {
         create_private_dir(dir)?;
         create_private_dir(&dir.join(RECORDINGS))?;
+        let lock = Arc::new(rekey::open_lock(&dir.join(LOCK))?);
+        let generation = rekey::generation(&lock)?;
         let mut db = Database::create(&dir.join(DATABASE), db_key)?;
         let now = clock.now();
         db.conn()
@@ -308,19 +328,34 @@ impl Vault {
             id,
             keys,
             db,
+            generation,
+            lock,
             signer,
             clock,
         })
     }
 
+    /// Opens the vault in `dir` for use: [`Vault::open_only`], then the recordings a crash
+    /// left unfinished are re-sealed ([`crate::recording::recover_unfinished`]).
+    ///
+    /// Errors: as [`Vault::open_only`].
+    pub fn open(dir: &Path, clock: Arc<dyn Clock>) -> Result<Vault, VaultError> {
+        let mut vault = Self::open_only(dir, clock)?;
+        if let Err(e) = crate::recording::recover_unfinished(&mut vault) {
+            tracing::warn!(error = %e, "recovery of unfinished recordings failed");
+        }
+        Ok(vault)
+    }
+
     /// Opens the vault in `dir`: reads its id, takes the database key and the signing key from
-    /// the keyring, unlocks the database (migrating it forward if needed) and checks that the
-    /// signing key is the vault's.
+    /// the keyring, unlocks the database (migrating it forward if needed, and finishing a
+    /// re-key a crash interrupted) and checks that the signing key is the vault's. Nothing is
+    /// recovered.
     ///
     /// Errors: [`VaultError::Missing`], [`VaultError::NotAVault`], [`VaultError::TooNew`],
     /// [`VaultError::Key`] (unreachable, locked, missing), [`VaultError::Database`] (wrong
-    /// key, newer schema), [`VaultError::SigningKeyMismatch`].
-    pub fn open(dir: &Path, clock: Arc<dyn Clock>) -> Result<Vault, VaultError> {
+    /// key, newer schema), [`VaultError::SigningKeyMismatch`], [`VaultError::Busy`].
+    pub fn open_only(dir: &Path, clock: Arc<dyn Clock>) -> Result<Vault, VaultError> {
         let id = read_id(dir)?;
         let keys = VaultKeys::for_vault(id);
         let db_path = dir.join(DATABASE);
@@ -330,9 +365,11 @@ impl Vault {
                 detail: format!("its database {DATABASE} is missing"),
             });
         }
-        let db_key = keys.get_array::<{ db::KEY_LEN }>(KeyName::Database)?;
-        let db = Database::open(&db_path, db_key.as_slice())?;
-        drop(db_key);
+        let lock = Arc::new(rekey::open_lock(&dir.join(LOCK))?);
+        let (db, generation) = {
+            let _held = rekey::hold(&lock, false, SHARED_LOCK_WAIT)?;
+            (rekey::open_database(dir, &keys)?, rekey::generation(&lock)?)
+        };
         let (stored_id, public_key): (String, Vec<u8>) = db
             .conn()
             .query_row(
@@ -359,19 +396,68 @@ impl Vault {
             });
         }
         tracing::debug!(vault = %id, "vault opened");
-        let mut vault = Vault {
+        Ok(Vault {
             dir: dir.to_path_buf(),
             id,
             keys,
             db,
+            generation,
+            lock,
             signer,
             clock,
-        };
-        // Recordings a crash left unfinished are re-sealed now.
-        if let Err(e) = crate::recording::recover_unfinished(&mut vault) {
-            tracing::warn!(error = %e, "recovery of unfinished recordings failed");
+        })
+    }
+
+    /// Opens the database again if another SessionVault re-keyed it since this vault opened it
+    /// (the vault's generation moved on). Long-lived holders (the window, a running recording,
+    /// a player) call it before they read; every write does it by itself. Returns whether it
+    /// was opened again.
+    ///
+    /// Errors: [`VaultError::Busy`], [`VaultError::Key`], [`VaultError::Database`].
+    pub fn refresh(&mut self) -> Result<bool, VaultError> {
+        let _held = rekey::hold(&Arc::clone(&self.lock), false, SHARED_LOCK_WAIT)?;
+        self.reopen_if_rekeyed()
+    }
+
+    /// Under the lock: opens the database again if the generation moved on.
+    fn reopen_if_rekeyed(&mut self) -> Result<bool, VaultError> {
+        let now = rekey::generation(&self.lock)?;
+        if now == self.generation {
+            return Ok(false);
         }
-        Ok(vault)
+        self.db = rekey::open_database(&self.dir, &self.keys)?;
+        self.generation = now;
+        tracing::info!(vault = %self.id, "database opened again after a re-key");
+        Ok(true)
+    }
+
+    /// Encrypts the database again under a fresh random key and deletes the old key from the
+    /// keyring (see [`crate::rekey`]), once the writes of other SessionVaults under way have
+    /// finished. Every copy of the database taken before (backups, sync folders, snapshots)
+    /// then no longer opens. Returns what was checked afterwards.
+    ///
+    /// Errors: [`VaultError::Busy`] (another SessionVault kept writing), [`VaultError::Key`],
+    /// [`VaultError::Database`], [`VaultError::Io`]. The vault opens afterwards whichever
+    /// step failed.
+    pub(crate) fn rekey<R: RngCore + CryptoRng>(
+        &mut self,
+        rng: &mut R,
+    ) -> Result<rekey::Rekeyed, VaultError> {
+        let _held = rekey::hold(&Arc::clone(&self.lock), true, EXCLUSIVE_LOCK_WAIT)?;
+        self.reopen_if_rekeyed()?;
+        match rekey::rekey(&self.dir, &self.keys, &self.lock, &self.db, rng) {
+            Ok(done) => {
+                self.generation = done.generation;
+                tracing::info!(vault = %self.id, "database re-keyed");
+                Ok(done)
+            }
+            Err(e) => {
+                // Whatever step failed, the database is opened again from what is on disk.
+                self.db = rekey::open_database(&self.dir, &self.keys)?;
+                self.generation = rekey::generation(&self.lock)?;
+                Err(e)
+            }
+        }
     }
 
     /// The vault's id.
@@ -433,12 +519,26 @@ impl Vault {
     ///
     /// Errors: [`VaultError::Database`].
     pub(crate) fn change(&mut self) -> Result<Change<'_>, VaultError> {
+        let held = rekey::hold(&self.lock, false, SHARED_LOCK_WAIT)?;
+        let now_generation = rekey::generation(&self.lock)?;
+        if now_generation != self.generation {
+            self.db = rekey::open_database(&self.dir, &self.keys)?;
+            self.generation = now_generation;
+            tracing::info!(vault = %self.id, "database opened again after a re-key");
+        }
         let now = self.clock.now();
-        let tx = self.db.conn_mut().transaction().map_err(DbError::from)?;
+        // Immediate: the write lock is taken now, so the reads the change makes (the audit
+        // log's head) cannot go stale under another SessionVault's write.
+        let tx = self
+            .db
+            .conn_mut()
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(DbError::from)?;
         Ok(Change {
             tx,
             signer: &self.signer,
             now,
+            _held: held,
         })
     }
 
@@ -464,14 +564,16 @@ impl Vault {
     }
 }
 
-/// A change in progress: one transaction, signed and timed by the vault. Dropped without
-/// [`Change::commit`], it is rolled back.
+/// A change in progress: one transaction, signed and timed by the vault, holding the vault's
+/// lock shared so no re-key replaces the file under it. Dropped without [`Change::commit`], it
+/// is rolled back.
 pub(crate) struct Change<'a> {
-    /// The transaction the change writes in.
+    /// The transaction the change writes in (dropped before the lock is released).
     pub tx: rusqlite::Transaction<'a>,
     signer: &'a Signer,
     /// The time of the change.
     pub now: OffsetDateTime,
+    _held: rekey::Held,
 }
 
 impl Change<'_> {

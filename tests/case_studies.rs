@@ -280,7 +280,7 @@ fn the_organisations_case_studies_survive_shreds_and_the_counsellors_go_with_cou
     )
     .unwrap();
     let mentioning = sessionvault::case_study::mentioning(&vault, "C-001").unwrap();
-    let ids: Vec<&str> = mentioning.iter().map(|s| s.id.as_str()).collect();
+    let ids: Vec<&str> = mentioning.iter().map(String::as_str).collect();
     assert_eq!(ids, vec![org.as_str(), both.as_str()]);
     drop(vault);
 

@@ -14,13 +14,15 @@ fn the_keys_are_in_the_secret_service_as_seen_from_another_process() {
     let found = secret_tool_search(&format!("sessionvault/{id}"));
     assert!(found.contains("username = database-key"), "{found}");
     assert!(found.contains("username = signing-key"), "{found}");
-    // Nothing but the encrypted database and the marker is on disk: no key file.
+    // Nothing but the encrypted database, the marker and the lock file is on disk: no key file.
     let mut names: Vec<String> = files_under(&dir)
         .iter()
         .map(|f| f.strip_prefix(&dir).unwrap().display().to_string())
         .collect();
     names.sort();
-    assert_eq!(names, ["vault.db", "vault.json"]);
+    assert_eq!(names, ["vault.db", "vault.json", "vault.lock"]);
+    // The lock file holds at most the vault's re-key generation: 8 bytes, no key.
+    assert!(std::fs::metadata(dir.join("vault.lock")).unwrap().len() <= 8);
     let marker = std::fs::read_to_string(dir.join("vault.json")).unwrap();
     assert!(!marker.to_lowercase().contains("key"), "{marker}");
 }

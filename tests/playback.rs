@@ -16,6 +16,7 @@ use common::{
     cli, new_vault, run, spawn_recording, supervision_consent, AlsaFileInput, PulseServer,
 };
 use sessionvault::clock::SystemClock;
+use sessionvault::disclosure::{self, Recipient, Use};
 use sessionvault::player::{Options, Player};
 use sessionvault::recording;
 use sessionvault::vault::Vault;
@@ -88,7 +89,9 @@ fn seeking_reads_exactly_the_samples_at_any_point_in_mono_stereo_and_recovered_r
             .collect();
 
         let vault = open_vault(&dir);
-        let mut audio = recording::open_audio(&vault, &id).unwrap();
+        let cleared =
+            disclosure::clear(&vault, &id, Recipient::Counsellor, Use::Listening).unwrap();
+        let mut audio = recording::open_audio(&vault, &cleared).unwrap();
         assert_eq!(audio.frames(), 144_000);
         let ch = usize::from(channels);
         for frame in [143_000usize, 0, 70_001, 16_383, 16_384, 1, 99_999, 143_999] {
@@ -118,7 +121,8 @@ fn seeking_reads_exactly_the_samples_at_any_point_in_mono_stereo_and_recovered_r
     assert_eq!(list[0]["state"], "recovered", "{list}");
     let id = list[0]["id"].as_str().unwrap();
     let vault = open_vault(&dir);
-    let mut audio = recording::open_audio(&vault, id).unwrap();
+    let cleared = disclosure::clear(&vault, id, Recipient::Counsellor, Use::Listening).unwrap();
+    let mut audio = recording::open_audio(&vault, &cleared).unwrap();
     let frames = audio.frames() as usize;
     // Its waveform was not stored (the recorder was killed): it is worked out from the audio.
     let waveform = recording::waveform(&vault, id).unwrap();

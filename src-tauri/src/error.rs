@@ -7,6 +7,7 @@ use sessionvault::certificate::{self, CertificateError};
 use sessionvault::consent::ConsentError;
 use sessionvault::copies::CopyError;
 use sessionvault::course::CourseError;
+use sessionvault::disclosure::DisclosureError;
 use sessionvault::player::PlayError;
 use sessionvault::recording::RecordError;
 use sessionvault::settings::SettingsError;
@@ -87,6 +88,7 @@ from_core!(
     ShareError,
     CopyError,
     SubjectAccessError,
+    DisclosureError,
 );
 
 #[cfg(test)]

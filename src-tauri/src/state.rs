@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use sessionvault::clock::SystemClock;
+use sessionvault::clock;
 use sessionvault::settings::{self, DEFAULT_IDLE_LOCK_MINUTES};
 use sessionvault::vault::{self, Vault};
 use tauri::ipc::Channel;
@@ -17,6 +17,10 @@ use crate::commands::blocking;
 use crate::commands::player::OpenPlayer;
 use crate::commands::recording::RunningRecording;
 use crate::error::CommandError;
+
+/// How long a withdrawal waits for the window's recording under that consent to stop by
+/// itself (so it can say why) before it is stopped.
+pub const WITHDRAWAL_STOP_WAIT: Duration = Duration::from_secs(4);
 
 /// How often the idle timer looks whether the window should lock itself.
 pub const IDLE_CHECK_EVERY: Duration = Duration::from_secs(15);
@@ -142,7 +146,11 @@ impl Shell {
         self.touch();
         let shell = Arc::clone(self);
         let result = blocking(move || match guard(&shell.vault).as_mut() {
-            Some(vault) => work(vault),
+            Some(vault) => {
+                // Another SessionVault may have re-keyed the database since the last command.
+                vault.refresh()?;
+                work(vault)
+            }
             None => Err(CommandError::locked()),
         })
         .await;
@@ -167,7 +175,7 @@ impl Shell {
             self.touch();
             return Ok(self.idle_minutes());
         }
-        let vault = Vault::open(&self.dir()?, Arc::new(SystemClock))?;
+        let vault = Vault::open(&self.dir()?, clock::from_env())?;
         self.install(vault)
     }
 
@@ -205,6 +213,42 @@ impl Shell {
             }
         }
         self.lock(LockReason::Request);
+    }
+
+    /// After consent `consent_id` was withdrawn: a recording being made under it is let stop
+    /// by itself (it sees the withdrawal within a second and seals what it has, telling its
+    /// channel why), or stopped if it has not after a few seconds; a player open on a
+    /// recording made under it is closed and its listening logged. Blocking.
+    pub fn end_uses_of_consent(&self, consent_id: &str) {
+        let mut running = guard(&self.recording);
+        if running
+            .as_ref()
+            .is_some_and(|r| r.consent_id() == consent_id)
+        {
+            if let Some(recording) = running.take() {
+                match recording.end_after_withdrawal(WITHDRAWAL_STOP_WAIT) {
+                    Ok(summary) => {
+                        tracing::info!(recording = %summary.id, "recording stopped by the withdrawal")
+                    }
+                    Err(e) => tracing::warn!(
+                        code = e.code,
+                        "the recording stopped by the withdrawal reported a problem"
+                    ),
+                }
+            }
+        }
+        drop(running);
+        let mut player = guard(&self.player);
+        if player
+            .as_ref()
+            .is_some_and(|p| p.consent_id() == consent_id)
+        {
+            if let Some(open) = player.take() {
+                if let Err(e) = open.finish() {
+                    tracing::warn!(code = e.code, "the player could not log its listening");
+                }
+            }
+        }
     }
 
     /// Adds a `lock_watch` listener.

@@ -259,7 +259,8 @@ impl fmt::Display for Refusal {
             ),
             Refusal::Withdrawn { at } => write!(
                 f,
-                "the client withdrew this consent on {at}; nothing more may be recorded under it"
+                "the client withdrew this consent on {at}: nothing more may be recorded, heard or \
+                 read under it"
             ),
             Refusal::Expired { on } => write!(
                 f,
@@ -1111,8 +1112,9 @@ pub fn verify(vault: &Vault, id: &str) -> Result<VerifiedConsent, ConsentError> 
     })
 }
 
-/// Every check of [`verify`], on a loaded record.
-fn check(vault: &Vault, record: &Record) -> Result<(), ConsentError> {
+/// Every check of [`verify`], on a loaded record: `Err(ConsentError::Refused(..))` says why
+/// the gate refuses it now.
+pub(crate) fn check(vault: &Vault, record: &Record) -> Result<(), ConsentError> {
     let refuse = |r| Err(ConsentError::Refused(r));
     let key = vault.public_key();
     if key

@@ -120,10 +120,15 @@ async function showList(root, app, mine) {
 
 function caseItem(study, app) {
   const course = study.owner !== "organisation" ? courseName(study.course_id) : null;
+  // A case study a client's consent no longer allows is named without its title, and why.
+  const opener = study.withheld
+    ? el("span", { class: "case-withheld" }, "A case study that cannot be opened now")
+    : el("button", { type: "button", class: "link case-open",
+      onclick: () => app.go("cases", { caseId: study.id }) }, study.title || "Untitled case study");
   return el("li", { class: "case-item", "data-case-id": study.id },
     el("div", { class: "case-about" },
-      el("button", { type: "button", class: "link case-open",
-        onclick: () => app.go("cases", { caseId: study.id }) }, study.title || "Untitled case study"),
+      opener,
+      study.withheld ? el("span", { class: "detail" }, capitalise(study.withheld)) : null,
       el("span", { class: "detail" }, "Clients: ", clientCodes(study.clients)),
       el("span", { class: "detail muted" },
         course ? `Course: ${course}` : null,

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use sessionvault::case_study::{self, CaseStudy, CaseStudyError, NewCaseStudy, Owner};
+use sessionvault::case_study::{self, CaseStudy, CaseStudyError, Listed, NewCaseStudy, Owner};
 use sessionvault::transcript::anonymise::Rule;
 use sessionvault::transcript::export::Format;
 use tauri::{AppHandle, State};
@@ -20,9 +20,10 @@ fn shown(study: &CaseStudy) -> Result<Value, CommandError> {
     with_fields(study, &[("final", study.final_at.is_some().into())])
 }
 
-/// A case study as listed: `{id, title, clients, owner, course_id, final, updated_at}` (no
-/// text, no anonymisation list).
-fn listed(study: &CaseStudy) -> Value {
+/// A case study as listed: `{id, title, clients, owner, course_id, final, updated_at,
+/// withheld}` (no text, no anonymisation list; `title` is null and `withheld` says why while a
+/// client's consent does not allow it to be opened).
+fn listed(study: &Listed) -> Value {
     json!({
         "id": study.id,
         "title": study.title,
@@ -31,6 +32,7 @@ fn listed(study: &CaseStudy) -> Value {
         "course_id": study.course_id,
         "final": study.final_at.is_some(),
         "updated_at": study.updated_at,
+        "withheld": study.withheld,
     })
 }
 
@@ -221,7 +223,17 @@ mod tests {
 
     #[test]
     fn listed_case_studies_have_exactly_the_contract_fields() {
-        let v = listed(&sample(None));
+        let study = sample(None);
+        let v = listed(&Listed {
+            id: study.id,
+            title: Some(study.title),
+            owner: study.owner,
+            course_id: study.course_id,
+            clients: study.clients,
+            final_at: study.final_at,
+            updated_at: study.updated_at,
+            withheld: None,
+        });
         let mut names: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
         names.sort_unstable();
         assert_eq!(
@@ -233,7 +245,8 @@ mod tests {
                 "id",
                 "owner",
                 "title",
-                "updated_at"
+                "updated_at",
+                "withheld"
             ]
         );
     }

@@ -135,6 +135,9 @@ pub async fn consent_withdraw_preview(
 
 /// Withdraws consent `id`, then destroys what was recorded under it (progress on
 /// `on_progress`): `{consent: Record, shred: Outcome | null}` (null: nothing was recorded).
+/// A recording the window is making under it is stopped and sealed first (its channel is
+/// told why), and a player open on one of its recordings is closed (its listening logged),
+/// so the shred finds nothing still in use.
 #[tauri::command]
 pub async fn consent_withdraw(
     shell: State<'_, Arc<Shell>>,
@@ -142,21 +145,28 @@ pub async fn consent_withdraw(
     reason: String,
     on_progress: Channel<Value>,
 ) -> Result<Value, CommandError> {
-    shell
+    let record = shell
         .with_vault(move |vault| {
             let record = consent::withdraw(vault, &id, &reason)?;
             tracing::info!(consent = %record.id, "consent withdrawn from the window");
-            let target = Target::Consent(record.id.to_string());
-            let outcome = if shred::preview(vault, &target)?.items.is_empty() {
-                None
-            } else {
-                Some(shred::shred(
-                    vault,
-                    &target,
-                    &mut rand::rngs::OsRng,
-                    &mut |p| emit(&on_progress, json!(p)),
-                )?)
-            };
+            Ok(record)
+        })
+        .await?;
+    let consent_id = record.id.to_string();
+    {
+        let (shell, consent_id) = (Arc::clone(&shell), consent_id.clone());
+        blocking(move || {
+            shell.end_uses_of_consent(&consent_id);
+            Ok(())
+        })
+        .await?;
+    }
+    shell
+        .with_vault(move |vault| {
+            let outcome =
+                shred::after_withdrawal(vault, &consent_id, &mut rand::rngs::OsRng, &mut |p| {
+                    emit(&on_progress, json!(p))
+                })?;
             Ok(json!({ "consent": record, "shred": outcome }))
         })
         .await

@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use sessionvault::audio::Direction;
 use sessionvault::bookmark::{self, Bookmark};
-use sessionvault::clock::SystemClock;
+use sessionvault::clock;
 use sessionvault::player::{self, Listening, Player};
 use sessionvault::recording::{self, Summary};
 use sessionvault::vault::Vault;
@@ -24,13 +24,14 @@ use crate::state::{guard, Shell};
 /// How often the position is sent while the player is open.
 const POSITION_EVERY: Duration = Duration::from_millis(50);
 
-/// A recording open for listening: the player, the vault instance it logs to, and the thread
-/// that sends its position.
+/// A recording open for listening: the player, and the thread that sends its position and
+/// asks the disclosure gate again every second, holding the vault instance the player logs
+/// to (it hands the vault back when it ends).
 pub struct OpenPlayer {
     player: Arc<Player>,
-    vault: Vault,
+    consent_id: String,
     stop: Arc<AtomicBool>,
-    follow: Option<JoinHandle<()>>,
+    follow: Option<JoinHandle<Vault>>,
 }
 
 impl OpenPlayer {
@@ -40,17 +41,26 @@ impl OpenPlayer {
         position.playing && !position.ended
     }
 
+    /// The consent the open recording was made under.
+    pub fn consent_id(&self) -> &str {
+        &self.consent_id
+    }
+
     /// Stops the position thread and playback, and logs what was heard. Blocking.
     pub fn finish(mut self) -> Result<Listening, CommandError> {
         self.stop.store(true, Ordering::Relaxed);
-        if let Some(follow) = self.follow.take() {
-            if follow.join().is_err() {
-                tracing::warn!("the player's position thread failed");
+        let vault = match self.follow.take().map(JoinHandle::join) {
+            Some(Ok(vault)) => vault,
+            _ => {
+                return Err(CommandError::internal(
+                    "the player's position thread failed",
+                ))
             }
-        }
+        };
+        let mut vault = vault;
         let player = Arc::try_unwrap(self.player)
             .map_err(|_| CommandError::internal("the player is still in use"))?;
-        let listening = player.finish(&mut self.vault)?;
+        let listening = player.finish(&mut vault)?;
         tracing::info!(recording = %listening.recording_id, "listening logged");
         Ok(listening)
     }
@@ -58,12 +68,27 @@ impl OpenPlayer {
 
 /// Sends the position every 50 ms until `stop`: through the end of the range (where it waits,
 /// sending the end, for a seek back) and until playback fails (sent as
-/// `{event: "failed", code: "playback_failed", message}`).
-fn follow(player: &Player, stop: &AtomicBool, channel: &Channel<Value>) {
+/// `{event: "failed", code: "playback_failed", message}`) or the disclosure gate stops it (a
+/// withdrawal meanwhile: `{event: "failed", code: "consent_withdrawn", message}`).
+fn follow(player: &Player, vault: &mut Vault, stop: &AtomicBool, channel: &Channel<Value>) {
     loop {
-        let failure = player.follow(POSITION_EVERY, stop, &mut |position| {
+        let followed = player.follow_gated(vault, POSITION_EVERY, stop, &mut |position| {
             emit(channel, json!(position));
         });
+        let failure = match followed {
+            Ok(failure) => failure,
+            Err(refused) => {
+                emit(
+                    channel,
+                    json!({
+                        "event": "failed",
+                        "code": refused.code(),
+                        "message": format!("Playback stopped: {refused}"),
+                    }),
+                );
+                return;
+            }
+        };
         if let Some(failure) = failure {
             tracing::warn!("playback failed");
             emit(
@@ -147,7 +172,7 @@ pub async fn player_open(
         if !shell.is_unlocked() {
             return Err(CommandError::locked());
         }
-        let mut vault = Vault::open(&shell.dir()?, Arc::new(SystemClock))?;
+        let mut vault = Vault::open(&shell.dir()?, clock::from_env())?;
         let options = player::Options {
             device: device.as_deref().filter(|d| !d.is_empty()),
             listener: listener.parse()?,
@@ -160,12 +185,15 @@ pub async fn player_open(
             let (player, stop) = (Arc::clone(&player), Arc::clone(&stop));
             std::thread::Builder::new()
                 .name("sessionvault-position".into())
-                .spawn(move || follow(&player, &stop, &on_position))
+                .spawn(move || {
+                    follow(&player, &mut vault, &stop, &on_position);
+                    vault
+                })
                 .map_err(CommandError::internal)?
         };
         *open = Some(OpenPlayer {
             player,
-            vault,
+            consent_id: summary.consent_id.clone(),
             stop,
             follow: Some(follow_thread),
         });
@@ -303,13 +331,14 @@ pub async fn bookmark_edit(
         .await
 }
 
-/// Removes bookmark `id` and returns it.
+/// Removes bookmark `id` and returns where it was: `{id, recording_id, at_frame}` (not its
+/// note: removing is allowed whatever the consent, and reveals nothing).
 #[tauri::command]
 pub async fn bookmark_remove(
     shell: State<'_, Arc<Shell>>,
     id: String,
-) -> Result<Value, CommandError> {
+) -> Result<bookmark::Removed, CommandError> {
     shell
-        .with_vault(move |vault| shown(&bookmark::remove(vault, &id)?))
+        .with_vault(move |vault| Ok(bookmark::remove(vault, &id)?))
         .await
 }

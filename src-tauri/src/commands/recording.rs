@@ -9,7 +9,7 @@ use std::thread::JoinHandle;
 
 use serde_json::{json, Value};
 use sessionvault::audio::{self, DeviceInfo, Direction};
-use sessionvault::clock::{Clock, SystemClock};
+use sessionvault::clock;
 use sessionvault::consent;
 use sessionvault::meter::{self, WINDOWS_PER_SECOND};
 use sessionvault::recording::{self, Control, Summary};
@@ -50,6 +50,25 @@ impl RunningRecording {
             "startedAt": self.started_at,
             "paused": self.paused,
         })
+    }
+
+    /// The consent it is made under.
+    pub fn consent_id(&self) -> &str {
+        &self.consent_id
+    }
+
+    /// After its consent was withdrawn: waits up to `wait` for it to stop by itself (the core
+    /// re-checks the consent every second and seals what it has, saying why in the summary's
+    /// fault), then asks it to stop. Blocking.
+    pub(crate) fn end_after_withdrawal(
+        self,
+        wait: std::time::Duration,
+    ) -> Result<Summary, CommandError> {
+        let deadline = std::time::Instant::now() + wait;
+        while !self.thread.is_finished() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        self.stop()
     }
 
     /// Asks it to stop and waits until it is sealed. Blocking.
@@ -177,7 +196,7 @@ fn start(
         control,
         consent_id,
         client_code,
-        started_at: SystemClock.now().format(&Rfc3339).unwrap_or_default(),
+        started_at: clock::from_env().now().format(&Rfc3339).unwrap_or_default(),
         paused: false,
         thread,
     })
@@ -196,7 +215,7 @@ fn record(
 ) -> Result<Summary, CommandError> {
     let mut started = Some(started);
     let outcome = (|| {
-        let mut vault = Vault::open(&dir, Arc::new(SystemClock))?;
+        let mut vault = Vault::open(&dir, clock::from_env())?;
         let verified = consent::verify(&vault, consent_id)?;
         let client_code = verified.client_code().to_owned();
         let options = recording::Options {

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use sessionvault::clock::SystemClock;
+use sessionvault::clock;
 use sessionvault::settings::{self, Settings};
 use sessionvault::status::{self, Report};
 use sessionvault::vault::{self, Vault};
@@ -18,7 +18,7 @@ use crate::state::{guard, LockReason, Shell};
 #[tauri::command]
 pub async fn vault_status(shell: State<'_, Arc<Shell>>) -> Result<Report, CommandError> {
     let dir = shell.dir()?;
-    blocking(move || Ok(status::inspect(&dir, Arc::new(SystemClock)))).await
+    blocking(move || Ok(status::inspect(&dir, clock::from_env()))).await
 }
 
 /// Creates the vault (keys into the OS keyring), keeps it open (unlocked) and returns the new
@@ -28,7 +28,7 @@ pub async fn vault_create(shell: State<'_, Arc<Shell>>) -> Result<Report, Comman
     let shell = Arc::clone(&shell);
     blocking(move || {
         let dir = shell.dir()?;
-        let clock = Arc::new(SystemClock);
+        let clock = clock::from_env();
         let vault = Vault::create(&dir, clock.clone(), &mut rand::rngs::OsRng)?;
         shell.install(vault)?;
         Ok(status::inspect(&dir, clock))
