@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 use serde_json::json;
-use sessionvault::bookmark;
 use sessionvault::case_study::{self, CaseStudyError, NewCaseStudy, Owner};
+use sessionvault::timecode;
 use sessionvault::transcript::anonymise::{self, Leftover};
 use sessionvault::transcript::export::Format;
 use sessionvault::transcript::{self, NewSegment, TranscriptError};
@@ -47,7 +47,8 @@ pub(crate) enum TranscriptCommand {
     New {
         /// The recording id.
         recording: String,
-        /// Where the excerpt starts (default: the start): seconds, m:ss or h:mm:ss.
+        /// Where the excerpt starts (default: the start): 90, 90.5, 2s, 25m, 1h, 1:30 or
+        /// 1:02:03.5.
         #[arg(long, value_name = "TIME")]
         from: Option<String>,
         /// Where it ends (default: the end).
@@ -71,7 +72,7 @@ pub(crate) enum TranscriptCommand {
     Add {
         /// The transcript id.
         id: String,
-        /// Where it starts in the recording: seconds, m:ss or h:mm:ss.
+        /// Where it starts in the recording: 90, 90.5, 2s, 25m, 1h, 1:30 or 1:02:03.5.
         #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
         at: String,
         /// The speaker label, e.g. C:.
@@ -209,8 +210,9 @@ pub(crate) enum CaseStudyCommand {
     },
 }
 
+/// A time in the grammar of [`timecode`].
 fn time(text: &str) -> Result<std::time::Duration, Failure> {
-    bookmark::parse_time(text).map_err(|e| Failure {
+    timecode::parse(text).map_err(|e| Failure {
         code: e.code(),
         message: e.to_string(),
         json_written: false,

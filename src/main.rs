@@ -27,6 +27,7 @@ use sessionvault::share::{self, ShareError};
 use sessionvault::shred::{self, ShredError};
 use sessionvault::status::{self, Problem, Report};
 use sessionvault::subject_access::{self, SubjectAccessError};
+use sessionvault::timecode;
 use sessionvault::vault::{self, Vault, VaultError};
 
 /// Consent-gated, encrypted recording of counselling sessions.
@@ -71,8 +72,8 @@ enum Command {
         /// The input device (`sessionvault devices`); default: the default input.
         #[arg(long, value_name = "ID")]
         device: Option<String>,
-        /// How much audio to record, e.g. 90s, 25m, 1h.
-        #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+        /// How much audio to record: 90, 90.5, 2s, 25m, 1h, 1:30 or 1:02:03.5.
+        #[arg(long, value_name = "DURATION", value_parser = parse_time)]
         duration: Option<std::time::Duration>,
         /// 1 (mono) or 2 (stereo).
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=2))]
@@ -116,13 +117,13 @@ enum Command {
         /// or stdin.
         #[arg(long)]
         passphrase: bool,
-        /// Where the clip starts: seconds, m:ss or h:mm:ss (default: the start).
+        /// Where the clip starts: 90, 90.5, 2s, 25m, 1h, 1:30 or 1:02:03.5 (default: the start).
         #[arg(long, value_name = "TIME", value_parser = parse_time)]
         from: Option<std::time::Duration>,
         /// Where it ends (default: the end).
         #[arg(long, value_name = "TIME", value_parser = parse_time, conflicts_with = "for_")]
         until: Option<std::time::Duration>,
-        /// How long the clip is (seconds, m:ss or h:mm:ss), instead of --until.
+        /// How long the clip is (90, 2s, 25m, 1h, 1:30 …), instead of --until.
         #[arg(long = "for", id = "for_", value_name = "DURATION", value_parser = parse_time)]
         for_: Option<std::time::Duration>,
         /// Write ASCII armour (text) instead of binary age.
@@ -149,7 +150,7 @@ enum Command {
     Play {
         /// The recording id.
         id: String,
-        /// Where to start: seconds, m:ss or h:mm:ss.
+        /// Where to start: 90, 90.5, 2s, 25m, 1h, 1:30 or 1:02:03.5.
         #[arg(long, value_name = "TIME", value_parser = parse_time)]
         from: Option<std::time::Duration>,
         /// Start at a bookmark of this recording instead.
@@ -158,7 +159,7 @@ enum Command {
         /// Where to stop (default: the end).
         #[arg(long, value_name = "TIME", value_parser = parse_time, conflicts_with = "for_")]
         until: Option<std::time::Duration>,
-        /// How long to play (seconds, m:ss or h:mm:ss), instead of --until.
+        /// How long to play (90, 2s, 25m, 1h, 1:30 …), instead of --until.
         #[arg(long = "for", id = "for_", value_name = "DURATION", value_parser = parse_time)]
         for_: Option<std::time::Duration>,
         /// Who is listening: self, supervisor, tutor or student. Logged, and checked against
@@ -430,7 +431,7 @@ enum BookmarkCommand {
     Add {
         /// The recording id.
         recording: String,
-        /// Where: seconds (90, 90.5), m:ss (1:30) or h:mm:ss (1:02:03.5).
+        /// Where: 90, 90.5, 2s, 25m, 1h, 1:30 or 1:02:03.5.
         #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
         at: String,
         /// The supervision note (up to 2000 characters).
@@ -449,7 +450,7 @@ enum BookmarkCommand {
     Edit {
         /// The bookmark id.
         id: String,
-        /// The new time: seconds (90, 90.5), m:ss (1:30) or h:mm:ss (1:02:03.5).
+        /// The new time: 90, 90.5, 2s, 25m, 1h, 1:30 or 1:02:03.5.
         #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
         at: Option<String>,
         /// The new note (up to 2000 characters).
@@ -489,9 +490,9 @@ fn watch_signals(control: &recording::Control) -> Result<(), Failure> {
     Ok(())
 }
 
-/// A time on the command line: seconds, m:ss or h:mm:ss.
+/// A time or duration on the command line, in the grammar of [`timecode`].
 fn parse_time(text: &str) -> Result<Duration, String> {
-    bookmark::parse_time(text).map_err(|e| e.to_string())
+    timecode::parse(text).map_err(|e| e.to_string())
 }
 
 /// Every layer's error carries a stable code and a message for the counsellor.
