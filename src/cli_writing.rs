@@ -6,13 +6,14 @@ use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 use serde_json::json;
-use sessionvault::bookmark;
 use sessionvault::case_study::{self, CaseStudyError, NewCaseStudy, Owner};
+use sessionvault::timecode;
 use sessionvault::transcript::anonymise::{self, Leftover};
 use sessionvault::transcript::export::Format;
 use sessionvault::transcript::{self, NewSegment, TranscriptError};
 use sessionvault::vault::Vault;
 
+use crate::cli_input::{self, Text};
 use crate::{print_json, Cli, Failure};
 
 impl From<TranscriptError> for Failure {
@@ -47,7 +48,8 @@ pub(crate) enum TranscriptCommand {
     New {
         /// The recording id.
         recording: String,
-        /// Where the excerpt starts (default: the start): seconds, m:ss or h:mm:ss.
+        /// Where the excerpt starts (default: the start): 90, 90.5, 2s, 25m, 1h, 1:30 or
+        /// 1:02:03.5.
         #[arg(long, value_name = "TIME")]
         from: Option<String>,
         /// Where it ends (default: the end).
@@ -71,15 +73,15 @@ pub(crate) enum TranscriptCommand {
     Add {
         /// The transcript id.
         id: String,
-        /// Where it starts in the recording: seconds, m:ss or h:mm:ss.
+        /// Where it starts in the recording: 90, 90.5, 2s, 25m, 1h, 1:30 or 1:02:03.5.
         #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
         at: String,
         /// The speaker label, e.g. C:.
         #[arg(long, value_name = "LABEL")]
         speaker: String,
-        /// What was said.
+        /// What was said, or - to read it from standard input.
         #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
-        text: String,
+        text: Text,
     },
     /// Change a segment's time, speaker and/or text (the others stay as they are).
     #[command(group(
@@ -94,9 +96,9 @@ pub(crate) enum TranscriptCommand {
         /// The new speaker label.
         #[arg(long, value_name = "LABEL")]
         speaker: Option<String>,
-        /// The new text.
+        /// The new text, or - to read it from standard input.
         #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
-        text: Option<String>,
+        text: Option<Text>,
     },
     /// Remove a segment.
     Rm {
@@ -118,9 +120,10 @@ pub(crate) enum TranscriptCommand {
     Anonymise {
         /// The transcript id.
         id: String,
-        /// A rule "Original=Replacement"; repeat for each name or identifying detail.
+        /// A rule "Original=Replacement"; repeat for each name or identifying detail; or - to
+        /// read it from standard input (one rule a line).
         #[arg(long, value_name = "ORIGINAL=REPLACEMENT")]
-        replace: Vec<String>,
+        replace: Vec<Text>,
         /// Remove every rule.
         #[arg(long)]
         clear: bool,
@@ -142,9 +145,9 @@ pub(crate) enum TranscriptCommand {
 pub(crate) enum CaseStudyCommand {
     /// Start a case study over one or more clients; prints its id.
     New {
-        /// The title.
-        #[arg(long)]
-        title: String,
+        /// The title, or - to read it from standard input.
+        #[arg(long, value_name = "TEXT")]
+        title: Text,
         /// The client codes, comma-separated (e.g. C-001,C-002).
         #[arg(long, value_name = "LIST")]
         clients: String,
@@ -173,9 +176,9 @@ pub(crate) enum CaseStudyCommand {
     Edit {
         /// The case study id.
         id: String,
-        /// The new title.
-        #[arg(long)]
-        title: Option<String>,
+        /// The new title, or - to read it from standard input.
+        #[arg(long, value_name = "TEXT")]
+        title: Option<Text>,
         /// A file with the new body.
         #[arg(long, value_name = "FILE")]
         body_file: Option<PathBuf>,
@@ -187,9 +190,10 @@ pub(crate) enum CaseStudyCommand {
     Anonymise {
         /// The case study id.
         id: String,
-        /// A rule "Original=Replacement"; repeat for each name or identifying detail.
+        /// A rule "Original=Replacement"; repeat for each name or identifying detail; or - to
+        /// read it from standard input (one rule a line).
         #[arg(long, value_name = "ORIGINAL=REPLACEMENT", required = true)]
-        replace: Vec<String>,
+        replace: Vec<Text>,
     },
     /// Mark the organisation's case study final: a permanent record, never edited again.
     Final {
@@ -209,8 +213,9 @@ pub(crate) enum CaseStudyCommand {
     },
 }
 
+/// A time in the grammar of [`timecode`].
 fn time(text: &str) -> Result<std::time::Duration, Failure> {
-    bookmark::parse_time(text).map_err(|e| Failure {
+    timecode::parse(text).map_err(|e| Failure {
         code: e.code(),
         message: e.to_string(),
         json_written: false,
@@ -363,11 +368,12 @@ pub(crate) fn run_transcript(
             speaker,
             text,
         } => {
+            let text = text.read("--text")?;
             let segment = NewSegment {
                 id: None,
                 at: time(at)?,
                 speaker,
-                text,
+                text: &text,
             };
             let added = transcript::add_segment(&mut vault, id, &segment)?;
             if cli.json {
@@ -383,8 +389,9 @@ pub(crate) fn run_transcript(
             text,
         } => {
             let at = at.as_deref().map(time).transpose()?;
-            let edited =
-                transcript::edit_segment(&mut vault, id, at, speaker.as_deref(), text.as_deref())?;
+            let text = cli_input::read_opt(text.as_ref(), "--text")?;
+            let text = text.as_deref().map(String::as_str);
+            let edited = transcript::edit_segment(&mut vault, id, at, speaker.as_deref(), text)?;
             if cli.json {
                 print_json(&edited);
             } else {
@@ -412,7 +419,7 @@ pub(crate) fn run_transcript(
             let rules = if *clear {
                 Vec::new()
             } else {
-                anonymise::parse_rules(replace)?
+                anonymise::parse_rules(&cli_input::rules(replace)?)?
             };
             let t = transcript::set_anonymisation(&mut vault, id, rules)?;
             let leftovers = transcript::check_anonymisation(&vault, &t.id)?;
@@ -493,10 +500,11 @@ pub(crate) fn run_case_study(
             course,
             body_file,
         } => {
+            let title = title.read("--title")?;
             let body = read_body(body_file)?;
             let clients = clients_of(clients);
             let new = NewCaseStudy {
-                title,
+                title: &title,
                 clients: &clients,
                 owner: Owner::parse(owner)?,
                 course_id: course.as_deref(),
@@ -548,12 +556,13 @@ pub(crate) fn run_case_study(
             body_file,
             clients,
         } => {
+            let title = cli_input::read_opt(title.as_ref(), "--title")?;
             let body = body_file.as_deref().map(read_body).transpose()?;
             let clients = clients.as_deref().map(clients_of);
             let s = case_study::edit(
                 &mut vault,
                 id,
-                title.as_deref(),
+                title.as_deref().map(String::as_str),
                 body.as_deref(),
                 clients.as_deref(),
             )?;
@@ -564,7 +573,7 @@ pub(crate) fn run_case_study(
             }
         }
         CaseStudyCommand::Anonymise { id, replace } => {
-            let rules = anonymise::parse_rules(replace)?;
+            let rules = anonymise::parse_rules(&cli_input::rules(replace)?)?;
             let s = case_study::set_anonymisation(&mut vault, id, rules)?;
             let leftovers = case_study::check_anonymisation(&vault, &s.id)?;
             warn_leftovers(&leftovers);

@@ -23,6 +23,7 @@
 //! - [`stretch`]: playing speed with the pitch kept.
 //! - [`audio`]: the audio hosts and devices.
 //! - [`clock`]: where the time comes from.
+//! - [`timecode`]: the one grammar of times and durations (`90`, `2s`, `25m`, `1:02:03.5`).
 //! - [`canonical`]: the canonical byte form under every signature.
 //! - [`share`]: a recording or clip shared as a WAV inside an age file, gated by the consent.
 //! - [`copies`]: copies made outside the vault (exports, shares), and recording their destruction.
@@ -72,5 +73,6 @@ pub mod signing;
 pub mod status;
 pub mod stretch;
 pub mod subject_access;
+pub mod timecode;
 pub mod transcript;
 pub mod vault;

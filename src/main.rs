@@ -5,6 +5,7 @@
 //! error; the reason goes to stderr in words a counsellor understands. With `--json` the result
 //! (or `{"error": {"code", "message"}}`) is also written to stdout.
 
+mod cli_input;
 mod cli_writing;
 
 use std::path::PathBuf;
@@ -13,7 +14,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use serde_json::json;
 use sessionvault::bookmark::{self, BookmarkError};
 use sessionvault::certificate::{self, CertificateError};
@@ -27,7 +28,10 @@ use sessionvault::share::{self, ShareError};
 use sessionvault::shred::{self, ShredError};
 use sessionvault::status::{self, Problem, Report};
 use sessionvault::subject_access::{self, SubjectAccessError};
+use sessionvault::timecode;
 use sessionvault::vault::{self, Vault, VaultError};
+
+use cli_input::Text;
 
 /// Consent-gated, encrypted recording of counselling sessions.
 #[derive(Debug, Parser)]
@@ -71,8 +75,8 @@ enum Command {
         /// The input device (`sessionvault devices`); default: the default input.
         #[arg(long, value_name = "ID")]
         device: Option<String>,
-        /// How much audio to record, e.g. 90s, 25m, 1h.
-        #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+        /// How much audio to record: 90, 90.5, 2s, 25m, 1h, 1:30 or 1:02:03.5.
+        #[arg(long, value_name = "DURATION", value_parser = parse_time)]
         duration: Option<std::time::Duration>,
         /// 1 (mono) or 2 (stereo).
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=2))]
@@ -116,13 +120,13 @@ enum Command {
         /// or stdin.
         #[arg(long)]
         passphrase: bool,
-        /// Where the clip starts: seconds, m:ss or h:mm:ss (default: the start).
+        /// Where the clip starts: 90, 90.5, 2s, 25m, 1h, 1:30 or 1:02:03.5 (default: the start).
         #[arg(long, value_name = "TIME", value_parser = parse_time)]
         from: Option<std::time::Duration>,
         /// Where it ends (default: the end).
         #[arg(long, value_name = "TIME", value_parser = parse_time, conflicts_with = "for_")]
         until: Option<std::time::Duration>,
-        /// How long the clip is (seconds, m:ss or h:mm:ss), instead of --until.
+        /// How long the clip is (90, 2s, 25m, 1h, 1:30 …), instead of --until.
         #[arg(long = "for", id = "for_", value_name = "DURATION", value_parser = parse_time)]
         for_: Option<std::time::Duration>,
         /// Write ASCII armour (text) instead of binary age.
@@ -149,7 +153,7 @@ enum Command {
     Play {
         /// The recording id.
         id: String,
-        /// Where to start: seconds, m:ss or h:mm:ss.
+        /// Where to start: 90, 90.5, 2s, 25m, 1h, 1:30 or 1:02:03.5.
         #[arg(long, value_name = "TIME", value_parser = parse_time)]
         from: Option<std::time::Duration>,
         /// Start at a bookmark of this recording instead.
@@ -158,7 +162,7 @@ enum Command {
         /// Where to stop (default: the end).
         #[arg(long, value_name = "TIME", value_parser = parse_time, conflicts_with = "for_")]
         until: Option<std::time::Duration>,
-        /// How long to play (seconds, m:ss or h:mm:ss), instead of --until.
+        /// How long to play (90, 2s, 25m, 1h, 1:30 …), instead of --until.
         #[arg(long = "for", id = "for_", value_name = "DURATION", value_parser = parse_time)]
         for_: Option<std::time::Duration>,
         /// Who is listening: self, supervisor, tutor or student. Logged, and checked against
@@ -340,9 +344,9 @@ enum ConsentCommand {
         /// Case study: none, coursework, organisation.
         #[arg(long, value_name = "CHOICE")]
         case_study: String,
-        /// The name the client typed.
-        #[arg(long)]
-        client_name: String,
+        /// The name the client typed, or - to read it from standard input.
+        #[arg(long, value_name = "TEXT")]
+        client_name: Text,
         /// The client's drawn signature (SVG or PNG).
         #[arg(
             long,
@@ -354,9 +358,9 @@ enum ConsentCommand {
         /// A scan of the signed paper form (PDF, PNG or JPEG).
         #[arg(long, value_name = "FILE")]
         paper_scan: Option<PathBuf>,
-        /// The counsellor's name.
-        #[arg(long)]
-        counsellor_name: String,
+        /// The counsellor's name, or - to read it from standard input.
+        #[arg(long, value_name = "TEXT")]
+        counsellor_name: Text,
     },
     /// Record that a client declined; prints the record id. Their service is unaffected.
     Decline {
@@ -366,9 +370,9 @@ enum ConsentCommand {
         /// The course the request was for.
         #[arg(long, value_name = "ID")]
         course: Option<String>,
-        /// The counsellor's name.
-        #[arg(long)]
-        counsellor_name: Option<String>,
+        /// The counsellor's name, or - to read it from standard input.
+        #[arg(long, value_name = "TEXT")]
+        counsellor_name: Option<Text>,
     },
     /// List consent records with their current state.
     List,
@@ -395,9 +399,9 @@ enum ConsentCommand {
     Withdraw {
         /// The consent id.
         id: String,
-        /// The reason the client gave.
-        #[arg(long)]
-        reason: String,
+        /// The reason the client gave, or - to read it from standard input.
+        #[arg(long, value_name = "TEXT")]
+        reason: Text,
         /// Also destroy everything recorded under it now (otherwise it is shown, and left for
         /// `shred consent ID --yes`).
         #[arg(long)]
@@ -430,12 +434,12 @@ enum BookmarkCommand {
     Add {
         /// The recording id.
         recording: String,
-        /// Where: seconds (90, 90.5), m:ss (1:30) or h:mm:ss (1:02:03.5).
+        /// Where: 90, 90.5, 2s, 25m, 1h, 1:30 or 1:02:03.5.
         #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
         at: String,
-        /// The supervision note (up to 2000 characters).
+        /// The supervision note (up to 2000 characters), or - to read it from standard input.
         #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
-        note: String,
+        note: Text,
     },
     /// List a recording's bookmarks in time order.
     List {
@@ -449,12 +453,12 @@ enum BookmarkCommand {
     Edit {
         /// The bookmark id.
         id: String,
-        /// The new time: seconds (90, 90.5), m:ss (1:30) or h:mm:ss (1:02:03.5).
+        /// The new time: 90, 90.5, 2s, 25m, 1h, 1:30 or 1:02:03.5.
         #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
         at: Option<String>,
-        /// The new note (up to 2000 characters).
+        /// The new note (up to 2000 characters), or - to read it from standard input.
         #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
-        note: Option<String>,
+        note: Option<Text>,
     },
     /// Remove a bookmark.
     Rm {
@@ -489,9 +493,9 @@ fn watch_signals(control: &recording::Control) -> Result<(), Failure> {
     Ok(())
 }
 
-/// A time on the command line: seconds, m:ss or h:mm:ss.
+/// A time or duration on the command line, in the grammar of [`timecode`].
 fn parse_time(text: &str) -> Result<Duration, String> {
-    bookmark::parse_time(text).map_err(|e| e.to_string())
+    timecode::parse(text).map_err(|e| e.to_string())
 }
 
 /// Every layer's error carries a stable code and a message for the counsellor.
@@ -533,8 +537,16 @@ impl From<&Problem> for Failure {
     }
 }
 
+/// The command line, parsed; at most one of its options is read from standard input.
+fn parse_cli() -> Result<Cli, clap::Error> {
+    let mut command = Cli::command();
+    let matches = command.try_get_matches_from_mut(std::env::args_os())?;
+    cli_input::at_most_one_from_stdin(&mut command, &matches)?;
+    Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut command))
+}
+
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match parse_cli() {
         Ok(cli) => cli,
         Err(e) => {
             // Help and version go to stdout with status 0; usage errors exit 2.
@@ -1085,6 +1097,8 @@ fn run_consent(cli: &Cli, command: &ConsentCommand, mut vault: Vault) -> Result<
                 }
             };
             let bytes = read_limited(path, limit)?;
+            let client_name = client_name.read("--client-name")?;
+            let counsellor_name = counsellor_name.read("--counsellor-name")?;
             let signed_with = if client_signature.is_some() {
                 SignedWith::Drawn(&bytes)
             } else {
@@ -1097,9 +1111,9 @@ fn run_consent(cli: &Cli, command: &ConsentCommand, mut vault: Vault) -> Result<
                 purposes: consent::parse_list(purpose)?,
                 audience: consent::parse_list(audience)?,
                 case_study: case_study.parse()?,
-                client_name,
+                client_name: &client_name,
                 signed_with,
-                counsellor_name,
+                counsellor_name: &counsellor_name,
             };
             let record = consent::grant(&mut vault, &input)?;
             print_id(cli, &record.id.to_string());
@@ -1109,11 +1123,13 @@ fn run_consent(cli: &Cli, command: &ConsentCommand, mut vault: Vault) -> Result<
             course,
             counsellor_name,
         } => {
+            let counsellor_name =
+                cli_input::read_opt(counsellor_name.as_ref(), "--counsellor-name")?;
             let record = consent::decline(
                 &mut vault,
                 client,
                 course.as_deref(),
-                counsellor_name.as_deref(),
+                counsellor_name.as_deref().map(String::as_str),
             )?;
             print_id(cli, &record.id.to_string());
             if !cli.json {
@@ -1193,7 +1209,8 @@ fn run_consent(cli: &Cli, command: &ConsentCommand, mut vault: Vault) -> Result<
             }
         }
         ConsentCommand::Withdraw { id, reason, yes } => {
-            let record = consent::withdraw(&mut vault, id, reason)?;
+            let reason = reason.read("--reason")?;
+            let record = consent::withdraw(&mut vault, id, &reason)?;
             let target = shred::Target::Consent(record.id.to_string());
             // A recording running under it meanwhile stops by itself within a second or so.
             shred::await_recordings_stopped(&mut vault, &record.id.to_string())?;
@@ -1340,7 +1357,8 @@ fn run_bookmark(cli: &Cli, command: &BookmarkCommand, mut vault: Vault) -> Resul
             note,
         } => {
             let at = bookmark::parse_time(at)?;
-            let added = bookmark::add(&mut vault, recording, at, note)?;
+            let note = note.read("--note")?;
+            let added = bookmark::add(&mut vault, recording, at, &note)?;
             if cli.json {
                 print_json(&added);
             } else {
@@ -1359,7 +1377,8 @@ fn run_bookmark(cli: &Cli, command: &BookmarkCommand, mut vault: Vault) -> Resul
         }
         BookmarkCommand::Edit { id, at, note } => {
             let at = at.as_deref().map(bookmark::parse_time).transpose()?;
-            let edited = bookmark::edit(&mut vault, id, at, note.as_deref())?;
+            let note = cli_input::read_opt(note.as_ref(), "--note")?;
+            let edited = bookmark::edit(&mut vault, id, at, note.as_deref().map(String::as_str))?;
             if cli.json {
                 print_json(&edited);
             } else {

@@ -477,8 +477,9 @@ fn run(
     checks: &mut Checks<'_>,
 ) -> Ended {
     let channels = usize::from(format.channels);
-    let target_frames =
-        duration.map(|d| (d.as_secs_f64() * f64::from(format.sample_rate)).round() as u64);
+    // Exact: the nearest frame of the duration as given, never through a float.
+    let target_frames = duration
+        .map(|d| crate::bookmark::frame_at(d, format.sample_rate).unwrap_or(u64::MAX));
     let mut meter = Meter::new(format.sample_rate, format.channels);
     let mut buffer = Zeroizing::new(Vec::with_capacity(
         format.sample_rate as usize / 10 * channels,
