@@ -565,6 +565,7 @@ function progressStep(step) {
     overwrite: "Overwriting the files",
     rows: "Deleting the database rows",
     vacuum: "Compacting the database",
+    "re-key": "Re-encrypting the database under a new key",
     certificate: "Signing the certificate",
   }[step] || "Destroying";
 }

@@ -20,6 +20,7 @@ const STEP_WORDS = {
   overwrite: "Overwriting files",
   rows: "Deleting the database rows",
   vacuum: "Compacting the database",
+  "re-key": "Re-encrypting the database under a new key",
   certificate: "Signing the certificate",
 };
 
