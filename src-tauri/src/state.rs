@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use sessionvault::clock;
+use sessionvault::clock::{self, Clock};
 use sessionvault::settings::{self, DEFAULT_IDLE_LOCK_MINUTES};
 use sessionvault::vault::{self, Vault};
 use tauri::ipc::Channel;
@@ -63,6 +63,30 @@ pub struct Shell {
     lock_listeners: Mutex<Vec<Channel<Value>>>,
     /// The idle lock time in minutes (from the vault's settings once unlocked).
     idle_minutes: AtomicU32,
+    /// Where the time comes from, for every vault the shell opens.
+    clock: Arc<dyn Clock>,
+}
+
+/// Where the shell's vault is and what clock it goes by: enough for a thread of its own (a
+/// recording, a player) to open its own vault instance.
+#[derive(Clone)]
+pub struct VaultAt {
+    dir: PathBuf,
+    clock: Arc<dyn Clock>,
+}
+
+impl VaultAt {
+    /// Opens the vault for use (see [`Vault::open`]).
+    ///
+    /// Errors: as [`Vault::open`].
+    pub fn open(&self) -> Result<Vault, vault::VaultError> {
+        Vault::open(&self.dir, Arc::clone(&self.clock))
+    }
+
+    /// The current time by its clock.
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
+    }
 }
 
 /// Locks `mutex`; a panic elsewhere while it was held leaves plain state that is still usable.
@@ -85,8 +109,15 @@ pub fn should_lock(
 impl Shell {
     /// The shell state for this process's environment, locked.
     pub fn from_env() -> Self {
+        Shell::new(vault::resolve_dir(None), clock::from_env())
+    }
+
+    /// The shell state for the vault in `vault_dir` (none: no home folder), going by `clock`,
+    /// locked.
+    pub fn new(vault_dir: Option<PathBuf>, clock: Arc<dyn Clock>) -> Self {
         Shell {
-            vault_dir: vault::resolve_dir(None),
+            clock,
+            vault_dir,
             vault: Mutex::new(None),
             unlocked: AtomicBool::new(false),
             recording: Mutex::new(None),
@@ -106,6 +137,19 @@ impl Shell {
                  SESSIONVAULT_DIR set to a folder",
             )
         })
+    }
+
+    /// Where the vault is and its clock, for a thread that opens its own vault instance.
+    pub fn vault_at(&self) -> Result<VaultAt, CommandError> {
+        Ok(VaultAt {
+            dir: self.dir()?,
+            clock: self.clock(),
+        })
+    }
+
+    /// The clock every vault of the shell goes by.
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        Arc::clone(&self.clock)
     }
 
     /// Notes that the window is in use now.
@@ -175,7 +219,7 @@ impl Shell {
             self.touch();
             return Ok(self.idle_minutes());
         }
-        let vault = Vault::open(&self.dir()?, clock::from_env())?;
+        let vault = Vault::open(&self.dir()?, self.clock())?;
         self.install(vault)
     }
 

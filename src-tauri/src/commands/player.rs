@@ -9,7 +9,6 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use sessionvault::audio::Direction;
 use sessionvault::bookmark::{self, Bookmark};
-use sessionvault::clock;
 use sessionvault::player::{self, Listening, Player};
 use sessionvault::recording::{self, Summary};
 use sessionvault::vault::Vault;
@@ -172,7 +171,7 @@ pub async fn player_open(
         if !shell.is_unlocked() {
             return Err(CommandError::locked());
         }
-        let mut vault = Vault::open(&shell.dir()?, clock::from_env())?;
+        let mut vault = shell.vault_at()?.open()?;
         let options = player::Options {
             device: device.as_deref().filter(|d| !d.is_empty()),
             listener: listener.parse()?,

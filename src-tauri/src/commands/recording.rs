@@ -1,7 +1,6 @@
 //! Recording: input devices, and a recording made on its own thread (with its own vault
 //! instance) that goes on while the window is locked.
 
-use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{sync_channel, SyncSender};
 use std::sync::Arc;
@@ -9,18 +8,16 @@ use std::thread::JoinHandle;
 
 use serde_json::{json, Value};
 use sessionvault::audio::{self, DeviceInfo, Direction};
-use sessionvault::clock;
 use sessionvault::consent;
 use sessionvault::meter::{self, WINDOWS_PER_SECOND};
 use sessionvault::recording::{self, Control, Summary};
-use sessionvault::vault::Vault;
 use tauri::ipc::Channel;
 use tauri::State;
 use time::format_description::well_known::Rfc3339;
 
 use super::{blocking, emit, with_fields};
 use crate::error::CommandError;
-use crate::state::{guard, Shell};
+use crate::state::{guard, Shell, VaultAt};
 
 /// Level windows between two `elapsed` messages (0.5 s of recorded audio).
 const ELAPSED_EVERY: u64 = WINDOWS_PER_SECOND as u64 / 2;
@@ -134,7 +131,7 @@ pub async fn record_start(
             drop(ended.stop());
         }
         let started = start(
-            shell.dir()?,
+            shell.vault_at()?,
             consent_id,
             device.filter(|d| !d.is_empty()),
             channels.unwrap_or(1),
@@ -148,7 +145,7 @@ pub async fn record_start(
 
 /// Starts the recording thread and waits until it records or is refused. Blocking.
 fn start(
-    dir: PathBuf,
+    at: VaultAt,
     consent_id: String,
     device: Option<String>,
     channels: u16,
@@ -164,10 +161,10 @@ fn start(
     let thread = std::thread::Builder::new()
         .name("sessionvault-record".into())
         .spawn({
-            let consent_id = consent_id.clone();
+            let (consent_id, at) = (consent_id.clone(), at.clone());
             move || {
                 record(
-                    dir,
+                    at,
                     &consent_id,
                     device,
                     channels,
@@ -196,7 +193,7 @@ fn start(
         control,
         consent_id,
         client_code,
-        started_at: clock::from_env().now().format(&Rfc3339).unwrap_or_default(),
+        started_at: at.now().format(&Rfc3339).unwrap_or_default(),
         paused: false,
         thread,
     })
@@ -205,7 +202,7 @@ fn start(
 /// The recording thread: opens its own vault, passes the gate, records until stopped.
 /// `started` hears the client code once audio flows, or the refusal.
 fn record(
-    dir: PathBuf,
+    at: VaultAt,
     consent_id: &str,
     device: Option<String>,
     channels: u16,
@@ -215,7 +212,7 @@ fn record(
 ) -> Result<Summary, CommandError> {
     let mut started = Some(started);
     let outcome = (|| {
-        let mut vault = Vault::open(&dir, clock::from_env())?;
+        let mut vault = at.open()?;
         let verified = consent::verify(&vault, consent_id)?;
         let client_code = verified.client_code().to_owned();
         let options = recording::Options {

@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use sessionvault::clock;
 use sessionvault::settings::{self, Settings};
 use sessionvault::status::{self, Report};
 use sessionvault::vault::{self, Vault};
@@ -17,8 +16,8 @@ use crate::state::{guard, LockReason, Shell};
 /// The vault screen's report: vault, keyring, database, signing key, audio.
 #[tauri::command]
 pub async fn vault_status(shell: State<'_, Arc<Shell>>) -> Result<Report, CommandError> {
-    let dir = shell.dir()?;
-    blocking(move || Ok(status::inspect(&dir, clock::from_env()))).await
+    let (dir, clock) = (shell.dir()?, shell.clock());
+    blocking(move || Ok(status::inspect(&dir, clock))).await
 }
 
 /// Creates the vault (keys into the OS keyring), keeps it open (unlocked) and returns the new
@@ -28,7 +27,7 @@ pub async fn vault_create(shell: State<'_, Arc<Shell>>) -> Result<Report, Comman
     let shell = Arc::clone(&shell);
     blocking(move || {
         let dir = shell.dir()?;
-        let clock = clock::from_env();
+        let clock = shell.clock();
         let vault = Vault::create(&dir, clock.clone(), &mut rand::rngs::OsRng)?;
         shell.install(vault)?;
         Ok(status::inspect(&dir, clock))
