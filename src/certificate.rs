@@ -1,24 +1,38 @@
 //! Destruction certificates: what a shred destroyed, how, the checks made afterwards, and the
 //! plaintext copies still outstanding, signed with the counsellor's key.
 //!
-//! The signed bytes are the certificate's JSON as serde_json writes a [`serde_json::Value`]
-//! (compact), tagged with [`Domain::DestructionCertificate`]. An exported certificate carries
-//! that body, the signature and the public key, so anyone can check it with `sessionvault
-//! certificate verify FILE` and compare the key's fingerprint with the counsellor's; any edit
-//! of the body makes the check fail.
+//! A certificate's signed bytes (its *body*) are its JSON as serde_json writes a
+//! [`serde_json::Value`] of it (compact, keys in order), tagged with
+//! [`Domain::DestructionCertificate`]. Those exact bytes are kept: in the database's
+//! `certificates.body` column, and as the `body` string of an exported certificate. Checking a
+//! certificate always checks the signature over the bytes kept, then reads them; a certificate
+//! is never parsed and written again to find what was signed, since a number need not come
+//! back byte for byte. (Certificates exported before the body was carried are the one
+//! exception: see [`export`].)
+//!
+//! Durations are whole frames and their rate ([`FORMAT`], `.../2`); certificates of
+//! [`FORMAT_1`] hold seconds as a float and are still read and checked.
 //!
 //! Certificates hold ids, client codes (pseudonyms), the course name, durations and hashes:
 //! never a client's name, a note or audio.
 
-use rusqlite::OptionalExtension;
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OptionalExtension};
 
 use crate::signing::{Domain, PublicKey};
 use crate::vault::{Vault, VaultError};
 
+pub mod export;
 pub mod pdf;
 
-/// The format name written into every certificate.
-pub const FORMAT: &str = "sessionvault-destruction-certificate/1";
+pub use export::{to_json, verify_export, verify_json};
+
+/// The format name written into every certificate issued now: durations in frames.
+pub const FORMAT: &str = "sessionvault-destruction-certificate/2";
+
+/// The format of certificates issued before durations were kept in frames: seconds as a
+/// float. Still read and checked.
+pub const FORMAT_1: &str = "sessionvault-destruction-certificate/1";
 
 /// What was shredded: one recording, a course, a client, or a withdrawn consent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -44,8 +58,9 @@ pub struct Destroyed {
     pub course_id: Option<String>,
     /// When it was recorded.
     pub recorded_at: String,
-    /// Seconds of audio.
-    pub seconds: f64,
+    /// How much audio: frames and their rate (format 2), or seconds (format 1).
+    #[serde(flatten)]
+    pub length: Length,
     /// SHA-256 of the sealed file, hex (empty if it was never finished).
     pub ciphertext_sha256: String,
     /// Bookmarks destroyed with it.
@@ -58,6 +73,47 @@ pub struct Destroyed {
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
+}
+
+impl Destroyed {
+    /// Seconds of audio, as shown to people: frames over rate, or the seconds a format-1
+    /// certificate holds. `None` when the rate is not known (0).
+    pub fn seconds(&self) -> Option<f64> {
+        self.length.seconds()
+    }
+}
+
+/// How much audio a destroyed recording held. In the JSON its fields stand beside the
+/// recording's other fields: `"frames"` and `"sample_rate"`, or `"seconds"`.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum Length {
+    /// Whole frames and frames per second, exact (format 2).
+    Frames {
+        /// Frames of audio (one sample per channel).
+        frames: u64,
+        /// Frames per second; 0 only for a recording whose rate was never known.
+        sample_rate: u32,
+    },
+    /// Seconds as a float, as format-1 certificates hold them.
+    Seconds {
+        /// Seconds of audio.
+        seconds: f64,
+    },
+}
+
+impl Length {
+    /// Seconds of audio; `None` when the rate is 0.
+    pub fn seconds(&self) -> Option<f64> {
+        match *self {
+            Length::Frames { sample_rate: 0, .. } => None,
+            Length::Frames {
+                frames,
+                sample_rate,
+            } => Some(frames as f64 / f64::from(sample_rate)),
+            Length::Seconds { seconds } => Some(seconds),
+        }
+    }
 }
 
 /// A counsellor's case study destroyed by a course or client shred.
@@ -118,7 +174,7 @@ pub struct OutstandingCopy {
 /// A destruction certificate's content: everything that is signed.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Certificate {
-    /// Always [`FORMAT`].
+    /// [`FORMAT`] for every certificate issued now; [`FORMAT_1`] for those issued before.
     pub format: String,
     /// The certificate id.
     pub id: String,
@@ -148,14 +204,44 @@ pub struct Certificate {
     pub fingerprint: String,
 }
 
-/// A certificate with its signature: what is stored and exported as JSON.
+/// A certificate with its signature: what is stored, shown and exported as JSON.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Signed {
-    /// The signed content.
+    /// The signed content, read from [`Signed::body`].
     pub certificate: Certificate,
-    /// The Ed25519 signature over [`signed_bytes`], hex.
+    /// The exact bytes the signature covers, as text: the certificate's compact JSON as it
+    /// was signed.
+    pub body: String,
+    /// The Ed25519 signature over `body`, hex.
     pub signature: String,
 }
+
+/// One stored certificate as [`list`] gives it: checked, or the reason it does not check.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Listed {
+    /// It verifies.
+    Valid(Box<Signed>),
+    /// It does not verify: shown as damaged, never as a certificate.
+    Damaged(Damaged),
+}
+
+/// A stored certificate that does not verify, named by its row.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Damaged {
+    /// The certificate id of the row.
+    pub id: String,
+    /// When the row says it was issued.
+    pub issued_at: String,
+    /// The error's code (`certificate_altered`, `not_a_certificate`).
+    pub code: &'static str,
+    /// What is wrong, in words: "This certificate does not verify: ...".
+    pub message: String,
+}
+
+/// Why a certificate that does not match its signature is refused.
+const ALTERED: &str =
+    "its content was changed after it was signed, or the signature is not the counsellor's";
 
 /// What went wrong with a certificate.
 #[derive(Debug, thiserror::Error)]
@@ -167,19 +253,31 @@ pub enum CertificateError {
     #[error("this is not a SessionVault destruction certificate: {0}")]
     NotACertificate(String),
     /// The signature does not match the content: it was edited after signing.
-    #[error(
-        "the certificate does not verify: its content was changed after it was signed, or the \
-         signature is not the counsellor's"
-    )]
+    #[error("the certificate does not verify: {ALTERED}")]
     Altered,
     /// It verifies, but with another key than the one expected.
     #[error("the certificate was signed by another key ({found}), not by {expected}")]
     OtherSigner {
-        /// The fingerprint in the certificate.
+        /// The fingerprint of the key that signed it.
         found: String,
         /// The fingerprint expected.
         expected: String,
     },
+    /// Checked outside the vault without saying whose key should have signed it.
+    #[error(
+        "to check a certificate outside the counsellor's vault, say whose key must have \
+         signed it: ask the counsellor for their key's fingerprint (`sessionvault status` shows \
+         it as the signing key), then run `sessionvault certificate verify FILE --signer \
+         FINGERPRINT`"
+    )]
+    SignerRequired,
+    /// What was given as a fingerprint is not one.
+    #[error(
+        "{0:?} is not a key fingerprint: it has 32 hexadecimal digits, written as \
+         `sessionvault status` prints it (SHA256:xxxx:xxxx:...), with or without the \
+         separators"
+    )]
+    InvalidFingerprint(String),
     /// A vault problem.
     #[error(transparent)]
     Vault(#[from] VaultError),
@@ -193,6 +291,8 @@ impl CertificateError {
             CertificateError::NotACertificate(_) => "not_a_certificate",
             CertificateError::Altered => "certificate_altered",
             CertificateError::OtherSigner { .. } => "certificate_other_signer",
+            CertificateError::SignerRequired => "signer_required",
+            CertificateError::InvalidFingerprint(_) => "invalid_fingerprint",
             CertificateError::Vault(e) => e.code(),
         }
     }
@@ -204,192 +304,147 @@ impl From<rusqlite::Error> for CertificateError {
     }
 }
 
-/// The bytes a certificate's signature covers.
+/// The body of a new certificate: the exact text its signature is to cover, and to be kept
+/// beside it.
 ///
 /// Errors: [`CertificateError::NotACertificate`] if it cannot be written as JSON.
-pub fn signed_bytes(certificate: &Certificate) -> Result<Vec<u8>, CertificateError> {
+pub fn signed_bytes(certificate: &Certificate) -> Result<String, CertificateError> {
     serde_json::to_value(certificate)
-        .and_then(|value| serde_json::to_vec(&value))
+        .and_then(|value| serde_json::to_string(&value))
         .map_err(|e| CertificateError::NotACertificate(e.to_string()))
 }
 
-/// Checks an exported certificate (the JSON of [`Signed`]): its signature over its content
-/// with the key it names, and, when `expected` is given, that this is the expected key.
-/// Returns the certificate.
+/// Checks a certificate kept as its exact signed `body` and `signature` (as the database
+/// keeps them) against `key`, then reads it.
 ///
-/// Errors: [`CertificateError::NotACertificate`], [`CertificateError::Altered`],
-/// [`CertificateError::OtherSigner`].
-pub fn verify_json(text: &str, expected: Option<&PublicKey>) -> Result<Signed, CertificateError> {
-    let signed: Signed =
-        serde_json::from_str(text).map_err(|e| CertificateError::NotACertificate(e.to_string()))?;
-    if signed.certificate.format != FORMAT {
-        return Err(CertificateError::NotACertificate(format!(
-            "unknown format {:?}",
-            signed.certificate.format
-        )));
-    }
-    let key_bytes =
-        hex::decode(&signed.certificate.public_key).map_err(|_| CertificateError::Altered)?;
-    let key = PublicKey::from_bytes(&key_bytes).map_err(|_| CertificateError::Altered)?;
-    let signature = hex::decode(&signed.signature).map_err(|_| CertificateError::Altered)?;
-    key.verify(
-        Domain::DestructionCertificate,
-        &signed_bytes(&signed.certificate)?,
-        &signature,
-    )
-    .map_err(|_| CertificateError::Altered)?;
-    if key.fingerprint() != signed.certificate.fingerprint {
+/// Errors: [`CertificateError::Altered`] when the signature does not match `body` and `key`
+/// or the body names another key; [`CertificateError::NotACertificate`] when a body that
+/// does verify is not a certificate this version can read.
+pub fn verify_stored(
+    body: &[u8],
+    signature: &[u8],
+    key: &PublicKey,
+) -> Result<Signed, CertificateError> {
+    key.verify(Domain::DestructionCertificate, body, signature)
+        .map_err(|_| CertificateError::Altered)?;
+    let body = std::str::from_utf8(body).map_err(|_| CertificateError::Altered)?;
+    let certificate = read(body)?;
+    if certificate.public_key != hex::encode(key.to_bytes())
+        || certificate.fingerprint != key.fingerprint()
+    {
         return Err(CertificateError::Altered);
     }
-    if let Some(expected) = expected {
-        if expected.to_bytes() != key.to_bytes() {
-            return Err(CertificateError::OtherSigner {
-                found: key.fingerprint(),
-                expected: expected.fingerprint(),
-            });
-        }
-    }
-    Ok(signed)
+    Ok(Signed {
+        certificate,
+        body: body.to_owned(),
+        signature: hex::encode(signature),
+    })
 }
 
-/// The stored certificate `id`, checked against the vault's key.
+/// Reads a certificate's body, of a known format with the durations of that format.
+fn read(body: &str) -> Result<Certificate, CertificateError> {
+    let certificate: Certificate =
+        serde_json::from_str(body).map_err(|e| CertificateError::NotACertificate(e.to_string()))?;
+    let frames = match certificate.format.as_str() {
+        FORMAT => true,
+        FORMAT_1 => false,
+        other => {
+            return Err(CertificateError::NotACertificate(format!(
+                "unknown format {other:?}"
+            )))
+        }
+    };
+    if certificate
+        .destroyed
+        .iter()
+        .any(|d| matches!(d.length, Length::Frames { .. }) != frames)
+    {
+        return Err(CertificateError::NotACertificate(format!(
+            "durations that do not belong to format {:?}",
+            certificate.format
+        )));
+    }
+    Ok(certificate)
+}
+
+/// The bytes of a column as it is stored, text or blob (an edited row may hold either).
+fn bytes(value: ValueRef<'_>) -> Vec<u8> {
+    match value {
+        ValueRef::Text(b) | ValueRef::Blob(b) => b.to_vec(),
+        ValueRef::Integer(n) => n.to_string().into_bytes(),
+        ValueRef::Real(x) => x.to_string().into_bytes(),
+        ValueRef::Null => Vec::new(),
+    }
+}
+
+/// One row of the `certificates` table: id, issued_at, body, signature.
+type Row = (String, String, Vec<u8>, Vec<u8>);
+
+const ROW: &str = "SELECT id, issued_at, body, signature FROM certificates";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    Ok((
+        String::from_utf8_lossy(&bytes(r.get_ref(0)?)).into_owned(),
+        String::from_utf8_lossy(&bytes(r.get_ref(1)?)).into_owned(),
+        bytes(r.get_ref(2)?),
+        bytes(r.get_ref(3)?),
+    ))
+}
+
+/// The certificate `id` stored in `conn`, checked against `key`.
+fn stored(conn: &Connection, key: &PublicKey, id: &str) -> Result<Signed, CertificateError> {
+    let (_, _, body, signature) = conn
+        .query_row(&format!("{ROW} WHERE id = ?1"), [id.trim()], row)
+        .optional()?
+        .ok_or_else(|| CertificateError::NotFound(id.to_owned()))?;
+    verify_stored(&body, &signature, key)
+}
+
+/// The stored certificate `id`, checked against the vault's key over the exact bytes that
+/// were signed.
 ///
 /// Errors: [`CertificateError::NotFound`], [`CertificateError::Altered`] (the stored copy
-/// was edited), [`CertificateError::Vault`].
+/// was edited), [`CertificateError::NotACertificate`], [`CertificateError::Vault`].
 pub fn get(vault: &Vault, id: &str) -> Result<Signed, CertificateError> {
-    let row: Option<(String, Vec<u8>)> = vault
-        .db()
-        .conn()
-        .query_row(
-            "SELECT body, signature FROM certificates WHERE id = ?1",
-            [id.trim()],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+    stored(vault.db().conn(), &vault.public_key(), id)
+}
+
+/// Every certificate stored in `conn`, oldest first, each checked against `key`.
+fn stored_all(conn: &Connection, key: &PublicKey) -> Result<Vec<Listed>, CertificateError> {
+    let mut stmt = conn.prepare(&format!("{ROW} ORDER BY issued_at, id"))?;
+    let rows = stmt.query_map([], row)?.collect::<Result<Vec<Row>, _>>()?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, issued_at, body, signature)| match verify_stored(&body, &signature, key) {
+                Ok(signed) => Listed::Valid(Box::new(signed)),
+                Err(e) => Listed::Damaged(Damaged {
+                    id,
+                    issued_at,
+                    code: e.code(),
+                    message: damage(&e),
+                }),
+            },
         )
-        .optional()?;
-    let (body, signature) = row.ok_or_else(|| CertificateError::NotFound(id.to_owned()))?;
-    let certificate: Certificate =
-        serde_json::from_str(&body).map_err(|_| CertificateError::Altered)?;
-    let signed = Signed {
-        certificate,
-        signature: hex::encode(signature),
-    };
-    let text = to_json(&signed)?;
-    verify_json(&text, Some(&vault.public_key()))
+        .collect())
 }
 
-/// Every certificate of the vault, oldest first.
-///
-/// Errors: as [`get`].
-pub fn list(vault: &Vault) -> Result<Vec<Signed>, CertificateError> {
-    let ids: Vec<String> = {
-        let conn = vault.db().conn();
-        let mut stmt = conn.prepare("SELECT id FROM certificates ORDER BY issued_at, id")?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
-        rows.collect::<Result<_, _>>()?
-    };
-    ids.iter().map(|id| get(vault, id)).collect()
+/// A damaged certificate's problem, in words.
+fn damage(e: &CertificateError) -> String {
+    match e {
+        CertificateError::Altered => format!("This certificate does not verify: {ALTERED}."),
+        other => format!("This certificate does not verify: {other}."),
+    }
 }
 
-/// The certificate as exported JSON (pretty-printed; the signature covers the content, not
-/// the layout).
+/// Every certificate of the vault, oldest first: one entry per stored certificate, the
+/// certificate when it verifies, else what is wrong with it. One damaged certificate does not
+/// hide the others.
 ///
-/// Errors: [`CertificateError::NotACertificate`] if it cannot be written.
-pub fn to_json(signed: &Signed) -> Result<String, CertificateError> {
-    serde_json::to_string_pretty(signed)
-        .map_err(|e| CertificateError::NotACertificate(e.to_string()))
+/// Errors: [`CertificateError::Vault`] when the database cannot be read.
+pub fn list(vault: &Vault) -> Result<Vec<Listed>, CertificateError> {
+    stored_all(vault.db().conn(), &vault.public_key())
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::signing::Signer;
-
-    fn sample(signer: &Signer) -> Signed {
-        let key = signer.public_key();
-        let certificate = Certificate {
-            format: FORMAT.to_owned(),
-            id: "c1".to_owned(),
-            vault_id: "v1".to_owned(),
-            issued_at: "2026-11-27T10:00:00Z".to_owned(),
-            target: Target {
-                kind: "course".to_owned(),
-                id: "k1".to_owned(),
-                label: Some("Diploma".to_owned()),
-            },
-            destroyed: vec![Destroyed {
-                recording_id: "r1".to_owned(),
-                client_code: "C-101".to_owned(),
-                consent_id: "s1".to_owned(),
-                course_id: Some("k1".to_owned()),
-                recorded_at: "2026-10-01T09:00:00Z".to_owned(),
-                seconds: 600.5,
-                ciphertext_sha256: "ab".repeat(32),
-                bookmarks: 2,
-                transcripts: 0,
-            }],
-            case_studies: vec![],
-            method: vec!["crypto-erase".to_owned()],
-            checks: vec![Check {
-                recording_id: "r1".to_owned(),
-                key_lookup_fails: true,
-                file_absent: true,
-                rows_absent: true,
-            }],
-            outstanding_copies: vec![],
-            kept: vec![],
-            public_key: hex::encode(key.to_bytes()),
-            fingerprint: key.fingerprint(),
-        };
-        let signature = signer.sign(
-            Domain::DestructionCertificate,
-            &signed_bytes(&certificate).unwrap(),
-        );
-        Signed {
-            certificate,
-            signature: hex::encode(signature),
-        }
-    }
-
-    #[test]
-    fn a_signed_certificate_verifies_and_any_edit_fails() {
-        let signer = Signer::from_seed(&[7; 32]);
-        let text = to_json(&sample(&signer)).unwrap();
-        let back = verify_json(&text, Some(&signer.public_key())).unwrap();
-        assert_eq!(back.certificate.destroyed[0].client_code, "C-101");
-        for (from, to) in [
-            ("C-101", "C-102"),
-            ("600.5", "60.5"),
-            ("\"file_absent\": true", "\"file_absent\": false"),
-            ("Diploma", "Diplomb"),
-        ] {
-            let edited = text.replacen(from, to, 1);
-            assert_ne!(edited, text);
-            assert!(
-                matches!(verify_json(&edited, None), Err(CertificateError::Altered)),
-                "{from} -> {to}"
-            );
-        }
-    }
-
-    #[test]
-    fn another_signer_is_named_and_garbage_is_not_a_certificate() {
-        let signer = Signer::from_seed(&[7; 32]);
-        let other = Signer::from_seed(&[8; 32]);
-        let text = to_json(&sample(&signer)).unwrap();
-        assert!(matches!(
-            verify_json(&text, Some(&other.public_key())),
-            Err(CertificateError::OtherSigner { .. })
-        ));
-        assert_eq!(
-            verify_json("{}", None).unwrap_err().code(),
-            "not_a_certificate"
-        );
-        // A re-signed certificate with a swapped key but the old fingerprint fails.
-        let mut forged = sample(&other);
-        forged.certificate.fingerprint = signer.public_key().fingerprint();
-        assert!(matches!(
-            verify_json(&to_json(&forged).unwrap(), None),
-            Err(CertificateError::Altered)
-        ));
-    }
-}
+mod tests;

@@ -282,7 +282,7 @@ enum ShredKind {
 
 #[derive(Debug, Subcommand)]
 enum CertificateCommand {
-    /// Every certificate, oldest first.
+    /// Every certificate, oldest first; one that does not verify is listed as damaged.
     List,
     /// One certificate in full.
     Show {
@@ -298,11 +298,14 @@ enum CertificateCommand {
         out: PathBuf,
     },
     /// Check an exported JSON certificate's signature; any edit makes it fail. Checked against
-    /// the vault's key when the vault opens, else against the key it names (compare the
-    /// fingerprint printed with the counsellor's).
+    /// the vault's key when the vault opens; elsewhere --signer is required.
     Verify {
         /// The JSON certificate.
         file: PathBuf,
+        /// The fingerprint of the counsellor's key (as `status` prints it; separators and case
+        /// do not matter): the certificate must be signed by that key.
+        #[arg(long, value_name = "FINGERPRINT")]
+        signer: Option<String>,
     },
 }
 
@@ -1266,18 +1269,7 @@ fn run_certificate(
             if cli.json {
                 print_json(&all);
             } else {
-                for signed in &all {
-                    let c = &signed.certificate;
-                    println!(
-                        "{}  issued {}  {} {}  {} recording(s), {} outstanding copies",
-                        c.id,
-                        c.issued_at,
-                        c.target.kind,
-                        c.target.id,
-                        c.destroyed.len(),
-                        c.outstanding_copies.len()
-                    );
-                }
+                all.iter().for_each(print_listed);
             }
         }
         CertificateCommand::Show { id } => {
@@ -1318,25 +1310,27 @@ fn run_certificate(
                 println!("Wrote {}.", out.display());
             }
         }
-        CertificateCommand::Verify { file } => {
+        CertificateCommand::Verify { file, signer } => {
             let text = std::fs::read_to_string(file).map_err(|e| Failure {
                 code: "io_failed",
                 message: format!("could not read {}: {e}", file.display()),
                 json_written: false,
             })?;
             let vault_key = Vault::open(dir, clock).ok().map(|v| v.public_key());
-            let signed = certificate::verify_json(&text, vault_key.as_ref())?;
-            let against = if vault_key.is_some() {
-                "this vault's key"
-            } else {
-                "the key it names (compare the fingerprint with the counsellor's)"
+            let signed = certificate::verify_export(&text, vault_key.as_ref(), signer.as_deref())?;
+            let against = match (vault_key.is_some(), signer.is_some()) {
+                (true, true) => "this vault's key and the fingerprint given",
+                (true, false) => "this vault's key",
+                _ => "the fingerprint given",
             };
             if cli.json {
                 print_json(&json!({
                     "valid": true,
                     "id": signed.certificate.id,
+                    "format": signed.certificate.format,
                     "fingerprint": signed.certificate.fingerprint,
                     "checked_against_vault": vault_key.is_some(),
+                    "checked_against_signer": signer.is_some(),
                 }));
             } else {
                 println!(
@@ -1638,7 +1632,11 @@ fn print_preview(preview: &shred::Preview) {
         };
         println!(
             "  {}  {:<10} recorded {}  {:>8.1} s  {} bookmark(s){state}",
-            item.recording_id, item.client_code, item.recorded_at, item.seconds, item.bookmarks
+            item.recording_id,
+            item.client_code,
+            item.recorded_at,
+            item.frames as f64 / f64::from(item.sample_rate.max(1)),
+            item.bookmarks
         );
     }
     if let Some(resumes) = &preview.resumes {
@@ -1672,8 +1670,12 @@ fn print_certificate(signed: &certificate::Signed) {
     println!("  target {} {}", c.target.kind, c.target.id);
     for d in &c.destroyed {
         println!(
-            "  destroyed {}  {:<10} recorded {}  {:.1} s  sha256 {}",
-            d.recording_id, d.client_code, d.recorded_at, d.seconds, d.ciphertext_sha256
+            "  destroyed {}  {:<10} recorded {}  {}  sha256 {}",
+            d.recording_id,
+            d.client_code,
+            d.recorded_at,
+            length(&d.length),
+            d.ciphertext_sha256
         );
     }
     for check in &c.checks {
@@ -1696,6 +1698,45 @@ fn print_certificate(signed: &certificate::Signed) {
         );
     }
     println!("  signed by {}", c.fingerprint);
+}
+
+/// One line of `certificate list`: the certificate, or why it does not verify.
+fn print_listed(entry: &certificate::Listed) {
+    match entry {
+        certificate::Listed::Valid(signed) => {
+            let c = &signed.certificate;
+            println!(
+                "{}  issued {}  {} {}  {} recording(s), {} outstanding copies",
+                c.id,
+                c.issued_at,
+                c.target.kind,
+                c.target.id,
+                c.destroyed.len(),
+                c.outstanding_copies.len()
+            );
+        }
+        certificate::Listed::Damaged(d) => {
+            println!("{}  issued {}  DAMAGED: {}", d.id, d.issued_at, d.message);
+        }
+    }
+}
+
+/// A destroyed recording's length: seconds from frames and rate, or the seconds a format-1
+/// certificate holds.
+fn length(length: &certificate::Length) -> String {
+    match (length, length.seconds()) {
+        (
+            certificate::Length::Frames {
+                frames,
+                sample_rate,
+            },
+            Some(seconds),
+        ) => {
+            format!("{seconds:.3} s ({frames} frames at {sample_rate} Hz)")
+        }
+        (certificate::Length::Seconds { .. }, Some(seconds)) => format!("{seconds:.3} s"),
+        (_, None) => "length unknown".to_owned(),
+    }
 }
 
 /// For a shared copy: who it was shared with and its recipients' fingerprints.

@@ -353,8 +353,13 @@ pub struct Item {
     pub course_id: Option<String>,
     /// When it was recorded.
     pub recorded_at: String,
-    /// Seconds of audio.
-    pub seconds: f64,
+    /// Frames of audio. An item saved by a shred that stopped part-way before lengths were
+    /// kept in frames reads as 0, with a rate of 0 (length unknown).
+    #[serde(default)]
+    pub frames: u64,
+    /// Frames per second.
+    #[serde(default)]
+    pub sample_rate: u32,
     /// SHA-256 of the sealed file, hex (empty if never finished).
     pub ciphertext_sha256: String,
     /// Size of the sealed file in bytes.
@@ -517,7 +522,8 @@ fn item_of(vault: &Vault, id: &str) -> Result<Item, ShredError> {
                     consent_id: r.get(2)?,
                     course_id: r.get(3)?,
                     recorded_at: r.get(4)?,
-                    seconds: frames as f64 / f64::from(rate.max(1)),
+                    frames,
+                    sample_rate: rate,
                     ciphertext_sha256: sha.map(hex::encode).unwrap_or_default(),
                     bytes: r.get::<_, Option<u64>>(8)?.unwrap_or(0),
                     bookmarks: r.get(10)?,
@@ -1131,7 +1137,10 @@ pub fn shred<R: RngCore + rand::CryptoRng>(
                 consent_id: i.consent_id.clone(),
                 course_id: i.course_id.clone(),
                 recorded_at: i.recorded_at.clone(),
-                seconds: i.seconds,
+                length: certificate::Length::Frames {
+                    frames: i.frames,
+                    sample_rate: i.sample_rate,
+                },
                 ciphertext_sha256: i.ciphertext_sha256.clone(),
                 bookmarks: i.bookmarks,
                 transcripts: i.transcripts,
@@ -1146,9 +1155,7 @@ pub fn shred<R: RngCore + rand::CryptoRng>(
         fingerprint: key.fingerprint(),
     };
     let body = certificate::signed_bytes(&certificate)?;
-    let signature = change.sign(Domain::DestructionCertificate, &body);
-    let body_text = String::from_utf8(body)
-        .map_err(|e| ShredError::Certificate(CertificateError::NotACertificate(e.to_string())))?;
+    let signature = change.sign(Domain::DestructionCertificate, body.as_bytes());
     change.tx.execute(
         "INSERT INTO certificates (id, shred_id, issued_at, body, signature)
          VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -1156,7 +1163,7 @@ pub fn shred<R: RngCore + rand::CryptoRng>(
             certificate_id,
             shred_id,
             certificate.issued_at,
-            body_text,
+            body,
             signature.to_vec()
         ],
     )?;
@@ -1186,6 +1193,7 @@ pub fn shred<R: RngCore + rand::CryptoRng>(
     Ok(Outcome {
         certificate: Signed {
             certificate,
+            body,
             signature: hex::encode(signature),
         },
         timings,

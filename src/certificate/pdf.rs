@@ -12,7 +12,7 @@
 //! each recording's ciphertext hash is set in small print below its row. Every page has the
 //! certificate id and "Page n of N" in its footer.
 
-use crate::certificate::{Signed, FORMAT};
+use crate::certificate::{Length, Signed, FORMAT, FORMAT_1};
 use crate::pdf_text::{
     encode_winansi, wrap, wrap_evenly, write_pdf, Align, Column, DocumentInfo, Font, Layout, Style,
     Table, BODY, BODY_LEADING, CONTENT_W, MARGIN, RULE_GRAY, SMALL, TEXT_GRAY, TITLE, VALUE_W,
@@ -114,10 +114,11 @@ impl PdfError {
 /// The signature is not checked here (that is [`crate::certificate::verify_json`]'s job); the
 /// certificate is shown as it is.
 ///
-/// Errors: [`PdfError::UnknownFormat`] if the certificate is not of [`FORMAT`].
+/// Errors: [`PdfError::UnknownFormat`] if the certificate is neither of [`FORMAT`] nor of
+/// [`FORMAT_1`].
 pub fn render(signed: &Signed) -> Result<Vec<u8>, PdfError> {
     let certificate = &signed.certificate;
-    if certificate.format != FORMAT {
+    if certificate.format != FORMAT && certificate.format != FORMAT_1 {
         return Err(PdfError::UnknownFormat(certificate.format.clone()));
     }
     let pages = lay_out(signed);
@@ -185,13 +186,20 @@ fn lay_out(signed: &Signed) -> Vec<Vec<crate::pdf_text::Op>> {
             }
             context.push_str(&format!("   \u{b7}   {}", bookmarks(d.bookmarks)));
             context.push_str(&format!("   \u{b7}   transcripts: {}", d.transcripts));
+            if let Length::Frames {
+                frames,
+                sample_rate,
+            } = d.length
+            {
+                context.push_str(&format!("   \u{b7}   {frames} frames at {sample_rate} Hz"));
+            }
             table.row(
                 &mut layout,
                 &[
                     (CELL, &d.recording_id),
                     (CELL, &d.client_code),
                     (CELL, &d.recorded_at),
-                    (CELL, &duration(d.seconds)),
+                    (CELL, &duration(&d.length)),
                 ],
                 &[(SMALL, &hash), (SMALL, &context)],
             );
@@ -372,14 +380,28 @@ fn yes_no(passed: bool) -> (Style, &'static str) {
     }
 }
 
-/// Seconds of audio as h:mm:ss, rounded to the nearest second ("0:10:01" for 600.5).
-/// A negative or non-finite value (which no real recording has) is shown as it is.
-fn duration(seconds: f64) -> String {
-    if !seconds.is_finite() || seconds < 0.0 {
-        return format!("{seconds} s");
-    }
-    // `as` saturates, so an absurdly large value cannot wrap around.
-    let total = seconds.round() as u64;
+/// A recording's length as h:mm:ss, rounded to the nearest second ("0:10:01" for 600.5 s):
+/// from whole frames and their rate exactly, or from the seconds a format-1 certificate
+/// holds. An unknown rate is shown as "unknown"; negative or non-finite seconds (which no
+/// real recording has) are shown as they are.
+fn duration(length: &Length) -> String {
+    let total = match *length {
+        Length::Frames { sample_rate: 0, .. } => return "unknown".to_owned(),
+        Length::Frames {
+            frames,
+            sample_rate,
+        } => {
+            let rate = u128::from(sample_rate);
+            // Half a second or more rounds up; u128 cannot overflow here.
+            let rounded = (u128::from(frames) * 2 + rate) / (rate * 2);
+            u64::try_from(rounded).unwrap_or(u64::MAX)
+        }
+        Length::Seconds { seconds } if !seconds.is_finite() || seconds < 0.0 => {
+            return format!("{seconds} s")
+        }
+        // `as` saturates, so an absurdly large value cannot wrap around.
+        Length::Seconds { seconds } => seconds.round() as u64,
+    };
     format!(
         "{}:{:02}:{:02}",
         total / 3600,
@@ -434,7 +456,10 @@ mod tests {
                 consent_id: id(1000 + i as u128),
                 course_id: Some("k1".to_owned()),
                 recorded_at: format!("2026-10-{:02}T09:{:02}:00Z", 1 + i % 28, i % 60),
-                seconds: 600.5 + 97.0 * i as f64,
+                length: Length::Frames {
+                    frames: 28_824_000 + 97 * 48_000 * i as u64,
+                    sample_rate: 48_000,
+                },
                 ciphertext_sha256: if i == 2 {
                     String::new()
                 } else {
@@ -490,12 +515,11 @@ mod tests {
             public_key: hex::encode(key.to_bytes()),
             fingerprint: key.fingerprint(),
         };
-        let signature = signer.sign(
-            Domain::DestructionCertificate,
-            &signed_bytes(&certificate).expect("signed bytes"),
-        );
+        let body = signed_bytes(&certificate).expect("signed bytes");
+        let signature = signer.sign(Domain::DestructionCertificate, body.as_bytes());
         Signed {
             certificate,
+            body,
             signature: hex::encode(signature),
         }
     }
@@ -572,6 +596,7 @@ mod tests {
         assert!(text.contains(&format!("Ciphertext SHA-256 {}", "00".repeat(32))));
         assert!(text.contains("none (never finished)"));
         assert!(text.contains("0:10:01"), "{text}");
+        assert!(text.contains("28824000 frames at 48000 Hz"), "{text}");
         assert!(text.contains("NO"), "{text}");
         assert!(text.contains("1 of 3 recordings failed a check"), "{text}");
         assert!(text.contains("/media/usb/supervision/C-101.wav"));
@@ -627,14 +652,39 @@ mod tests {
     }
 
     #[test]
+    fn a_format_1_certificate_shows_its_seconds() {
+        let mut signed = sample(1, false);
+        signed.certificate.format = FORMAT_1.to_owned();
+        signed.certificate.destroyed[0].length = Length::Seconds { seconds: 3599.4 };
+        let (text, _) = text_and_pages(&render(&signed).expect("render"));
+        assert!(text.contains("0:59:59"), "{text}");
+        assert!(!text.contains("frames at"), "{text}");
+    }
+
+    #[test]
     fn durations_and_numbered_steps() {
-        assert_eq!(duration(0.0), "0:00:00");
-        assert_eq!(duration(600.5), "0:10:01");
-        assert_eq!(duration(3599.4), "0:59:59");
-        assert_eq!(duration(3661.0), "1:01:01");
-        assert_eq!(duration(36_000.0 * 3.0), "30:00:00");
-        assert_eq!(duration(-1.0), "-1 s");
-        assert_eq!(duration(f64::NAN), "NaN s");
+        let seconds = |seconds| duration(&Length::Seconds { seconds });
+        let frames = |frames, sample_rate| {
+            duration(&Length::Frames {
+                frames,
+                sample_rate,
+            })
+        };
+        assert_eq!(seconds(0.0), "0:00:00");
+        assert_eq!(seconds(600.5), "0:10:01");
+        assert_eq!(seconds(3599.4), "0:59:59");
+        assert_eq!(seconds(3661.0), "1:01:01");
+        assert_eq!(seconds(36_000.0 * 3.0), "30:00:00");
+        assert_eq!(seconds(-1.0), "-1 s");
+        assert_eq!(seconds(f64::NAN), "NaN s");
+        assert_eq!(frames(0, 48_000), "0:00:00");
+        assert_eq!(frames(1, 48_000), "0:00:00");
+        assert_eq!(frames(24_000, 48_000), "0:00:01");
+        assert_eq!(frames(23_999, 48_000), "0:00:00");
+        assert_eq!(frames(28_824_000, 48_000), "0:10:01");
+        assert_eq!(frames(44_100 * 3661, 44_100), "1:01:01");
+        assert_eq!(frames(u64::MAX, 8_000), "640511947003:48:14");
+        assert_eq!(frames(10, 0), "unknown");
         assert_eq!(
             split_number("2. Overwrite: x"),
             Some(("2.".to_owned(), "Overwrite: x"))

@@ -34,6 +34,13 @@ function plural(n, one, many) {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+/** A recording's length on a certificate or in a preview: frames over their rate, or the
+ *  seconds a certificate of format 1 holds; "unknown" when the rate is not known. */
+function lengthText(d) {
+  if (typeof d?.seconds === "number") return formatTime(d.seconds);
+  return d?.sample_rate ? formatTime(d.frames / d.sample_rate) : "unknown";
+}
+
 function day(text) {
   const d = String(text ?? "").slice(0, 10);
   return /^\d{4}-\d{2}-\d{2}$/.test(d) ? formatDate(d) : String(text ?? "");
@@ -200,7 +207,7 @@ function renderPreview(box, kind, id, preview) {
       el("tbody", {}, items.map((item) => el("tr", { "data-recording-id": item.recording_id },
         el("td", {}, item.client_code),
         el("td", {}, formatDateTime(item.recorded_at)),
-        el("td", {}, formatTime(item.seconds)),
+        el("td", {}, lengthText(item)),
         el("td", {}, String(item.bookmarks ?? 0)),
         preview.resumes ? el("td", {}, [
           item.key_erased ? "key erased" : null,
@@ -343,7 +350,7 @@ function showCertificate(signed) {
       el("tbody", {}, (c.destroyed ?? []).map((d) => el("tr", { "data-recording-id": d.recording_id },
         el("td", {}, d.client_code),
         el("td", {}, formatDateTime(d.recorded_at)),
-        el("td", {}, formatTime(d.seconds)),
+        el("td", {}, lengthText(d)),
         el("td", {}, String(d.bookmarks ?? 0)))))),
     el("h4", {}, "Checks afterwards"),
     el("table", { class: "list cert-checks" },
@@ -397,10 +404,18 @@ async function renderCertificateList() {
   try {
     const all = await current.app.call("certificate_list");
     if (screen !== current) return;
-    const sorted = [...(all ?? [])].sort((a, b) =>
-      String(b.certificate?.issued_at).localeCompare(String(a.certificate?.issued_at)));
+    const issued = (entry) => String(entry.certificate?.issued_at ?? entry.issued_at);
+    const sorted = [...(all ?? [])].sort((a, b) => issued(b).localeCompare(issued(a)));
     $("certificate-list-empty").hidden = sorted.length > 0;
     replace(list, sorted.map((signed) => {
+      if (signed.status === "damaged") {
+        // Its content cannot be trusted, so only the row's id and time are shown, and the problem.
+        return el("li", { "data-certificate-id": signed.id, "data-status": "damaged", class: "row damaged" },
+          el("span", { class: "grow" },
+            el("strong", {}, formatDateTime(signed.issued_at)), " — certificate ",
+            el("code", {}, signed.id), ": ",
+            el("span", { class: "check-fail" }, signed.message)));
+      }
       const c = signed.certificate;
       const target = c.target ?? {};
       const what = target.label ?? (target.kind === "recording"

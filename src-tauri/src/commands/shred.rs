@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use sessionvault::certificate::{self, Signed};
+use sessionvault::certificate::{self, Listed, Signed};
 use sessionvault::shred::{self, Due, Outcome, Preview, Target};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
@@ -77,9 +77,10 @@ pub async fn shred_run(
         .await
 }
 
-/// Every certificate, oldest first.
+/// Every certificate, oldest first: `{status: "valid", certificate, body, signature}`, or
+/// `{status: "damaged", id, issued_at, code, message}` for one that does not verify.
 #[tauri::command]
-pub async fn certificate_list(shell: State<'_, Arc<Shell>>) -> Result<Vec<Signed>, CommandError> {
+pub async fn certificate_list(shell: State<'_, Arc<Shell>>) -> Result<Vec<Listed>, CommandError> {
     shell
         .with_vault(|vault| Ok(certificate::list(vault)?))
         .await
