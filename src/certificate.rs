@@ -142,6 +142,21 @@ pub struct Check {
     pub rows_absent: bool,
 }
 
+/// The crypto-erase of the vault's database by a shred: it was encrypted again under a fresh
+/// key and the old key deleted, so every copy taken before the shred no longer opens.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DatabaseErased {
+    /// The database was re-encrypted under a fresh random 256-bit key.
+    pub rekeyed: bool,
+    /// Checked afterwards: the old key no longer opens the database file.
+    pub old_key_refused: bool,
+    /// Checked afterwards: the keyring holds the new key only (the old one, and the re-key's
+    /// next-key entry, are gone).
+    pub old_key_deleted: bool,
+    /// What is unreadable in every earlier copy, in words.
+    pub erased: String,
+}
+
 /// A plaintext copy made earlier (an export or a share) that the counsellor must destroy too.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OutstandingCopy {
@@ -194,6 +209,10 @@ pub struct Certificate {
     pub method: Vec<String>,
     /// The checks made afterwards, one per recording.
     pub checks: Vec<Check>,
+    /// What was crypto-erased of the database itself, and checked afterwards. Left out of
+    /// the JSON when absent (certificates issued before databases were re-keyed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<DatabaseErased>,
     /// Copies the vault knows of that still exist outside it.
     pub outstanding_copies: Vec<OutstandingCopy>,
     /// What was deliberately kept, and why.

@@ -1684,6 +1684,15 @@ fn print_certificate(signed: &certificate::Signed) {
             check.recording_id, check.key_lookup_fails, check.file_absent, check.rows_absent
         );
     }
+    if let Some(db) = &c.database {
+        println!(
+            "  database re-keyed {}, old key refused {}, old key deleted {}: {}",
+            yes_no(db.rekeyed),
+            yes_no(db.old_key_refused),
+            yes_no(db.old_key_deleted),
+            db.erased
+        );
+    }
     if c.outstanding_copies.is_empty() {
         println!("  outstanding copies: none known");
     }

@@ -466,6 +466,12 @@ const METHOD: &[&str] = &[
     "5. Memory: the shred loaded no key and no audio; its buffers held random bytes only.",
 ];
 
+/// What the database's re-key makes unreadable in every copy taken before the shred.
+const DATABASE_ERASED: &str = "Every copy of the vault's database made before this shred \
+    (a backup, a sync folder, a snapshot) is encrypted under a key that no longer exists: the \
+    transcripts, bookmark notes, case studies and consent records it held, including those of \
+    what this shred destroyed, can no longer be read from it.";
+
 /// The ids of the recordings the target covers.
 fn recordings_of(vault: &Vault, target: &Target) -> Result<Vec<String>, ShredError> {
     let conn = vault.db().conn();
@@ -1149,6 +1155,12 @@ pub fn shred<R: RngCore + rand::CryptoRng>(
         case_studies,
         method: METHOD.iter().map(|m| (*m).to_owned()).collect(),
         checks,
+        database: Some(certificate::DatabaseErased {
+            rekeyed: true,
+            old_key_refused: rekeyed.old_key_refused,
+            old_key_deleted: rekeyed.old_key_deleted,
+            erased: DATABASE_ERASED.to_owned(),
+        }),
         outstanding_copies,
         kept: plan.kept,
         public_key: hex::encode(key.to_bytes()),

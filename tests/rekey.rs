@@ -91,8 +91,14 @@ fn a_copy_of_the_database_taken_before_a_shred_no_longer_opens() {
         run(cli(&dir).args(["--json", "shred", "recording", &recording, "--yes"]));
     assert!(o.status.success(), "{stderr}");
     let outcome = json(&stdout);
-    let method = outcome["certificate"]["certificate"]["method"].to_string();
+    let certificate = &outcome["certificate"]["certificate"];
+    let method = certificate["method"].to_string();
     assert!(method.contains("Database re-key"), "{method}");
+    let database = &certificate["database"];
+    assert_eq!(database["rekeyed"], true, "{certificate}");
+    assert_eq!(database["old_key_refused"], true, "{certificate}");
+    assert_eq!(database["old_key_deleted"], true, "{certificate}");
+    assert!(database["erased"].as_str().unwrap().contains("transcripts"), "{certificate}");
 
     let now = keys(&vault_id).get(KeyName::Database).unwrap();
     assert_ne!(

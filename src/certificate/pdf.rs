@@ -278,6 +278,25 @@ fn lay_out(signed: &Signed) -> Vec<Vec<crate::pdf_text::Op>> {
             );
         }
     }
+    if let Some(db) = &c.database {
+        layout.gap(4.0);
+        let answer = if db.rekeyed && db.old_key_refused && db.old_key_deleted {
+            format!(
+                "The database was re-encrypted under a new key; the old key no longer opens it \
+                 and is gone from the keyring. {}",
+                db.erased
+            )
+        } else {
+            format!(
+                "The database's re-key did not pass every check (re-keyed: {}, old key refused: \
+                 {}, old key deleted: {}).",
+                if db.rekeyed { "yes" } else { "NO" },
+                if db.old_key_refused { "yes" } else { "NO" },
+                if db.old_key_deleted { "yes" } else { "NO" }
+            )
+        };
+        layout.paragraph(MARGIN, CONTENT_W, BODY, &answer);
+    }
 
     // The outstanding copies; the heading and the explanation are kept with the first copy.
     if !c.outstanding_copies.is_empty() {
@@ -491,6 +510,7 @@ mod tests {
             },
             destroyed,
             case_studies: vec![],
+            database: None,
             method: vec![
                 "1. Cryptographic erase: each recording's key was deleted from the OS keyring \
                  and looked up again to check it is gone."

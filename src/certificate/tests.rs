@@ -33,6 +33,7 @@ fn content(named: &PublicKey, format: &str, length: Length) -> Certificate {
         }],
         case_studies: vec![],
         method: vec!["crypto-erase".to_owned()],
+        database: None,
         checks: vec![Check {
             recording_id: "r1".to_owned(),
             key_lookup_fails: true,
