@@ -27,6 +27,7 @@
 //! - [`share`]: a recording or clip shared as a WAV inside an age file, gated by the consent.
 //! - [`copies`]: copies made outside the vault (exports, shares), and recording their destruction.
 //! - [`subject_access`]: everything held about one client, as an encrypted bundle.
+//! - [`hardening`]: the process itself: core dumps off at start.
 
 #![warn(missing_docs)]
 
@@ -56,6 +57,7 @@ pub mod consent;
 pub mod copies;
 pub mod course;
 pub mod db;
+pub mod hardening;
 pub mod keys;
 pub mod meter;
 mod pdf_text;
