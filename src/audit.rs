@@ -6,6 +6,9 @@
 //! names the last entry's sequence number and hash, so removing entries from the end is caught
 //! as surely as editing, removing or reordering entries in the middle.
 //!
+//! The first entry is always the vault's creation, naming the vault's id, so a log emptied
+//! of every entry and of its head fails too.
+//!
 //! The table also refuses `UPDATE` and `DELETE` through triggers; the chain is what proves
 //! integrity when someone bypasses them.
 //!
@@ -155,6 +158,9 @@ pub enum Break {
     Truncated,
     /// The signed head is missing or its signature does not verify.
     BadHead,
+    /// The log does not begin with the vault's creation (naming this vault's id): it was
+    /// emptied, or its first entries were removed.
+    NoCreation,
 }
 
 /// What went wrong reading or checking the log.
@@ -191,6 +197,10 @@ fn describe(problem: Break) -> &'static str {
             "the log ends before its signed head (entries were removed from the end)"
         }
         Break::BadHead => "the signed head of the log is missing or not the counsellor's",
+        Break::NoCreation => {
+            "the log's first entry, the vault's creation, is missing (the log was emptied or \
+             its first entries were removed)"
+        }
     }
 }
 
@@ -361,11 +371,17 @@ pub fn entries(conn: &Connection) -> Result<Vec<Entry>, AuditError> {
 }
 
 /// Checks the whole log against the counsellor's public key: every entry's hash and signature,
-/// the chain from each entry to the one before it, contiguous sequence numbers, and the signed
-/// head.
+/// the chain from each entry to the one before it, contiguous sequence numbers, the signed
+/// head, and that the first entry is the creation of the vault named in `vault_meta`.
 ///
-/// Errors: [`AuditError::Broken`] naming the first problem found, [`AuditError::Sqlite`].
+/// Errors: [`AuditError::Broken`] naming the first problem found (with
+/// [`Break::NoCreation`] at entry 1 for an empty log), [`AuditError::Sqlite`].
 pub fn verify(conn: &Connection, key: &PublicKey) -> Result<Verified, AuditError> {
+    let vault_id: Option<String> = conn
+        .query_row("SELECT vault_id FROM vault_meta WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
     let mut prev_hash = GENESIS.to_vec();
     let mut expected_seq = 1u64;
     for entry in entries(conn)? {
@@ -395,10 +411,19 @@ pub fn verify(conn: &Connection, key: &PublicKey) -> Result<Verified, AuditError
         if entry.prev_hash != prev_hash {
             return Err(broken(Break::OutOfOrder));
         }
+        if entry.seq == 1 && !is_creation_of(&entry, vault_id.as_deref()) {
+            return Err(broken(Break::NoCreation));
+        }
         prev_hash = entry.hash;
         expected_seq += 1;
     }
     let last_seq = expected_seq - 1;
+    if last_seq == 0 {
+        return Err(AuditError::Broken {
+            seq: 1,
+            problem: Break::NoCreation,
+        });
+    }
     let head: Option<(u64, Vec<u8>, Vec<u8>)> = conn
         .query_row(
             "SELECT seq, hash, signature FROM audit_head WHERE id = 1",
@@ -407,7 +432,6 @@ pub fn verify(conn: &Connection, key: &PublicKey) -> Result<Verified, AuditError
         )
         .optional()?;
     match head {
-        None if last_seq == 0 => {}
         None => {
             return Err(AuditError::Broken {
                 seq: last_seq,
@@ -444,6 +468,13 @@ pub fn verify(conn: &Connection, key: &PublicKey) -> Result<Verified, AuditError
     })
 }
 
+/// Whether `entry` records the creation of the vault with id `vault_id`.
+fn is_creation_of(entry: &Entry, vault_id: Option<&str>) -> bool {
+    entry.kind == EventKind::VaultCreated.as_str()
+        && vault_id.is_some()
+        && entry.subject.as_deref() == vault_id
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -451,10 +482,18 @@ mod tests {
     use rand::SeedableRng;
     use serde_json::json;
 
+    /// A database of the vault `id-0`, whose log is still empty.
     fn setup() -> (tempfile::TempDir, Database, Signer) {
         let dir = tempfile::tempdir().unwrap();
         let db = Database::create(&dir.path().join("a.db"), &[9u8; 32]).unwrap();
         let signer = Signer::generate(&mut rand::rngs::StdRng::seed_from_u64(3));
+        db.conn()
+            .execute(
+                "INSERT INTO vault_meta (id, vault_id, created_at, signing_public_key)
+                 VALUES (1, 'id-0', '2027-01-15T10:00:00Z', ?1)",
+                [&signer.public_key().to_bytes()[..]],
+            )
+            .unwrap();
         (dir, db, signer)
     }
 
@@ -483,16 +522,48 @@ mod tests {
     }
 
     #[test]
-    fn intact_log_verifies_and_empty_log_verifies() {
+    fn intact_log_verifies_and_empty_log_fails() {
         let (_d, mut db, signer) = setup();
-        let v = verify(db.conn(), &signer.public_key()).unwrap();
-        assert_eq!(v.entries, 0);
+        assert!(matches!(
+            verify(db.conn(), &signer.public_key()),
+            Err(AuditError::Broken {
+                seq: 1,
+                problem: Break::NoCreation
+            })
+        ));
         fill(&mut db, &signer, 4);
         let v = verify(db.conn(), &signer.public_key()).unwrap();
         assert_eq!(v.entries, 4);
         let e = entries(db.conn()).unwrap();
         assert_eq!(e[1].prev_hash, e[0].hash);
         assert_eq!(v.head, hex::encode(&e[3].hash));
+    }
+
+    #[test]
+    fn the_first_entry_must_be_this_vaults_creation() {
+        let first = |kind, subject: &str| {
+            let (_d, mut db, signer) = setup();
+            let at = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+            append(db.conn_mut(), &signer, at, kind, Some(subject), &json!({})).unwrap();
+            fill(&mut db, &signer, 2);
+            verify(db.conn(), &signer.public_key()).map(|v| v.entries)
+        };
+        assert_eq!(first(EventKind::VaultCreated, "id-0").unwrap(), 3);
+        for (kind, subject) in [
+            (EventKind::CourseAdded, "id-0"),
+            (EventKind::VaultCreated, "another-vault"),
+        ] {
+            assert!(
+                matches!(
+                    first(kind, subject),
+                    Err(AuditError::Broken {
+                        seq: 1,
+                        problem: Break::NoCreation
+                    })
+                ),
+                "{kind:?} {subject}"
+            );
+        }
     }
 
     #[test]

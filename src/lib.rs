@@ -29,6 +29,7 @@
 //! - [`copies`]: copies made outside the vault (exports, shares), and recording their destruction.
 //! - [`subject_access`]: everything held about one client, as an encrypted bundle.
 //! - [`disclosure`]: the gate every disclosure of a recording or its words passes, at that moment.
+//! - [`hardening`]: the process itself: core dumps off at start.
 
 #![warn(missing_docs)]
 
@@ -59,6 +60,7 @@ pub mod copies;
 pub mod course;
 pub mod db;
 pub mod disclosure;
+pub mod hardening;
 pub mod keys;
 pub mod meter;
 mod pdf_text;

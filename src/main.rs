@@ -565,6 +565,7 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    sessionvault::hardening::disable_core_dumps();
 
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,5 +1,5 @@
 //! `sessionvault audit verify` passes on an intact log and fails on an edited, a deleted, a
-//! reordered or a truncated entry.
+//! reordered or a truncated entry, and on a log emptied of every entry and its head.
 
 mod common;
 
@@ -157,4 +157,19 @@ fn a_truncated_log_fails() {
     let (code, _stdout, stderr) = verify(&dir);
     assert_eq!(code, 1);
     assert!(stderr.contains("removed from the end"), "{stderr}");
+}
+
+#[test]
+fn an_emptied_log_fails() {
+    let (_tmp, dir, id) = vault_with_log();
+    tamper(&dir, &id, "DELETE FROM audit_log; DELETE FROM audit_head;");
+    let (code, stdout, stderr) = verify(&dir);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stderr.contains("altered at entry 1"), "{stderr}");
+    assert!(
+        stderr.contains("the vault's creation, is missing"),
+        "{stderr}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["error"]["code"], "audit_broken");
 }

@@ -662,3 +662,60 @@ fn the_pdf_renders_with_the_form_version_and_is_logged() {
     assert_eq!(made.len(), 1);
     assert_eq!(made[0]["subject"], consent.as_str());
 }
+
+/// The signature pictures in `tests/testdata/signatures/`: each good one (what the window's pad
+/// draws, its typed-name alternative, drawings from elsewhere) makes a record that verifies;
+/// each bad one (empty, blank, a dot, a tick, invisible ink) is refused as
+/// `invalid_signature_file`, tells the counsellor to have the client sign again, and changes
+/// nothing.
+#[test]
+fn a_drawn_signature_must_hold_drawn_strokes() {
+    let f = Fixture::new();
+    let vectors = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata/signatures");
+    let files = |kind: &str| {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(vectors.join(kind))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        paths.sort();
+        paths
+    };
+    let use_file = |path: &Path| {
+        let path = path.display().to_string();
+        move |args: &mut Vec<String>| {
+            let at = args.iter().position(|a| a == "--client-signature").unwrap();
+            args[at + 1] = path;
+        }
+    };
+    let good = files("good");
+    assert!(good.len() >= 8, "{good:?}");
+    for path in &good {
+        let (exit, value, stderr) = f.consent_new(use_file(path));
+        assert_eq!(exit, 0, "{}: {stderr}", path.display());
+        let consent = value["id"].as_str().unwrap();
+        assert_eq!(f.verify(consent).0, 0, "{}", path.display());
+    }
+    let bad = files("bad");
+    assert!(bad.len() >= 12, "{bad:?}");
+    let before = f.snapshot();
+    for path in &bad {
+        let (exit, value, stderr) = f.consent_new(use_file(path));
+        assert_eq!(exit, 1, "{} was accepted: {stderr}", path.display());
+        assert_eq!(
+            value["error"]["code"],
+            "invalid_signature_file",
+            "{}: {value}",
+            path.display()
+        );
+        assert!(
+            stderr.contains("no drawn strokes") && stderr.contains("have the client sign again"),
+            "{}: {stderr}",
+            path.display()
+        );
+    }
+    assert_eq!(
+        f.snapshot(),
+        before,
+        "a refused signature changed the vault"
+    );
+}

@@ -17,6 +17,7 @@ use tauri::Manager;
 
 fn main() {
     tracing_subscriber_init();
+    sessionvault::hardening::disable_core_dumps();
     let context = tauri::generate_context!("../tauri.conf.json");
     let shell = Arc::new(state::Shell::from_env());
     let idle_timer = Arc::clone(&shell);

@@ -1,6 +1,8 @@
 //! The client's signature as a picture, or a scan of the signed paper form: what is accepted,
 //! checked by content (never by file name), size-limited, and for SVG, refused unless it holds
-//! nothing but drawing.
+//! nothing but drawing. A new drawn signature must also hold drawn strokes (see [`strokes`]).
+
+pub mod strokes;
 
 /// The most bytes a drawn signature may have.
 pub const MAX_DRAWN_BYTES: usize = 1024 * 1024;
@@ -87,12 +89,32 @@ pub enum AttachmentError {
         /// What was found.
         what: String,
     },
+    /// A drawn signature with nothing drawn in it: empty, blank, a dot or a tick.
+    #[error(
+        "the signature holds no drawn strokes: {detail}; have the client sign again, with a \
+         finger, a pen or the mouse, or with their typed name"
+    )]
+    NoStrokes {
+        /// What was found instead.
+        detail: String,
+    },
 }
 
-/// A drawn signature: SVG or PNG, checked by content.
+/// A new drawn signature: SVG or PNG, checked by content, that holds drawn strokes.
 ///
-/// Errors: [`AttachmentError`].
+/// Errors: [`AttachmentError`] ([`AttachmentError::NoStrokes`] for an empty picture, a dot or
+/// a blank image).
 pub fn check_drawn(bytes: &[u8]) -> Result<Kind, AttachmentError> {
+    let kind = check_drawn_file(bytes)?;
+    match kind {
+        Kind::DrawnSvg => strokes::check_svg(bytes)?,
+        _ => strokes::check_png(bytes)?,
+    }
+    Ok(kind)
+}
+
+/// A drawn signature's file: SVG (through the allow-list) or PNG, checked by content.
+fn check_drawn_file(bytes: &[u8]) -> Result<Kind, AttachmentError> {
     limit(bytes, MAX_DRAWN_BYTES)?;
     if bytes.starts_with(PNG_MAGIC) {
         check_png(bytes)?;
@@ -128,14 +150,22 @@ pub fn check_scan(bytes: &[u8]) -> Result<Kind, AttachmentError> {
     }
 }
 
-/// Checks stored bytes against the kind they were stored as.
+/// Checks stored bytes against the kind they were stored as: the file checks of
+/// [`check_drawn`] and [`check_scan`], but not the drawn-strokes rule.
+///
+/// The gate runs this on every stored record each time it discloses something. Records stored
+/// before the strokes rule were signed and accepted under the rules of their day, and the
+/// signature over them binds the picture's hash, so it cannot have changed since; refusing
+/// them now would stop every recording of a client who did consent, with no way to mend the
+/// record but a new consent. So the strokes rule applies to new records only, when the
+/// client is still there to sign again.
 ///
 /// Errors: [`AttachmentError`].
 pub fn recheck(kind: Kind, bytes: &[u8]) -> Result<(), AttachmentError> {
     let found = if kind.is_scan() {
         check_scan(bytes)?
     } else {
-        check_drawn(bytes)?
+        check_drawn_file(bytes)?
     };
     if found == kind {
         Ok(())
@@ -356,11 +386,43 @@ mod tests {
         out
     }
 
+    /// A drawn PNG from the test vectors (a curve on white).
+    const DRAWN_PNG: &[u8] = include_bytes!("../../tests/testdata/signatures/good/drawn-grey.png");
+
     #[test]
     fn accepts_plain_drawings() {
         assert_eq!(check_drawn(GOOD_SVG.as_bytes()), Ok(Kind::DrawnSvg));
-        assert_eq!(check_drawn(&png(30, 10)), Ok(Kind::DrawnPng));
+        assert_eq!(check_drawn(DRAWN_PNG), Ok(Kind::DrawnPng));
         assert_eq!(check_scan(&png(30, 10)), Ok(Kind::ScanPng));
+    }
+
+    #[test]
+    fn a_new_drawing_needs_strokes_but_a_stored_one_is_rechecked_as_before() {
+        let empty = br#"<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>"#;
+        let white = png(30, 10);
+        assert!(matches!(
+            check_drawn(empty),
+            Err(AttachmentError::NoStrokes { .. })
+        ));
+        assert!(matches!(
+            check_drawn(&white),
+            Err(AttachmentError::NoStrokes { .. })
+        ));
+        // Records stored before the strokes rule still pass the gate's recheck.
+        assert_eq!(recheck(Kind::DrawnSvg, empty), Ok(()));
+        assert_eq!(recheck(Kind::DrawnPng, &white), Ok(()));
+        // A white scan of a paper form is not judged by strokes.
+        assert_eq!(check_scan(&white), Ok(Kind::ScanPng));
+    }
+
+    #[test]
+    fn a_drawn_png_too_large_to_check_is_refused() {
+        let side = 4097;
+        assert!(u64::from(side) * u64::from(side) > strokes::MAX_DRAWN_PIXELS);
+        assert!(matches!(
+            check_drawn(&png(side, side)),
+            Err(AttachmentError::Damaged { kind: "PNG", .. })
+        ));
     }
 
     #[test]

@@ -654,7 +654,7 @@ function showFieldProblem(error) {
   showError(message);
   const about = /^(client code|course|destroy-by date)/i.test(message) ? "setup"
     : /^(purpose|audience|case study)/i.test(message) ? "choices"
-      : /^(client name|attachment|the (svg|file))/i.test(message) ? "sign" : null;
+      : /^(client name|client signature|attachment|the (svg|file))/i.test(message) ? "sign" : null;
   if (about && step() !== about) {
     V.error.append(" ", el("button", { type: "button", class: "secondary", onclick: () => goTo(about) },
       about === "setup" ? "Change the details" : about === "choices" ? "Change the choices" : "Back to the signature"));

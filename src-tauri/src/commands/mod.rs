@@ -12,6 +12,7 @@ pub mod shred;
 pub mod transcripts;
 pub mod vault;
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -21,7 +22,8 @@ use tauri_plugin_dialog::DialogExt;
 use crate::error::CommandError;
 
 /// The environment variable naming a folder that save commands write into without asking
-/// (WebDriver cannot drive a save dialog).
+/// (WebDriver cannot drive a save dialog). Honoured by debug builds only: a release build
+/// always asks the counsellor where to save.
 pub const SAVE_DIR_ENV: &str = "SESSIONVAULT_SAVE_DIR";
 
 /// Runs blocking core work (keyring, database, audio, files) off the window's thread.
@@ -61,9 +63,9 @@ pub struct SaveAs {
     pub extension: &'static str,
 }
 
-/// Where to write `save`: inside `SESSIONVAULT_SAVE_DIR` when it is set, else where the
-/// counsellor chooses in a save dialog opened from Rust; `None` when the dialog was cancelled.
-/// Blocking (the dialog waits for the counsellor).
+/// Where to write `save`: in a debug build with `SESSIONVAULT_SAVE_DIR` set, inside that
+/// folder; else where the counsellor chooses in a save dialog opened from Rust; `None` when the
+/// dialog was cancelled. Blocking (the dialog waits for the counsellor).
 pub fn choose_path(app: &tauri::AppHandle, save: &SaveAs) -> Result<Option<PathBuf>, CommandError> {
     if !plain_file_name(&save.name) {
         return Err(CommandError::new(
@@ -71,8 +73,8 @@ pub fn choose_path(app: &tauri::AppHandle, save: &SaveAs) -> Result<Option<PathB
             "the proposed file name is not a plain file name",
         ));
     }
-    if let Some(dir) = std::env::var_os(SAVE_DIR_ENV).filter(|d| !d.is_empty()) {
-        return Ok(Some(Path::new(&dir).join(&save.name)));
+    if let Some(dir) = save_dir_bypass(std::env::var_os(SAVE_DIR_ENV), cfg!(debug_assertions)) {
+        return Ok(Some(dir.join(&save.name)));
     }
     let chosen = app
         .dialog()
@@ -87,6 +89,19 @@ pub fn choose_path(app: &tauri::AppHandle, save: &SaveAs) -> Result<Option<PathB
             })
         })
         .transpose()
+}
+
+/// The folder a save goes to without a dialog: the value of `SESSIONVAULT_SAVE_DIR` when it is
+/// set and not empty, in a debug build only. A release build ignores it (and says so in the
+/// log), so nothing in the environment can make the shipped app write a client's data where
+/// the counsellor did not choose.
+fn save_dir_bypass(value: Option<OsString>, debug_build: bool) -> Option<PathBuf> {
+    let dir = value.filter(|d| !d.is_empty())?;
+    if !debug_build {
+        tracing::warn!("{SAVE_DIR_ENV} is ignored by release builds: the save dialog is shown");
+        return None;
+    }
+    Some(PathBuf::from(dir))
 }
 
 /// Writes `bytes` to `path` and answers with the file's name.
@@ -138,6 +153,19 @@ pub fn with_fields<T: serde::Serialize>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_save_folder_bypass_is_for_debug_builds_only() {
+        let set = || Some(OsString::from("/tmp/saves"));
+        assert_eq!(
+            save_dir_bypass(set(), true),
+            Some(PathBuf::from("/tmp/saves"))
+        );
+        assert_eq!(save_dir_bypass(set(), false), None);
+        assert_eq!(save_dir_bypass(Some(OsString::new()), true), None);
+        assert_eq!(save_dir_bypass(None, true), None);
+        assert_eq!(save_dir_bypass(None, false), None);
+    }
 
     #[test]
     fn proposed_names_are_plain() {
