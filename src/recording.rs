@@ -406,8 +406,8 @@ fn still_consented(vault: &mut Vault, consent_id: &str) -> Option<String> {
         Err(ConsentError::Refused(refusal)) => {
             tracing::warn!(consent = %consent_id, code = refusal.code(), "recording stopped by the consent gate");
             Some(format!(
-                "it stopped because the consent no longer holds: {refusal}. What was recorded \
-                 until then is sealed, and is destroyed with the shred of this consent"
+                "The client's consent no longer holds: {refusal}. What was recorded until then \
+                 is sealed, and is destroyed when this consent's recordings are shredded"
             ))
         }
         Err(e) => {
@@ -478,8 +478,8 @@ fn run(
 ) -> Ended {
     let channels = usize::from(format.channels);
     // Exact: the nearest frame of the duration as given, never through a float.
-    let target_frames = duration
-        .map(|d| crate::bookmark::frame_at(d, format.sample_rate).unwrap_or(u64::MAX));
+    let target_frames =
+        duration.map(|d| crate::bookmark::frame_at(d, format.sample_rate).unwrap_or(u64::MAX));
     let mut meter = Meter::new(format.sample_rate, format.channels);
     let mut buffer = Zeroizing::new(Vec::with_capacity(
         format.sample_rate as usize / 10 * channels,

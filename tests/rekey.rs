@@ -98,7 +98,10 @@ fn a_copy_of_the_database_taken_before_a_shred_no_longer_opens() {
     assert_eq!(database["rekeyed"], true, "{certificate}");
     assert_eq!(database["old_key_refused"], true, "{certificate}");
     assert_eq!(database["old_key_deleted"], true, "{certificate}");
-    assert!(database["erased"].as_str().unwrap().contains("transcripts"), "{certificate}");
+    assert!(
+        database["erased"].as_str().unwrap().contains("transcripts"),
+        "{certificate}"
+    );
 
     let now = keys(&vault_id).get(KeyName::Database).unwrap();
     assert_ne!(

@@ -1353,6 +1353,16 @@ pub async fn record_for(
     seconds: f64,
     shots: Option<&str>,
 ) -> String {
+    start_recording(client, consent_id, seconds, shots).await;
+    click(client, "#record-stop").await;
+    let id = wait_attr(client, "#record-result", "data-recording-id").await;
+    maybe_look(client, shots, "record-result").await;
+    id
+}
+
+/// Starts recording under `consent_id` from the record screen and returns once at least
+/// `seconds` are recorded and the level meter moved; the recording goes on.
+pub async fn start_recording(client: &Client, consent_id: &str, seconds: f64, shots: Option<&str>) {
     go(client, "record").await;
     set_value(client, "#record-consent", consent_id).await;
     poll(client, "#record-start to be enabled", || async {
@@ -1410,10 +1420,6 @@ pub async fn record_for(
         peak > -30.0,
         "the level meter did not move: highest peak {peak} dBFS with a sine source"
     );
-    click(client, "#record-stop").await;
-    let id = wait_attr(client, "#record-result", "data-recording-id").await;
-    maybe_look(client, shots, "record-result").await;
-    id
 }
 
 /// Scrolls the element `#id` to the top of the view (for a screenshot of it).

@@ -259,8 +259,9 @@ impl fmt::Display for Refusal {
             ),
             Refusal::Withdrawn { at } => write!(
                 f,
-                "the client withdrew this consent on {at}: nothing more may be recorded, heard or \
-                 read under it"
+                "the client withdrew this consent on {}: nothing more may be recorded, heard or \
+                 read under it",
+                readable_time(at)
             ),
             Refusal::Expired { on } => write!(
                 f,

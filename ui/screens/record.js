@@ -477,7 +477,7 @@ function runningView() {
 const STATE_TEXT = {
   complete: "Complete",
   recovered: "Recovered after an interruption",
-  faulted: "Stopped by a fault — what was recorded until then is kept",
+  faulted: "Stopped early",
   recording: "Still recording",
 };
 
