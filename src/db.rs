@@ -348,6 +348,9 @@ impl Database {
         if key.len() != KEY_LEN {
             return Err(DbError::BadKey);
         }
+        // Another SessionVault writing at the same moment is waited for, not an error: from
+        // the first statement, since setting the journal mode needs the database's lock too.
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         // SQLCipher would otherwise print its own decryption errors to stderr.
         conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
         let pragma = Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", hex::encode(key)));
@@ -372,8 +375,6 @@ impl Database {
              PRAGMA journal_mode = WAL;
              PRAGMA synchronous = FULL;",
         )?;
-        // Another SessionVault writing at the same moment is waited for, not an error.
-        conn.busy_timeout(BUSY_TIMEOUT)?;
         Ok(Database { conn })
     }
 
