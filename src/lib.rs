@@ -25,7 +25,9 @@
 //! - [`clock`]: where the time comes from.
 //! - [`canonical`]: the canonical byte form under every signature.
 //! - [`share`]: a recording or clip shared as a WAV inside an age file, gated by the consent.
-//! - [`copies`]: copies made outside the vault (exports, shares), and recording their destruction.
+//! - [`copies`]: copies made outside the vault (exports, shares, consent PDFs), and recording
+//!   their destruction.
+//! - [`private_file`]: every file written outside the vault: 0600, whole or absent.
 //! - [`subject_access`]: everything held about one client, as an encrypted bundle.
 
 #![warn(missing_docs)]
@@ -60,6 +62,7 @@ pub mod keys;
 pub mod meter;
 mod pdf_text;
 pub mod player;
+pub mod private_file;
 pub mod recording;
 pub mod seal;
 pub mod settings;

@@ -8,6 +8,7 @@ use sessionvault::consent::ConsentError;
 use sessionvault::copies::CopyError;
 use sessionvault::course::CourseError;
 use sessionvault::player::PlayError;
+use sessionvault::private_file::CertificateSaveError;
 use sessionvault::recording::RecordError;
 use sessionvault::settings::SettingsError;
 use sessionvault::share::ShareError;
@@ -87,6 +88,7 @@ from_core!(
     ShareError,
     CopyError,
     SubjectAccessError,
+    CertificateSaveError,
 );
 
 #[cfg(test)]
