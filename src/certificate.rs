@@ -184,6 +184,10 @@ pub struct OutstandingCopy {
     /// of the JSON when empty, as `role`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub case_study_id: Option<String>,
+    /// For a consent PDF (then `recording_id` is empty): the consent record. Left out of the
+    /// JSON when empty, as `role`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent_id: Option<String>,
 }
 
 /// A destruction certificate's content: everything that is signed.

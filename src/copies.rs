@@ -1,21 +1,27 @@
-//! Copies made of recordings outside the vault — plaintext WAV exports and age-encrypted
-//! shares — and recording that one was destroyed.
+//! Copies made outside the vault — plaintext WAV exports, age-encrypted shares, transcript and
+//! case-study exports, and consent PDFs (which hold the client's name and signature) — and
+//! recording that one was destroyed.
 //!
-//! Every export and share is stored as a copy when it is made. Until the counsellor records
+//! Every export, share and consent PDF is stored as a copy when it is made (written as a
+//! [`crate::private_file::PrivateFile`]: mode 0600, whole or absent). Until the counsellor records
 //! that it was destroyed ([`mark_destroyed`]), it is *outstanding*: shred previews and
 //! destruction certificates list it, because shredding the vault's recording cannot reach it.
 //! Copies outlive the recordings they were made from (a shredded recording's copies are still
 //! listed), and a copy's row is never deleted: `destroyed_at` is set once.
 
+use std::path::Path;
+
 use rusqlite::{params, OptionalExtension};
 use serde_json::json;
 use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
 
 use crate::audit::{AuditError, EventKind};
 use crate::db::DbError;
+use crate::private_file::Written;
 use crate::vault::{Vault, VaultError};
 
-/// A copy made of a recording.
+/// A copy made outside the vault.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Copy {
     /// The copy's id.
@@ -23,7 +29,10 @@ pub struct Copy {
     /// The recording it was made from (which may since have been shredded); `None` for a copy
     /// of something that is not a recording.
     pub recording_id: Option<String>,
-    /// `wav-export` (plaintext) or `share` (age-encrypted).
+    /// The consent record it was made of, for a consent PDF; `None` otherwise.
+    pub consent_id: Option<String>,
+    /// `wav-export` (plaintext), `share` (age-encrypted), `transcript-txt|docx|pdf`,
+    /// `case-study-docx|pdf` or `consent-pdf`.
     pub kind: String,
     /// When it was made (RFC 3339).
     pub made_at: String,
@@ -100,7 +109,7 @@ impl From<AuditError> for CopyError {
 
 /// The columns [`row`] reads, in its order.
 pub(crate) const COLUMNS: &str = "id, recording_id, kind, made_at, location, sha256, role, \
-     from_seconds, until_seconds, recipients, destroyed_at";
+     from_seconds, until_seconds, recipients, destroyed_at, consent_id";
 
 /// A copy from a row of [`COLUMNS`].
 pub(crate) fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Copy> {
@@ -119,6 +128,7 @@ pub(crate) fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Copy> {
             .and_then(|text| serde_json::from_str(&text).ok())
             .unwrap_or_default(),
         destroyed_at: r.get(10)?,
+        consent_id: r.get(11)?,
     })
 }
 
@@ -162,6 +172,101 @@ pub fn get(vault: &Vault, id: &str) -> Result<Copy, CopyError> {
         )
         .optional()?
         .ok_or_else(|| CopyError::NotFound(id.to_owned()))
+}
+
+/// The copies made of the consent records of client `client_code` (their PDFs), oldest
+/// first.
+///
+/// Errors: [`CopyError::Vault`].
+pub fn of_client_consents(vault: &Vault, client_code: &str) -> Result<Vec<Copy>, CopyError> {
+    let conn = vault.db().conn();
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM copies
+         WHERE consent_id IN (SELECT id FROM consents WHERE client_code = ?1)
+         ORDER BY made_at, id"
+    ))?;
+    let rows = stmt.query_map([client_code.trim()], row)?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// What a new copy was made of, and how its making is logged.
+pub(crate) struct NewCopy<'a> {
+    /// The copy's kind, e.g. `wav-export`, `transcript-pdf`, `consent-pdf`.
+    pub(crate) kind: &'a str,
+    /// The recording it was made from, if any.
+    pub(crate) recording_id: Option<&'a str>,
+    /// The transcript, for a transcript export.
+    pub(crate) transcript_id: Option<&'a str>,
+    /// The case study, for a case-study export.
+    pub(crate) case_study_id: Option<&'a str>,
+    /// The consent record, for a consent PDF.
+    pub(crate) consent_id: Option<&'a str>,
+    /// The audit event that logs it.
+    pub(crate) event: EventKind,
+    /// The audit entry's subject (the recording, transcript, case study or consent id).
+    pub(crate) subject: &'a str,
+}
+
+/// Records the file just written to `out` as an outstanding copy, with its audit entry (ids,
+/// kind, size and hash only), in one transaction; returns the copy's id. If that fails, the
+/// file is removed again, so no copy is left outside the vault unrecorded.
+///
+/// Errors: [`VaultError`] (the database or the audit log).
+pub(crate) fn record(
+    vault: &mut Vault,
+    out: &Path,
+    written: &Written,
+    of: &NewCopy<'_>,
+) -> Result<String, VaultError> {
+    let copy_id = Uuid::new_v4().to_string();
+    let recorded = (|| -> Result<(), VaultError> {
+        let change = vault.change()?;
+        let made_at = change.now.format(&Rfc3339).map_err(AuditError::from)?;
+        change
+            .tx
+            .execute(
+                "INSERT INTO copies (id, recording_id, kind, made_at, location, sha256,
+                                     transcript_id, case_study_id, consent_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    copy_id,
+                    of.recording_id,
+                    of.kind,
+                    made_at,
+                    out.display().to_string(),
+                    &written.sha256[..],
+                    of.transcript_id,
+                    of.case_study_id,
+                    of.consent_id
+                ],
+            )
+            .map_err(DbError::from)?;
+        let mut details = json!({
+            "copy_id": copy_id,
+            "kind": of.kind,
+            "bytes": written.bytes,
+            "sha256": written.sha256_hex(),
+        });
+        for (name, id) in [
+            ("recording_id", of.recording_id),
+            ("consent_id", of.consent_id),
+        ] {
+            if let Some(id) = id {
+                details[name] = json!(id);
+            }
+        }
+        change.log(of.event, Some(of.subject), &details)?;
+        change.commit()?;
+        Ok(())
+    })();
+    if let Err(e) = recorded {
+        if let Err(removal) = std::fs::remove_file(out) {
+            tracing::warn!(error = %removal, "could not remove a copy that was not recorded");
+        }
+        return Err(e);
+    }
+    tracing::info!(copy = %copy_id, subject = %of.subject, kind = %of.kind, "copy written");
+    Ok(copy_id)
 }
 
 /// Records that copy `id` was destroyed (by the counsellor, or by its recipient, who said so):

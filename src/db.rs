@@ -250,6 +250,39 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX copies_by_recording ON copies(recording_id);
     CREATE INDEX copies_by_case_study ON copies(case_study_id);
     "#,
+    // 9: consent PDFs (the client's name and signature) are outstanding copies too, of a
+    // consent record: `copies` is rebuilt (SQLite cannot change a CHECK) with `consent_id`, and
+    // a copy must name a recording, a case study or a consent.
+    r#"
+    CREATE TABLE copies_rebuilt (
+        id            TEXT PRIMARY KEY,
+        recording_id  TEXT,
+        kind          TEXT NOT NULL,
+        made_at       TEXT NOT NULL,
+        location      TEXT NOT NULL,
+        sha256        BLOB NOT NULL,
+        destroyed_at  TEXT,
+        role          TEXT,
+        from_seconds  REAL,
+        until_seconds REAL,
+        recipients    TEXT,
+        transcript_id TEXT,
+        case_study_id TEXT,
+        consent_id    TEXT,
+        CHECK (recording_id IS NOT NULL OR case_study_id IS NOT NULL OR consent_id IS NOT NULL)
+    );
+    INSERT INTO copies_rebuilt (id, recording_id, kind, made_at, location, sha256, destroyed_at,
+                                role, from_seconds, until_seconds, recipients, transcript_id,
+                                case_study_id)
+        SELECT id, recording_id, kind, made_at, location, sha256, destroyed_at,
+               role, from_seconds, until_seconds, recipients, transcript_id,
+               case_study_id FROM copies;
+    DROP TABLE copies;
+    ALTER TABLE copies_rebuilt RENAME TO copies;
+    CREATE INDEX copies_by_recording ON copies(recording_id);
+    CREATE INDEX copies_by_case_study ON copies(case_study_id);
+    CREATE INDEX copies_by_consent ON copies(consent_id);
+    "#,
 ];
 
 /// The schema version this build writes and understands.
@@ -524,6 +557,47 @@ mod tests {
                 .unwrap();
             assert_eq!(tables, 8);
         }
+    }
+
+    #[test]
+    fn copies_keep_their_rows_through_migration_9_and_may_name_a_consent() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v8.db");
+        let db = Database::create_at_version(&path, &key(7), 8).unwrap();
+        db.conn()
+            .execute(
+                "INSERT INTO copies (id, recording_id, kind, made_at, location, sha256,
+                                     transcript_id)
+                 VALUES ('c1', 'r1', 'transcript-txt', 't', 'x.txt', x'00', 't1')",
+                [],
+            )
+            .unwrap();
+        drop(db);
+        let db = Database::open(&path, &key(7)).unwrap();
+        let row: (String, Option<String>, Option<String>) = db
+            .conn()
+            .query_row(
+                "SELECT recording_id, transcript_id, consent_id FROM copies WHERE id = 'c1'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(row, ("r1".to_owned(), Some("t1".to_owned()), None));
+        db.conn()
+            .execute(
+                "INSERT INTO copies (id, kind, made_at, location, sha256, consent_id)
+                 VALUES ('c2', 'consent-pdf', 't', 'c.pdf', x'00', 'k1')",
+                [],
+            )
+            .unwrap();
+        assert!(db
+            .conn()
+            .execute(
+                "INSERT INTO copies (id, kind, made_at, location, sha256)
+                 VALUES ('c3', 'consent-pdf', 't', 'c.pdf', x'00')",
+                [],
+            )
+            .is_err());
     }
 
     #[test]

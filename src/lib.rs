@@ -26,7 +26,9 @@
 //! - [`timecode`]: the one grammar of times and durations (`90`, `2s`, `25m`, `1:02:03.5`).
 //! - [`canonical`]: the canonical byte form under every signature.
 //! - [`share`]: a recording or clip shared as a WAV inside an age file, gated by the consent.
-//! - [`copies`]: copies made outside the vault (exports, shares), and recording their destruction.
+//! - [`copies`]: copies made outside the vault (exports, shares, consent PDFs), and recording
+//!   their destruction.
+//! - [`private_file`]: every file written outside the vault: 0600, whole or absent.
 //! - [`subject_access`]: everything held about one client, as an encrypted bundle.
 //! - [`disclosure`]: the gate every disclosure of a recording or its words passes, at that moment.
 //! - [`hardening`]: the process itself: core dumps off at start.
@@ -65,6 +67,7 @@ pub mod keys;
 pub mod meter;
 mod pdf_text;
 pub mod player;
+pub mod private_file;
 pub mod recording;
 mod rekey;
 pub mod seal;

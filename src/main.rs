@@ -23,6 +23,7 @@ use sessionvault::consent::{self, ConsentError, NewConsent, SignedWith};
 use sessionvault::copies::{self, CopyError};
 use sessionvault::course::{self, CourseError};
 use sessionvault::player::{self, PlayError};
+use sessionvault::private_file::{self, CertificateFormat, CertificateSaveError};
 use sessionvault::recording::{self, RecordError};
 use sessionvault::share::{self, ShareError};
 use sessionvault::shred::{self, ShredError};
@@ -527,7 +528,8 @@ failure_from!(
     PlayError,
     ShareError,
     CopyError,
-    SubjectAccessError
+    SubjectAccessError,
+    CertificateSaveError
 );
 
 impl From<&Problem> for Failure {
@@ -1200,16 +1202,25 @@ fn run_consent(cli: &Cli, command: &ConsentCommand, mut vault: Vault) -> Result<
             }
         }
         ConsentCommand::Pdf { id, out } => {
-            let bytes = consent::make_pdf(&mut vault, id)?;
-            std::fs::write(out, &bytes).map_err(|e| Failure {
-                code: "io_failed",
-                message: format!("could not write {}: {e}", out.display()),
-                json_written: false,
-            })?;
+            let saved = consent::save_pdf(&mut vault, id, out)?;
             if cli.json {
-                print_json(&json!({ "id": id, "out": out, "bytes": bytes.len() }));
+                print_json(&json!({
+                    "id": saved.consent_id,
+                    "out": out,
+                    "bytes": saved.bytes,
+                    "sha256": saved.sha256,
+                    "copy_id": saved.copy_id,
+                }));
             } else {
-                println!("Wrote {} ({} bytes)", out.display(), bytes.len());
+                println!(
+                    "Wrote {} ({} bytes). It holds the client's name and signature: it is logged \
+                     as outstanding copy {} and listed until you run `sessionvault copies \
+                     destroyed {} --yes`.",
+                    out.display(),
+                    saved.bytes,
+                    saved.copy_id,
+                    saved.copy_id
+                );
             }
         }
         ConsentCommand::Withdraw { id, reason, yes } => {
@@ -1283,32 +1294,22 @@ fn run_certificate(
             }
         }
         CertificateCommand::Export { id, out } => {
-            let vault = Vault::open(dir, clock)?;
-            let signed = certificate::get(&vault, id)?;
-            let bytes = match out.extension().and_then(|e| e.to_str()) {
-                Some("json") => certificate::to_json(&signed)?.into_bytes(),
-                Some("pdf") => certificate::pdf::render(&signed).map_err(|e| Failure {
-                    code: e.code(),
-                    message: e.to_string(),
-                    json_written: false,
-                })?,
-                _ => {
-                    return Err(Failure {
-                        code: "invalid_input",
-                        message: format!("{} must end in .json or .pdf", out.display()),
-                        json_written: false,
-                    })
-                }
-            };
-            std::fs::write(out, bytes).map_err(|e| Failure {
-                code: "io_failed",
-                message: format!("could not write {}: {e}", out.display()),
+            let format = CertificateFormat::of_path(out).ok_or_else(|| Failure {
+                code: "invalid_input",
+                message: format!("{} must end in .json or .pdf", out.display()),
                 json_written: false,
             })?;
+            let vault = Vault::open(dir, clock)?;
+            let saved = private_file::save_certificate(&vault, id, format, out)?;
             if cli.json {
-                print_json(&json!({ "id": signed.certificate.id, "out": out }));
+                print_json(&json!({
+                    "id": saved.certificate_id,
+                    "out": out,
+                    "bytes": saved.written.bytes,
+                    "sha256": saved.written.sha256_hex(),
+                }));
             } else {
-                println!("Wrote {}.", out.display());
+                println!("Wrote {} ({} bytes).", out.display(), saved.written.bytes);
             }
         }
         CertificateCommand::Verify { file, signer } => {
@@ -1465,7 +1466,10 @@ fn print_copy(copy: &copies::Copy) {
         "{}  {:<10} of {}  made {}  {state}  at {}{shared}",
         copy.id,
         copy.kind,
-        copy.recording_id.as_deref().unwrap_or("-"),
+        copy.recording_id
+            .as_deref()
+            .or(copy.consent_id.as_deref())
+            .unwrap_or("-"),
         copy.made_at,
         copy.location
     );
@@ -1652,7 +1656,7 @@ fn print_preview(preview: &shred::Preview) {
                 "  {} {} of {} made {} at {}{}",
                 copy.copy_id,
                 copy.kind,
-                copy.recording_id,
+                copied_from(copy),
                 copy.made_at,
                 copy.location,
                 shared_with(copy)
@@ -1702,7 +1706,7 @@ fn print_certificate(signed: &certificate::Signed) {
             "  OUTSTANDING {} {} of {} at {}{}",
             copy.copy_id,
             copy.kind,
-            copy.recording_id,
+            copied_from(copy),
             copy.location,
             shared_with(copy)
         );
@@ -1746,6 +1750,15 @@ fn length(length: &certificate::Length) -> String {
         }
         (certificate::Length::Seconds { .. }, Some(seconds)) => format!("{seconds:.3} s"),
         (_, None) => "length unknown".to_owned(),
+    }
+}
+
+/// What an outstanding copy was made of: `recording ID`, `case study ID` or `consent ID`.
+fn copied_from(copy: &certificate::OutstandingCopy) -> String {
+    match (&copy.case_study_id, &copy.consent_id) {
+        (Some(case_study), _) => format!("case study {case_study}"),
+        (None, Some(consent)) => format!("consent {consent}"),
+        (None, None) => format!("recording {}", copy.recording_id),
     }
 }
 

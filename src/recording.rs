@@ -15,7 +15,6 @@ use std::time::Duration;
 
 use rusqlite::{params, OptionalExtension};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 use zeroize::Zeroizing;
@@ -720,7 +719,8 @@ pub struct Export {
 }
 
 /// Writes recording `id` to `out` as a standard WAV file: a deliberate plaintext copy,
-/// recorded as an outstanding copy so shredding can name it later.
+/// written as a [`crate::private_file::PrivateFile`] (mode 0600; `out` is the whole file or
+/// untouched) and recorded as an outstanding copy so shredding can name it later.
 ///
 /// It passes the gate first: refused once the consent is withdrawn, out of date or altered.
 ///
@@ -732,54 +732,39 @@ pub fn export_wav(vault: &mut Vault, id: &str, out: &Path) -> Result<Export, Rec
         path: out.display().to_string(),
         source,
     };
-    let mut file = File::create(out).map_err(export_err)?;
-    let mut hasher = Sha256::new();
+    let mut file = crate::private_file::PrivateFile::create(out).map_err(export_err)?;
     let mut buf = Zeroizing::new(vec![0u8; 64 * 1024]);
     let mut bytes = 0u64;
     loop {
         let n = match std::io::Read::read(&mut audio, &mut buf) {
             Ok(0) => break,
             Ok(n) => n,
-            Err(_) => {
-                drop(file);
-                let _ = std::fs::remove_file(out);
-                return Err(SealError::Integrity { offset: bytes }.into());
-            }
+            Err(_) => return Err(SealError::Integrity { offset: bytes }.into()),
         };
         file.write_all(&buf[..n]).map_err(export_err)?;
-        hasher.update(&buf[..n]);
         bytes += n as u64;
     }
-    file.sync_all().map_err(export_err)?;
-    let sha256: [u8; 32] = hasher.finalize().into();
-    let copy_id = Uuid::new_v4().to_string();
+    let written = file.commit().map_err(export_err)?;
+    drop(audio);
     let summary = cleared.recording().clone();
-    let change = vault.change()?;
-    let made_at = change
-        .now
-        .format(&Rfc3339)
-        .map_err(crate::audit::AuditError::from)?;
-    change.tx.execute(
-        "INSERT INTO copies (id, recording_id, kind, made_at, location, sha256)
-         VALUES (?1, ?2, 'wav-export', ?3, ?4, ?5)",
-        params![
-            copy_id,
-            summary.id,
-            made_at,
-            out.display().to_string(),
-            &sha256[..]
-        ],
+    let copy_id = crate::copies::record(
+        vault,
+        out,
+        &written,
+        &crate::copies::NewCopy {
+            kind: "wav-export",
+            recording_id: Some(&summary.id),
+            transcript_id: None,
+            case_study_id: None,
+            consent_id: None,
+            event: EventKind::RecordingExported,
+            subject: &summary.id,
+        },
     )?;
-    change.log(
-        EventKind::RecordingExported,
-        Some(&summary.id),
-        &json!({ "copy_id": copy_id, "kind": "wav-export", "bytes": bytes, "sha256": hex::encode(sha256) }),
-    )?;
-    change.commit()?;
     Ok(Export {
         copy_id,
-        bytes,
-        sha256: hex::encode(sha256),
+        bytes: written.bytes,
+        sha256: written.sha256_hex(),
     })
 }
 

@@ -8,16 +8,15 @@
 //! unless it names the role in its audience).
 //!
 //! No plaintext touches the disk: the sealed recording is decrypted chunk by chunk into
-//! zeroized buffers, and what is written is age ciphertext, into a temporary file beside the
-//! destination that is synced and renamed into place only when complete (and removed on any
-//! failure). Each share is recorded as an outstanding copy (with the role, the range and the
+//! zeroized buffers, and what is written is age ciphertext, as a [`PrivateFile`] (mode 0600,
+//! into a temporary file beside the destination that is synced and renamed into place only when
+//! complete, and removed on any failure). Each share is recorded as an outstanding copy (with the role, the range and the
 //! recipients' fingerprints), which destruction certificates list until the counsellor records
 //! that it was destroyed ([`crate::copies::mark_destroyed`]), and logged as
 //! `recording.shared` (ids, role, range and fingerprints only).
 
 use std::fmt;
-use std::fs::{File, OpenOptions};
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
@@ -37,6 +36,7 @@ use crate::audit::{AuditError, EventKind};
 use crate::db::DbError;
 use crate::disclosure::{self, DisclosureError, Use};
 use crate::player::Listener;
+use crate::private_file::PrivateFile;
 use crate::recording::{self, RecordError};
 use crate::seal::{self, SealError};
 use crate::vault::{Vault, VaultError};
@@ -302,100 +302,9 @@ fn encryptor(to: &Recipients) -> Result<(age::Encryptor, Vec<String>), ShareErro
     }
 }
 
-/// A file that hashes and counts what is written to it.
-pub(crate) struct HashingFile {
-    file: BufWriter<File>,
-    hasher: Sha256,
-    bytes: u64,
-}
-
-impl HashingFile {
-    /// Flushes and syncs the file; returns its SHA-256 and length.
-    fn finish(self) -> io::Result<([u8; 32], u64)> {
-        let file = self.file.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        Ok((self.hasher.finalize().into(), self.bytes))
-    }
-}
-
-impl Write for HashingFile {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.file.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.bytes += n as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.file.flush()
-    }
-}
-
-/// A new file beside `out`, written whole and then renamed into place, so `out` never holds a
-/// partial file. Dropped before [`Staged::commit`], the temporary file is removed.
-pub(crate) struct Staged {
-    tmp: PathBuf,
-    out: PathBuf,
-    committed: bool,
-}
-
-impl Staged {
-    /// Creates the temporary file (named with a random id, never with anything of a client)
-    /// in `out`'s folder.
-    pub(crate) fn create(out: &Path) -> io::Result<(Staged, HashingFile)> {
-        let dir = match out.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        if out.file_name().is_none() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "the destination names a folder, not a file",
-            ));
-        }
-        let tmp = dir.join(format!(".sessionvault-{}.partial", Uuid::new_v4()));
-        let file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-        Ok((
-            Staged {
-                tmp,
-                out: out.to_path_buf(),
-                committed: false,
-            },
-            HashingFile {
-                file: BufWriter::with_capacity(64 * 1024, file),
-                hasher: Sha256::new(),
-                bytes: 0,
-            },
-        ))
-    }
-
-    /// Syncs `file`, renames it into place and syncs the folder; returns its SHA-256 and length.
-    pub(crate) fn commit(mut self, file: HashingFile) -> io::Result<([u8; 32], u64)> {
-        let done = file.finish()?;
-        std::fs::rename(&self.tmp, &self.out)?;
-        self.committed = true;
-        if let Some(dir) = self.out.parent().filter(|p| !p.as_os_str().is_empty()) {
-            File::open(dir)?.sync_all()?;
-        }
-        Ok(done)
-    }
-}
-
-impl Drop for Staged {
-    fn drop(&mut self) {
-        if !self.committed {
-            if let Err(e) = std::fs::remove_file(&self.tmp) {
-                if e.kind() != io::ErrorKind::NotFound {
-                    tracing::warn!(error = %e, "could not remove an unfinished output file");
-                }
-            }
-        }
-    }
-}
-
-/// Streams `plaintext` (a writer callback) into an age file at `out`, through a temporary file
-/// beside it (removed if anything fails). Returns the file's SHA-256 and length. I/O errors
-/// become `E` through `io_err`.
+/// Streams `plaintext` (a writer callback) into an age file at `out`, written as a
+/// [`PrivateFile`] (0600, through a temporary file beside it that is removed if anything
+/// fails). Returns the file's SHA-256 and length. I/O errors become `E` through `io_err`.
 pub(crate) fn write_age<E>(
     out: &Path,
     encryptor: age::Encryptor,
@@ -403,7 +312,7 @@ pub(crate) fn write_age<E>(
     plaintext: &mut dyn FnMut(&mut dyn Write) -> Result<(), E>,
     io_err: impl Fn(io::Error) -> E,
 ) -> Result<([u8; 32], u64), E> {
-    let (staged, file) = Staged::create(out).map_err(&io_err)?;
+    let file = PrivateFile::create(out).map_err(&io_err)?;
     let format = if armor {
         age::armor::Format::AsciiArmor
     } else {
@@ -416,7 +325,8 @@ pub(crate) fn write_age<E>(
         .finish()
         .and_then(|armored| armored.finish())
         .map_err(&io_err)?;
-    staged.commit(file).map_err(&io_err)
+    let written = file.commit().map_err(&io_err)?;
+    Ok((written.sha256, written.bytes))
 }
 
 fn frame_at(at: Duration, sample_rate: u32) -> u64 {

@@ -593,8 +593,43 @@ fn outstanding_copies(vault: &Vault, items: &[Item]) -> Result<Vec<OutstandingCo
                 role: copy.role,
                 recipients: copy.recipients,
                 case_study_id: None,
+                consent_id: None,
             });
         }
+    }
+    Ok(out)
+}
+
+/// The outstanding copies of the consent records a client or consent shred is about: their
+/// PDFs, which hold the client's name and signature. (The records themselves are kept.)
+fn consent_copies(vault: &Vault, target: &Target) -> Result<Vec<OutstandingCopy>, ShredError> {
+    let consents = match target {
+        Target::Client(_) => "SELECT id FROM consents WHERE client_code = ?1",
+        Target::Consent(_) => "SELECT id FROM consents WHERE id = ?1",
+        Target::Recording(_) | Target::Course(_) => return Ok(Vec::new()),
+    };
+    let conn = vault.db().conn();
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {} FROM copies
+         WHERE consent_id IN ({consents}) AND destroyed_at IS NULL ORDER BY made_at, id",
+        crate::copies::COLUMNS
+    ))?;
+    let rows = stmt.query_map([target.id()], crate::copies::row)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let copy = row?;
+        out.push(OutstandingCopy {
+            copy_id: copy.id,
+            recording_id: String::new(),
+            kind: copy.kind,
+            made_at: copy.made_at,
+            location: copy.location,
+            sha256: copy.sha256,
+            role: None,
+            recipients: Vec::new(),
+            case_study_id: None,
+            consent_id: copy.consent_id,
+        });
     }
     Ok(out)
 }
@@ -622,6 +657,7 @@ pub fn preview(vault: &Vault, target: &Target) -> Result<Preview, ShredError> {
     let plan = case_study_plan(vault, target)?;
     let mut outstanding_copies = outstanding_copies(vault, &items)?;
     outstanding_copies.extend(case_study_copies(vault, &plan.destroy)?);
+    outstanding_copies.extend(consent_copies(vault, target)?);
     let mut kept: Vec<String> = KEPT.iter().map(|k| (*k).to_owned()).collect();
     kept.extend(plan.kept);
     Ok(Preview {
@@ -691,6 +727,7 @@ fn case_study_copies(
                 role: None,
                 recipients: Vec::new(),
                 case_study_id: Some(study.id.clone()),
+                consent_id: None,
             })
         })?;
         for row in rows {
@@ -1125,6 +1162,7 @@ pub fn shred<R: RngCore + rand::CryptoRng>(
             .into_iter()
             .filter(|c| c.case_study_id.is_some()),
     );
+    outstanding_copies.extend(consent_copies(vault, target)?);
     let key = vault.public_key();
     let vault_id = vault.id().to_string();
     let certificate_id = Uuid::new_v4().to_string();

@@ -11,8 +11,8 @@
 //! - `recordings.json` — the client's recordings with their dates and durations;
 //! - `bookmarks.json` — the notes made on them;
 //! - `listening-log.json` — who listened to which recording, when, and which stretches;
-//! - `copies.json` — the copies made of their recordings (exports, shares) and whether they
-//!   were destroyed;
+//! - `copies.json` — the copies made of their recordings (exports, shares) and of their
+//!   consent records (PDFs), and whether they were destroyed;
 //! - `audit-log.json` — every audit entry about their consents, recordings and bookmarks;
 //! - `documents/` — transcripts and case studies mentioning them, and `withheld.json` naming
 //!   what was left out and why ([`gather_documents`]).
@@ -20,9 +20,11 @@
 //! Nothing of another client is included: every item is selected by the client code or by the
 //! ids of this client's consents and recordings, and each transcript, note and case study
 //! passes the disclosure gate for the client ([`crate::disclosure`]); a case study about
-//! several clients goes in only anonymised, with every other client's name checked as gone. Everything is built in zeroized memory and
-//! streamed through age into a temporary file beside the destination, renamed into place when
-//! complete. The export is logged as `client.exported` with the code and counts only.
+//! several clients goes in only anonymised, with every other client's name checked as gone.
+//! Everything is built in zeroized memory and streamed through age into a private file
+//! ([`crate::private_file`]: mode 0600, through a temporary file beside the destination,
+//! renamed into place when complete). The export is logged as `client.exported` with the code
+//! and counts only.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -524,6 +526,7 @@ pub fn export(
             },
         )?);
     }
+    copies.extend(copies::of_client_consents(vault, &code)?);
     items.push(json_item(format!("{root}/copies.json"), &copies)?);
 
     // The audit entries about this client: their consents, their recordings, the bookmarks
@@ -701,7 +704,8 @@ fn readme(code: &str, at: &str, fingerprint: &str, n: &Counts) -> String {
          \x20                    a supervisor, a tutor, a student), when, and which stretches \
          were heard.\n\
          copies.json          {} copy(ies) made of the recordings (exports, encrypted \
-         shares):\n\
+         shares)\n\
+         \x20                    and of the consent records (printed PDFs):\n\
          \x20                    when, for whom, and whether each was destroyed.\n\
          audit-log.json       {} entries of the signed audit log about these consents, \
          recordings,\n\

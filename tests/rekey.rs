@@ -214,9 +214,14 @@ fn two_processes_writing_at_once_lose_nothing() {
     let (_tmp, dir, _) = new_vault();
     let consent = supervision_consent(&dir);
     let input = AlsaFileInput::new(48_000 * 3);
-    let (o, stdout, stderr) = run(input
-        .apply(&mut cli(&dir))
-        .args(["--json", "record", "--consent", &consent, "--duration", "2s"]));
+    let (o, stdout, stderr) = run(input.apply(&mut cli(&dir)).args([
+        "--json",
+        "record",
+        "--consent",
+        &consent,
+        "--duration",
+        "2s",
+    ]));
     assert!(o.status.success(), "{stderr}");
     let recording = json(&stdout)["id"].as_str().unwrap().to_owned();
     let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -258,9 +263,21 @@ fn two_processes_writing_at_once_lose_nothing() {
     }
     done.store(true, std::sync::atomic::Ordering::Relaxed);
     let (written, failed) = writer.join().unwrap();
-    assert!(cli_failures.is_empty(), "{} CLI writes failed: {cli_failures:?}", cli_failures.len());
-    assert!(failed.is_empty(), "{} writes of the other process failed: {:?}", failed.len(), &failed[..failed.len().min(3)]);
-    assert!(written > 50, "the other process wrote only {written} entries");
+    assert!(
+        cli_failures.is_empty(),
+        "{} CLI writes failed: {cli_failures:?}",
+        cli_failures.len()
+    );
+    assert!(
+        failed.is_empty(),
+        "{} writes of the other process failed: {:?}",
+        failed.len(),
+        &failed[..failed.len().min(3)]
+    );
+    assert!(
+        written > 50,
+        "the other process wrote only {written} entries"
+    );
     let (o, stdout, _) = run(cli(&dir).args(["--json", "bookmark", "list", &recording]));
     assert!(o.status.success());
     assert_eq!(json(&stdout).as_array().unwrap().len(), ADDS);

@@ -9,6 +9,7 @@ use sessionvault::copies::CopyError;
 use sessionvault::course::CourseError;
 use sessionvault::disclosure::DisclosureError;
 use sessionvault::player::PlayError;
+use sessionvault::private_file::CertificateSaveError;
 use sessionvault::recording::RecordError;
 use sessionvault::settings::SettingsError;
 use sessionvault::share::ShareError;
@@ -89,6 +90,7 @@ from_core!(
     CopyError,
     SubjectAccessError,
     DisclosureError,
+    CertificateSaveError,
 );
 
 #[cfg(test)]

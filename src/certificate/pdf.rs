@@ -321,9 +321,16 @@ fn lay_out(signed: &Signed) -> Vec<Vec<crate::pdf_text::Op>> {
                 &[
                     (
                         BODY,
-                        &match &copy.case_study_id {
-                            Some(case_study) => format!("{} of case study {case_study}", copy.kind),
-                            None => format!("{} of recording {}", copy.kind, copy.recording_id),
+                        &match (&copy.case_study_id, &copy.consent_id) {
+                            (Some(case_study), _) => {
+                                format!("{} of case study {case_study}", copy.kind)
+                            }
+                            (None, Some(consent)) => {
+                                format!("{} of consent record {consent}", copy.kind)
+                            }
+                            (None, None) => {
+                                format!("{} of recording {}", copy.kind, copy.recording_id)
+                            }
                         },
                     ),
                     (BODY, &format!("Made at {}", copy.made_at)),
@@ -530,6 +537,7 @@ mod tests {
                 role: None,
                 recipients: Vec::new(),
                 case_study_id: None,
+                consent_id: None,
             }],
             kept: vec!["Consent records and withdrawals are kept: they hold no audio.".to_owned()],
             public_key: hex::encode(key.to_bytes()),

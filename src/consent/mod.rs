@@ -18,6 +18,7 @@ pub mod pdf;
 
 use std::collections::BTreeSet;
 use std::fmt;
+use std::path::Path;
 use std::str::FromStr;
 
 use rusqlite::{params, OptionalExtension, Row};
@@ -318,6 +319,14 @@ pub enum ConsentError {
     /// The PDF could not be made.
     #[error("the consent PDF could not be made: {0}")]
     Pdf(#[from] pdf::PdfError),
+    /// The PDF could not be written; nothing was left at the destination.
+    #[error("could not write {path}: {source}")]
+    Io {
+        /// Where.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
     /// A course problem.
     #[error(transparent)]
     Course(#[from] CourseError),
@@ -336,6 +345,7 @@ impl ConsentError {
             ConsentError::Refused(r) => r.code(),
             ConsentError::AlreadyWithdrawn(_) => "consent_already_withdrawn",
             ConsentError::Pdf(_) => "pdf_failed",
+            ConsentError::Io { .. } => "io_failed",
             ConsentError::Course(e) => e.code(),
             ConsentError::Vault(e) => e.code(),
         }
@@ -896,13 +906,15 @@ pub fn get(vault: &Vault, id: &str) -> Result<Record, ConsentError> {
 
 /// Renders the printable PDF of record `id` — the client's copy and the counsellor's file:
 /// the form text, the choices, the typed name and signature (or a note of the attached paper
-/// scan), the dates, the record id and the signature fingerprint — and logs that it was made.
+/// scan), the dates, the record id and the signature fingerprint.
 ///
-/// The PDF holds the client's name and signature: it is a deliberate copy outside the vault.
+/// Nothing is written or logged here: the PDF holds the client's name and signature, so a file
+/// of it is made only by [`save_pdf`], which records it as an outstanding copy. (A subject
+/// access bundle carries it inside its encrypted archive.)
 ///
 /// Errors: [`ConsentError::NotFound`], [`ConsentError::Refused`] (unreadable or tampered
 /// record, unknown form), [`ConsentError::Pdf`], [`ConsentError::Vault`].
-pub fn make_pdf(vault: &mut Vault, id: &str) -> Result<Vec<u8>, ConsentError> {
+pub fn make_pdf(vault: &Vault, id: &str) -> Result<Vec<u8>, ConsentError> {
     let record = get(vault, id)?;
     let state = check(vault, &record);
     if let Err(ConsentError::Refused(
@@ -960,14 +972,60 @@ pub fn make_pdf(vault: &mut Vault, id: &str) -> Result<Vec<u8>, ConsentError> {
         signature_fingerprint: &fingerprint,
         record_signature_hex: &signature_hex,
     })?;
-    let change = vault.change()?;
-    change.log(
-        EventKind::ConsentPdfMade,
-        Some(&record_id),
-        &json!({ "bytes": bytes.len(), "sha256": hex::encode(Sha256::digest(&bytes)) }),
-    )?;
-    change.commit()?;
     Ok(bytes)
+}
+
+/// A consent PDF written to a file.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SavedPdf {
+    /// The consent record it is of.
+    pub consent_id: String,
+    /// Its id in the copies (outstanding until recorded destroyed).
+    pub copy_id: String,
+    /// Where it was written.
+    pub path: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// Its SHA-256, hex.
+    pub sha256: String,
+}
+
+/// Writes the printable PDF of record `id` ([`make_pdf`]) to `out` as a private file (mode
+/// 0600, whole or absent: [`crate::private_file`]), records it as an outstanding copy of kind
+/// `consent-pdf` naming the consent — it holds the client's name and signature, so shred
+/// previews and certificates of the client list it until the counsellor records it destroyed
+/// — and logs `consent.pdf_made` (ids, size and hash only).
+///
+/// Errors: as [`make_pdf`], and [`ConsentError::Io`] when the file cannot be written.
+pub fn save_pdf(vault: &mut Vault, id: &str, out: &Path) -> Result<SavedPdf, ConsentError> {
+    let bytes = make_pdf(vault, id)?;
+    let consent_id = get(vault, id)?.id.to_string();
+    let path = out.display().to_string();
+    let written = crate::private_file::write(out, &bytes).map_err(|source| ConsentError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let copy_id = crate::copies::record(
+        vault,
+        out,
+        &written,
+        &crate::copies::NewCopy {
+            kind: "consent-pdf",
+            recording_id: None,
+            transcript_id: None,
+            case_study_id: None,
+            consent_id: Some(&consent_id),
+            event: EventKind::ConsentPdfMade,
+            subject: &consent_id,
+        },
+    )?;
+    Ok(SavedPdf {
+        consent_id,
+        copy_id,
+        path,
+        bytes: written.bytes,
+        sha256: written.sha256_hex(),
+    })
 }
 
 /// The rows of the choices table on the PDF, in the client's words.

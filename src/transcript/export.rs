@@ -5,20 +5,14 @@
 //! code, the excerpt's range, …), then sections of paragraphs, key entries (a speaker label
 //! and its meaning) and timed lines (`[05:12] C: …`). The PDF uses the crate's own text
 //! layout (`crate::pdf_text`, as consent records and certificates do); the DOCX is written with
-//! `docx-rs`. Every file written is stored in the `copies` table (with its SHA-256) and
-//! logged, so destruction certificates list it until the counsellor records it destroyed.
+//! `docx-rs`. Every file is written privately ([`crate::private_file`]: mode 0600, whole or
+//! absent), stored in the `copies` table (with its SHA-256) and logged, so destruction
+//! certificates list it until the counsellor records it destroyed.
 
-use std::fs::File;
-use std::io::Write;
 use std::path::Path;
 
-use rusqlite::params;
-use serde_json::json;
-use sha2::{Digest, Sha256};
-use time::format_description::well_known::Rfc3339;
-use uuid::Uuid;
-
 use crate::audit::{AuditError, EventKind};
+use crate::copies::{self, NewCopy};
 use crate::db::DbError;
 use crate::pdf_text::{
     encode_winansi, wrap, write_pdf, DocumentInfo, Font, Layout, BODY, BODY_LEADING, CONTENT_W,
@@ -364,9 +358,9 @@ pub(crate) struct CopyOf<'a> {
     pub(crate) subject: &'a str,
 }
 
-/// Writes `bytes` to `out` (synced), then records the file as an outstanding copy with its
-/// audit entry (ids, kind, size and hash only) in one transaction. If recording it fails, the
-/// file is removed again.
+/// Writes `bytes` to `out` as a [`crate::private_file::PrivateFile`] (mode 0600, whole or
+/// absent), then records the file as an outstanding copy with its audit entry (ids, kind, size
+/// and hash only) in one transaction. If recording it fails, the file is removed again.
 pub(crate) fn write_copy(
     vault: &mut Vault,
     out: &Path,
@@ -374,56 +368,28 @@ pub(crate) fn write_copy(
     of: &CopyOf<'_>,
 ) -> Result<Exported, WriteError> {
     let path = out.display().to_string();
-    let io = |e: std::io::Error| WriteError::Io(path.clone(), e);
-    let mut file = File::create(out).map_err(io)?;
-    file.write_all(bytes).map_err(io)?;
-    file.sync_all().map_err(io)?;
-    drop(file);
-    let sha256: [u8; 32] = Sha256::digest(bytes).into();
-    let copy_id = Uuid::new_v4().to_string();
-    let recorded = (|| -> Result<(), WriteError> {
-        let change = vault.change()?;
-        let made_at = change.now.format(&Rfc3339).map_err(AuditError::from)?;
-        change.tx.execute(
-            "INSERT INTO copies (id, recording_id, kind, made_at, location, sha256,
-                                 transcript_id, case_study_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                copy_id,
-                of.recording_id,
-                of.kind,
-                made_at,
-                path,
-                &sha256[..],
-                of.transcript_id,
-                of.case_study_id
-            ],
-        )?;
-        change.log(
-            of.event,
-            Some(of.subject),
-            &json!({
-                "copy_id": copy_id,
-                "kind": of.kind,
-                "recording_id": of.recording_id,
-                "bytes": bytes.len(),
-                "sha256": hex::encode(sha256),
-            }),
-        )?;
-        change.commit()?;
-        Ok(())
-    })();
-    if let Err(e) = recorded {
-        let _ = std::fs::remove_file(out);
-        return Err(e);
-    }
-    tracing::info!(copy = %copy_id, subject = %of.subject, kind = %of.kind, "export written");
+    let written =
+        crate::private_file::write(out, bytes).map_err(|e| WriteError::Io(path.clone(), e))?;
+    let copy_id = copies::record(
+        vault,
+        out,
+        &written,
+        &NewCopy {
+            kind: &of.kind,
+            recording_id: of.recording_id,
+            transcript_id: of.transcript_id,
+            case_study_id: of.case_study_id,
+            consent_id: None,
+            event: of.event,
+            subject: of.subject,
+        },
+    )?;
     Ok(Exported {
         copy_id,
         kind: of.kind.clone(),
         path,
-        bytes: bytes.len() as u64,
-        sha256: hex::encode(sha256),
+        bytes: written.bytes,
+        sha256: written.sha256_hex(),
     })
 }
 

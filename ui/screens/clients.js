@@ -586,7 +586,7 @@ function previewView(answer) {
     copies.length
       ? [el("h5", {}, "Copies outside the vault: destroy these yourself"),
         el("ul", { class: "withdraw-copies" }, copies.map((c) => el("li", {},
-          `${c.kind === "wav-export" ? "Exported sound file" : c.kind}, made ${formatDateTime(c.made_at)}: ${c.location}`)))]
+          `${{ "wav-export": "Exported sound file", "consent-pdf": "Printed consent record (PDF)" }[c.kind] ?? c.kind}, made ${formatDateTime(c.made_at)}: ${c.location}`)))]
       : null,
     kept.length
       ? [el("h5", {}, "What is kept"), el("ul", { class: "withdraw-kept" }, kept.map((k) => el("li", {}, k)))]

@@ -453,6 +453,7 @@ const COPY_KINDS = {
   "case-study": "Exported case study",
   "case-study-docx": "Exported case study (Word)",
   "case-study-pdf": "Exported case study (PDF)",
+  "consent-pdf": "Printed consent record (PDF, with the client's name and signature)",
   "client-export": "Client's copy of their data",
   "subject-access": "Client's copy of their data",
 };

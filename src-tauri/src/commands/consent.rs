@@ -9,7 +9,7 @@ use sessionvault::shred::{self, Preview, Target};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
-use super::{blocking, choose_path, emit, not_saved, write_file, SaveAs, Saved};
+use super::{blocking, choose_path, emit, not_saved, saved, SaveAs, Saved};
 use crate::error::CommandError;
 use crate::state::Shell;
 
@@ -172,7 +172,8 @@ pub async fn consent_withdraw(
         .await
 }
 
-/// Saves the printable PDF of record `id` (`consent-<id>.pdf`): `{saved, fileName}`.
+/// Saves the printable PDF of record `id` (`consent-<id>.pdf`), an outstanding copy:
+/// `{saved, fileName}`.
 #[tauri::command]
 pub async fn consent_save_pdf(
     app: AppHandle,
@@ -190,8 +191,9 @@ pub async fn consent_save_pdf(
     let Some(path) = blocking(move || choose_path(&app, &save)).await? else {
         return Ok(not_saved());
     };
-    let bytes = shell
-        .with_vault(move |vault| Ok(consent::make_pdf(vault, &record_id)?))
+    let pdf = shell
+        .with_vault(move |vault| Ok(consent::save_pdf(vault, &record_id, &path)?))
         .await?;
-    blocking(move || write_file(&path, &bytes)).await
+    tracing::info!(copy = %pdf.copy_id, "consent PDF saved from the window");
+    Ok(saved(std::path::Path::new(&pdf.path)))
 }

@@ -104,17 +104,14 @@ fn save_dir_bypass(value: Option<OsString>, debug_build: bool) -> Option<PathBuf
     Some(PathBuf::from(dir))
 }
 
-/// Writes `bytes` to `path` and answers with the file's name.
-pub fn write_file(path: &Path, bytes: &[u8]) -> Result<Saved, CommandError> {
-    std::fs::write(path, bytes).map_err(|e| {
-        CommandError::new("io_failed", format!("the file could not be written: {e}"))
-    })?;
-    Ok(Saved {
+/// The answer when the core wrote `path`: saved, with the file's name (never its folder).
+pub fn saved(path: &Path) -> Saved {
+    Saved {
         saved: true,
         file_name: path
             .file_name()
             .map(|name| name.to_string_lossy().into_owned()),
-    })
+    }
 }
 
 /// The answer when the counsellor cancelled the save dialog.

@@ -101,24 +101,29 @@ pub async fn share_clip(
 }
 
 /// A copy as the window gets it: the core's fields and `client_code` (the client of the
-/// recording it was made from; null when there is none or it was shredded).
+/// recording or consent record it was made from; null when there is none or it was shredded).
 fn shown(copy: &Copy, clients: &HashMap<String, String>) -> Result<Value, CommandError> {
     let client_code = copy
         .recording_id
         .as_ref()
+        .or(copy.consent_id.as_ref())
         .and_then(|id| clients.get(id))
         .map_or(Value::Null, |code| code.clone().into());
     with_fields(copy, &[("client_code", client_code)])
 }
 
-/// Recording id → client code, for the recordings the vault holds.
+/// Recording id and consent id → client code, for the recordings and consent records the vault
+/// holds.
 fn clients_of_recordings(
     vault: &sessionvault::vault::Vault,
 ) -> Result<HashMap<String, String>, CommandError> {
-    Ok(recording::list(vault)?
+    let recordings = recording::list(vault)?
         .into_iter()
-        .map(|r| (r.id, r.client_code))
-        .collect())
+        .map(|r| (r.id, r.client_code));
+    let consents = consent::list(vault)?
+        .into_iter()
+        .map(|c| (c.id, c.client_code));
+    Ok(recordings.chain(consents).collect())
 }
 
 /// The copies made outside the vault (exports, shares), oldest first; only those not yet
@@ -224,14 +229,35 @@ mod tests {
             until_seconds: Some(5.0),
             recipients: vec!["passphrase".into()],
             destroyed_at: None,
+            consent_id: None,
         };
-        let clients = HashMap::from([("r1".to_owned(), "C-017".to_owned())]);
+        let clients = HashMap::from([
+            ("r1".to_owned(), "C-017".to_owned()),
+            ("k9".to_owned(), "C-018".to_owned()),
+        ]);
         let v = shown(&copy, &clients).unwrap();
         assert_eq!(v["client_code"], "C-017");
         assert!(v["destroyed_at"].is_null());
-        for field in ["id", "recording_id", "kind", "made_at", "location"] {
+        for field in [
+            "id",
+            "recording_id",
+            "consent_id",
+            "kind",
+            "made_at",
+            "location",
+        ] {
             assert!(v.get(field).is_some(), "{field}");
         }
         assert!(shown(&copy, &HashMap::new()).unwrap()["client_code"].is_null());
+        // A consent PDF has no recording: its client is the consent record's.
+        let pdf = Copy {
+            recording_id: None,
+            consent_id: Some("k9".into()),
+            kind: "consent-pdf".into(),
+            role: None,
+            recipients: Vec::new(),
+            ..copy
+        };
+        assert_eq!(shown(&pdf, &clients).unwrap()["client_code"], "C-018");
     }
 }

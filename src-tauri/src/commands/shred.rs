@@ -4,11 +4,12 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 use sessionvault::certificate::{self, Listed, Signed};
+use sessionvault::private_file::{self, CertificateFormat};
 use sessionvault::shred::{self, Due, Outcome, Preview, Target};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
-use super::{blocking, choose_path, emit, not_saved, write_file, SaveAs, Saved};
+use super::{blocking, choose_path, emit, not_saved, saved, SaveAs, Saved};
 use crate::error::CommandError;
 use crate::state::Shell;
 
@@ -104,15 +105,12 @@ pub async fn certificate_save_pdf(
     shell: State<'_, Arc<Shell>>,
     id: String,
 ) -> Result<Saved, CommandError> {
-    let signed = shell
-        .with_vault(move |vault| Ok(certificate::get(vault, &id)?))
-        .await?;
-    let save = SaveAs {
-        name: format!("certificate-{}.pdf", signed.certificate.id),
+    let save = |certificate_id: &str| SaveAs {
+        name: format!("certificate-{certificate_id}.pdf"),
         filter: "PDF document",
         extension: "pdf",
     };
-    save_certificate(app, save, move || Ok(certificate::pdf::render(&signed)?)).await
+    save_certificate(app, &shell, id, CertificateFormat::Pdf, save).await
 }
 
 /// Saves certificate `id` as JSON, checkable with `sessionvault certificate verify`
@@ -123,31 +121,35 @@ pub async fn certificate_save_json(
     shell: State<'_, Arc<Shell>>,
     id: String,
 ) -> Result<Saved, CommandError> {
-    let signed = shell
-        .with_vault(move |vault| Ok(certificate::get(vault, &id)?))
-        .await?;
-    let save = SaveAs {
-        name: format!("certificate-{}.json", signed.certificate.id),
+    let save = |certificate_id: &str| SaveAs {
+        name: format!("certificate-{certificate_id}.json"),
         filter: "JSON certificate",
         extension: "json",
     };
-    save_certificate(app, save, move || {
-        Ok(certificate::to_json(&signed)?.into_bytes())
-    })
-    .await
+    save_certificate(app, &shell, id, CertificateFormat::Json, save).await
 }
 
-/// Asks where to save (or uses the save folder), then makes the bytes and writes them.
+/// Asks where to save (or uses the save folder), then has the core write the certificate there.
 async fn save_certificate(
     app: AppHandle,
-    save: SaveAs,
-    make: impl FnOnce() -> Result<Vec<u8>, CommandError> + Send + 'static,
+    shell: &Arc<Shell>,
+    id: String,
+    format: CertificateFormat,
+    save: impl FnOnce(&str) -> SaveAs,
 ) -> Result<Saved, CommandError> {
-    blocking(move || match choose_path(&app, &save)? {
-        Some(path) => write_file(&path, &make()?),
-        None => Ok(not_saved()),
-    })
-    .await
+    let certificate_id = shell
+        .with_vault(move |vault| Ok(certificate::get(vault, &id)?.certificate.id))
+        .await?;
+    let save = save(&certificate_id);
+    let Some(path) = blocking(move || choose_path(&app, &save)).await? else {
+        return Ok(not_saved());
+    };
+    shell
+        .with_vault(move |vault| {
+            private_file::save_certificate(vault, &certificate_id, format, &path)?;
+            Ok(saved(&path))
+        })
+        .await
 }
 
 #[cfg(test)]
