@@ -13,9 +13,9 @@ use sessionvault::settings::{self, DEFAULT_IDLE_LOCK_MINUTES};
 use sessionvault::vault::{self, Vault};
 use tauri::ipc::Channel;
 
-use crate::commands::blocking;
 use crate::commands::player::OpenPlayer;
 use crate::commands::recording::RunningRecording;
+use crate::commands::{blocking, save_dir_bypass, SAVE_DIR_ENV};
 use crate::error::CommandError;
 
 /// How long a withdrawal waits for the window's recording under that consent to stop by
@@ -65,6 +65,8 @@ pub struct Shell {
     idle_minutes: AtomicU32,
     /// Where the time comes from, for every vault the shell opens.
     clock: Arc<dyn Clock>,
+    /// Where saves go without a dialog (debug builds, for WebDriver), if anywhere.
+    save_dir: Option<PathBuf>,
 }
 
 /// Where the shell's vault is and what clock it goes by: enough for a thread of its own (a
@@ -109,7 +111,9 @@ pub fn should_lock(
 impl Shell {
     /// The shell state for this process's environment, locked.
     pub fn from_env() -> Self {
-        Shell::new(vault::resolve_dir(None), clock::from_env())
+        let mut shell = Shell::new(vault::resolve_dir(None), clock::from_env());
+        shell.save_dir = save_dir_bypass(std::env::var_os(SAVE_DIR_ENV), cfg!(debug_assertions));
+        shell
     }
 
     /// The shell state for the vault in `vault_dir` (none: no home folder), going by `clock`,
@@ -117,6 +121,7 @@ impl Shell {
     pub fn new(vault_dir: Option<PathBuf>, clock: Arc<dyn Clock>) -> Self {
         Shell {
             clock,
+            save_dir: None,
             vault_dir,
             vault: Mutex::new(None),
             unlocked: AtomicBool::new(false),
@@ -145,6 +150,18 @@ impl Shell {
             dir: self.dir()?,
             clock: self.clock(),
         })
+    }
+
+    /// Where saves go without a dialog, if anywhere (see [`save_dir_bypass`]).
+    pub fn save_dir(&self) -> Option<PathBuf> {
+        self.save_dir.clone()
+    }
+
+    /// The same shell, saving into `dir` without a dialog (for tests of the commands).
+    #[cfg(test)]
+    pub fn saving_into(mut self, dir: PathBuf) -> Self {
+        self.save_dir = Some(dir);
+        self
     }
 
     /// The clock every vault of the shell goes by.

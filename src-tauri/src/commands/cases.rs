@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use sessionvault::case_study::{self, CaseStudy, CaseStudyError, Listed, NewCaseStudy, Owner};
 use sessionvault::transcript::anonymise::Rule;
 use sessionvault::transcript::export::Format;
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Runtime, State};
 
 use super::transcripts::{checked, save_as};
 use super::{blocking, choose_path, not_saved, with_fields, SaveAs, Saved};
@@ -148,8 +148,8 @@ pub async fn case_study_finalise(
 /// an outstanding copy: `{saved, fileName}`. Refused (`anonymisation_incomplete`) before any
 /// dialog opens when an original remains.
 #[tauri::command]
-pub async fn case_study_export(
-    app: AppHandle,
+pub async fn case_study_export<R: Runtime>(
+    app: AppHandle<R>,
     shell: State<'_, Arc<Shell>>,
     id: String,
     format: String,
@@ -168,7 +168,8 @@ pub async fn case_study_export(
         })
         .await?;
     let save: SaveAs = save_as("case-study", &study_id, format);
-    let Some(path) = blocking(move || choose_path(&app, &save)).await? else {
+    let to = shell.save_dir();
+    let Some(path) = blocking(move || choose_path(&app, to, &save)).await? else {
         return Ok(not_saved());
     };
     let exported = shell

@@ -7,7 +7,7 @@ use sessionvault::consent::{self, forms, NewConsent, Record, SignedWith, Summary
 use sessionvault::course;
 use sessionvault::shred::{self, Preview, Target};
 use tauri::ipc::Channel;
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Runtime, State};
 
 use super::{blocking, choose_path, emit, not_saved, saved, SaveAs, Saved};
 use crate::error::CommandError;
@@ -175,8 +175,8 @@ pub async fn consent_withdraw(
 /// Saves the printable PDF of record `id` (`consent-<id>.pdf`), an outstanding copy:
 /// `{saved, fileName}`.
 #[tauri::command]
-pub async fn consent_save_pdf(
-    app: AppHandle,
+pub async fn consent_save_pdf<R: Runtime>(
+    app: AppHandle<R>,
     shell: State<'_, Arc<Shell>>,
     id: String,
 ) -> Result<Saved, CommandError> {
@@ -188,7 +188,8 @@ pub async fn consent_save_pdf(
         filter: "PDF document",
         extension: "pdf",
     };
-    let Some(path) = blocking(move || choose_path(&app, &save)).await? else {
+    let to = shell.save_dir();
+    let Some(path) = blocking(move || choose_path(&app, to, &save)).await? else {
         return Ok(not_saved());
     };
     let pdf = shell

@@ -12,6 +12,9 @@ pub mod shred;
 pub mod transcripts;
 pub mod vault;
 
+#[cfg(test)]
+mod gate_tests;
+
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
@@ -63,17 +66,22 @@ pub struct SaveAs {
     pub extension: &'static str,
 }
 
-/// Where to write `save`: in a debug build with `SESSIONVAULT_SAVE_DIR` set, inside that
-/// folder; else where the counsellor chooses in a save dialog opened from Rust; `None` when the
-/// dialog was cancelled. Blocking (the dialog waits for the counsellor).
-pub fn choose_path(app: &tauri::AppHandle, save: &SaveAs) -> Result<Option<PathBuf>, CommandError> {
+/// Where to write `save`: inside `save_dir` when the shell has one (a debug build with
+/// `SESSIONVAULT_SAVE_DIR` set, see [`save_dir_bypass`]); else where the counsellor chooses in a
+/// save dialog opened from Rust; `None` when the dialog was cancelled. Blocking (the dialog
+/// waits for the counsellor).
+pub fn choose_path<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    save_dir: Option<PathBuf>,
+    save: &SaveAs,
+) -> Result<Option<PathBuf>, CommandError> {
     if !plain_file_name(&save.name) {
         return Err(CommandError::new(
             "invalid_input",
             "the proposed file name is not a plain file name",
         ));
     }
-    if let Some(dir) = save_dir_bypass(std::env::var_os(SAVE_DIR_ENV), cfg!(debug_assertions)) {
+    if let Some(dir) = save_dir {
         return Ok(Some(dir.join(&save.name)));
     }
     let chosen = app
@@ -95,7 +103,7 @@ pub fn choose_path(app: &tauri::AppHandle, save: &SaveAs) -> Result<Option<PathB
 /// set and not empty, in a debug build only. A release build ignores it (and says so in the
 /// log), so nothing in the environment can make the shipped app write a client's data where
 /// the counsellor did not choose.
-fn save_dir_bypass(value: Option<OsString>, debug_build: bool) -> Option<PathBuf> {
+pub fn save_dir_bypass(value: Option<OsString>, debug_build: bool) -> Option<PathBuf> {
     let dir = value.filter(|d| !d.is_empty())?;
     if !debug_build {
         tracing::warn!("{SAVE_DIR_ENV} is ignored by release builds: the save dialog is shown");

@@ -14,7 +14,7 @@ use sessionvault::copies::{self, Copy};
 use sessionvault::recording;
 use sessionvault::share::{self, Recipients, Role, SecretString, ShareOptions};
 use sessionvault::subject_access::{self, SubjectAccessError};
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Runtime, State};
 
 use super::player::at;
 use super::{blocking, choose_path, not_saved, with_fields, SaveAs, Saved};
@@ -55,8 +55,8 @@ fn recipients_of(
 /// `weak_passphrase`, …) reject the call.
 #[allow(clippy::too_many_arguments)]
 #[tauri::command]
-pub async fn share_clip(
-    app: AppHandle,
+pub async fn share_clip<R: Runtime>(
+    app: AppHandle<R>,
     shell: State<'_, Arc<Shell>>,
     recording_id: String,
     role: String,
@@ -86,7 +86,8 @@ pub async fn share_clip(
         filter: "age encrypted file",
         extension: "age",
     };
-    let Some(path) = blocking(move || choose_path(&app, &save)).await? else {
+    let to = shell.save_dir();
+    let Some(path) = blocking(move || choose_path(&app, to, &save)).await? else {
         return with_fields(&not_saved(), &[("copyId", Value::Null)]);
     };
     let shared = shell
@@ -168,8 +169,8 @@ pub async fn copy_destroyed(
 /// Writes everything held about client `client_code` as an age file encrypted to
 /// `passphrase` (`client-<code>.age`): `{saved, fileName}`.
 #[tauri::command]
-pub async fn client_export(
-    app: AppHandle,
+pub async fn client_export<R: Runtime>(
+    app: AppHandle<R>,
     shell: State<'_, Arc<Shell>>,
     client_code: String,
     passphrase: String,
@@ -183,7 +184,8 @@ pub async fn client_export(
         filter: "age encrypted file",
         extension: "age",
     };
-    let Some(path) = blocking(move || choose_path(&app, &save)).await? else {
+    let to = shell.save_dir();
+    let Some(path) = blocking(move || choose_path(&app, to, &save)).await? else {
         return Ok(not_saved());
     };
     let bundle = shell

@@ -7,7 +7,7 @@ use sessionvault::certificate::{self, Listed, Signed};
 use sessionvault::private_file::{self, CertificateFormat};
 use sessionvault::shred::{self, Due, Outcome, Preview, Target};
 use tauri::ipc::Channel;
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Runtime, State};
 
 use super::{blocking, choose_path, emit, not_saved, saved, SaveAs, Saved};
 use crate::error::CommandError;
@@ -100,8 +100,8 @@ pub async fn certificate_get(
 
 /// Saves certificate `id` as a PDF to print (`certificate-<id>.pdf`): `{saved, fileName}`.
 #[tauri::command]
-pub async fn certificate_save_pdf(
-    app: AppHandle,
+pub async fn certificate_save_pdf<R: Runtime>(
+    app: AppHandle<R>,
     shell: State<'_, Arc<Shell>>,
     id: String,
 ) -> Result<Saved, CommandError> {
@@ -116,8 +116,8 @@ pub async fn certificate_save_pdf(
 /// Saves certificate `id` as JSON, checkable with `sessionvault certificate verify`
 /// (`certificate-<id>.json`): `{saved, fileName}`.
 #[tauri::command]
-pub async fn certificate_save_json(
-    app: AppHandle,
+pub async fn certificate_save_json<R: Runtime>(
+    app: AppHandle<R>,
     shell: State<'_, Arc<Shell>>,
     id: String,
 ) -> Result<Saved, CommandError> {
@@ -130,8 +130,8 @@ pub async fn certificate_save_json(
 }
 
 /// Asks where to save (or uses the save folder), then has the core write the certificate there.
-async fn save_certificate(
-    app: AppHandle,
+async fn save_certificate<R: Runtime>(
+    app: AppHandle<R>,
     shell: &Arc<Shell>,
     id: String,
     format: CertificateFormat,
@@ -141,7 +141,8 @@ async fn save_certificate(
         .with_vault(move |vault| Ok(certificate::get(vault, &id)?.certificate.id))
         .await?;
     let save = save(&certificate_id);
-    let Some(path) = blocking(move || choose_path(&app, &save)).await? else {
+    let to = shell.save_dir();
+    let Some(path) = blocking(move || choose_path(&app, to, &save)).await? else {
         return Ok(not_saved());
     };
     shell

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use sessionvault::transcript::anonymise::{Leftover, Rule};
 use sessionvault::transcript::export::Format;
 use sessionvault::transcript::{self, Listed, NewSegment, Speaker, Transcript, TranscriptError};
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Runtime, State};
 
 use super::player::at;
 use super::{blocking, choose_path, not_saved, with_fields, SaveAs, Saved};
@@ -206,8 +206,8 @@ pub async fn transcript_check(
 /// an outstanding copy: `{saved, fileName}`. Refused (`anonymisation_incomplete`) before any
 /// dialog opens when an original remains.
 #[tauri::command]
-pub async fn transcript_export(
-    app: AppHandle,
+pub async fn transcript_export<R: Runtime>(
+    app: AppHandle<R>,
     shell: State<'_, Arc<Shell>>,
     id: String,
     format: String,
@@ -223,7 +223,8 @@ pub async fn transcript_export(
         })
         .await?;
     let save = save_as("transcript", &transcript_id, format);
-    let Some(path) = blocking(move || choose_path(&app, &save)).await? else {
+    let to = shell.save_dir();
+    let Some(path) = blocking(move || choose_path(&app, to, &save)).await? else {
         return Ok(not_saved());
     };
     let exported = shell

@@ -1,0 +1,464 @@
+//! The window's commands pass the core's disclosure gate: every command that reveals a
+//! recording or what was said in it, called as the window calls it (a Tauri `State` of the
+//! shell and, for saves, an `AppHandle`), against every consent state, on the real keyring.
+//! Each refusal has its code and leaves no file in the save folder.
+//!
+//! The vaults are made with the `sessionvault` command line built beside these tests (the
+//! workspace's build makes it), recording from ALSA's `file` plugin.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+use sessionvault::clock::{Clock, FixedClock, SystemClock};
+use sessionvault::db::Database;
+use sessionvault::keys::{KeyName, VaultKeys};
+use tauri::ipc::Channel;
+use tauri::Manager;
+
+use super::transcripts::SegmentInput;
+use super::{cases, player, sharing, transcripts};
+use crate::error::CommandError;
+use crate::state::Shell;
+
+const SIGNATURE_SVG: &str = r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 80"><path d="M10 60 C 40 10, 80 10, 110 50 S 170 70, 190 20" stroke="black" fill="none" stroke-width="2"/></svg>"#;
+
+/// The `sessionvault` binary of this workspace's build.
+fn cli_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let dir = exe.parent().and_then(Path::parent).expect("target/debug");
+    let cli = dir.join("sessionvault");
+    assert!(
+        cli.is_file(),
+        "{} is not built: build the workspace first (scripts/test.sh does)",
+        cli.display()
+    );
+    cli
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum State {
+    Valid,
+    Withdrawn,
+    CourseEnded,
+    Expired,
+    Tampered,
+}
+
+/// A vault with a consent in one state, a recording, a transcript with a line, a bookmark
+/// and a case study, all made through the command line.
+struct Fixture {
+    tmp: tempfile::TempDir,
+    dir: PathBuf,
+    id: String,
+    recording: String,
+    transcript: String,
+    case_study: String,
+}
+
+impl Fixture {
+    fn cli(&self) -> Command {
+        let mut cmd = Command::new(cli_binary());
+        cmd.arg("--vault")
+            .arg(&self.dir)
+            .arg("--json")
+            .env_remove("SESSIONVAULT_DIR");
+        cmd
+    }
+
+    fn ok(&self, args: &[&str]) -> Value {
+        let out = self.cli().args(args).output().expect("run sessionvault");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("JSON")
+    }
+
+    fn new(state: State) -> Fixture {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut f = Fixture {
+            dir: tmp.path().join("vault"),
+            tmp,
+            id: String::new(),
+            recording: String::new(),
+            transcript: String::new(),
+            case_study: String::new(),
+        };
+        f.id = f.ok(&["init"])["vault_id"].as_str().unwrap().to_owned();
+        let signature = f.tmp.path().join("signature.svg");
+        std::fs::write(&signature, SIGNATURE_SVG).unwrap();
+        let signature = signature.display().to_string();
+        let (owner, course, consent) = if state == State::Expired {
+            let consent = f.ok(&[
+                "consent",
+                "new",
+                "--client",
+                "C-101",
+                "--destroy-by",
+                "2099-01-01",
+                "--purpose",
+                "supervision",
+                "--audience",
+                "supervisor",
+                "--case-study",
+                "organisation",
+                "--client-name",
+                "Alice Marigold",
+                "--counsellor-name",
+                "Sam Counsellor",
+                "--client-signature",
+                &signature,
+            ]);
+            ("organisation", None, consent)
+        } else {
+            let course = f.ok(&["course", "add", "--name", "Diploma", "--ends", "2099-07-31"])
+                ["id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            let consent = f.ok(&[
+                "consent",
+                "new",
+                "--client",
+                "C-101",
+                "--course",
+                &course,
+                "--purpose",
+                "coursework,supervision",
+                "--audience",
+                "supervisor",
+                "--case-study",
+                "coursework",
+                "--client-name",
+                "Alice Marigold",
+                "--counsellor-name",
+                "Sam Counsellor",
+                "--client-signature",
+                &signature,
+            ]);
+            ("counsellor", Some(course), consent)
+        };
+        let consent = consent["id"].as_str().unwrap().to_owned();
+        f.recording = f.record(&consent);
+        f.transcript = f.ok(&["transcript", "new", &f.recording])["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        f.ok(&[
+            "transcript",
+            "add",
+            &f.transcript,
+            "--at",
+            "0.5",
+            "--speaker",
+            "C:",
+            "--text",
+            "I felt heard",
+        ]);
+        f.ok(&[
+            "bookmark",
+            "add",
+            &f.recording,
+            "--at",
+            "0.2",
+            "--note",
+            "a turning point",
+        ]);
+        let body = f.tmp.path().join("body.txt");
+        std::fs::write(&body, "What the client brought.").unwrap();
+        let body = body.display().to_string();
+        let mut args = vec![
+            "case-study",
+            "new",
+            "--title",
+            "Loss",
+            "--clients",
+            "C-101",
+            "--owner",
+            owner,
+            "--body-file",
+            &body,
+        ];
+        if let Some(course) = &course {
+            args.extend(["--course", course.as_str()]);
+        }
+        f.case_study = f.ok(&args)["id"].as_str().unwrap().to_owned();
+        match state {
+            State::Valid | State::Expired => {}
+            State::Withdrawn => {
+                f.ok(&["consent", "withdraw", &consent, "--reason", "no longer"]);
+            }
+            State::CourseEnded => f.edit(&format!(
+                "UPDATE courses SET ends_on = '2020-01-31' WHERE id = '{}'",
+                course.unwrap()
+            )),
+            State::Tampered => f.edit(&format!(
+                "DROP TRIGGER IF EXISTS consents_no_update;
+                 UPDATE consents SET client_name = 'Somebody Else' WHERE id = '{consent}';"
+            )),
+        }
+        f
+    }
+
+    /// One second of a known signal, recorded from ALSA's `file` plugin (no sound card).
+    fn record(&self, consent: &str) -> String {
+        let signal: Vec<u8> = (0..96_000u32)
+            .flat_map(|i| ((((i * 7919) % 65536) as i32 - 32768) as i16).to_le_bytes())
+            .collect();
+        let raw = self.tmp.path().join("signal.raw");
+        std::fs::write(&raw, signal).unwrap();
+        let conf = self.tmp.path().join("alsa.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "pcm.svtest_in {{ type file slave.pcm \"null\" file \"/dev/null\" infile \"{}\" format \"raw\" }}\n\
+                 pcm.!default {{ type asym playback.pcm \"null\" capture.pcm \"svtest_in\" }}\n",
+                raw.display()
+            ),
+        )
+        .unwrap();
+        let out = self
+            .cli()
+            .args(["record", "--consent", consent, "--duration", "1s"])
+            .env(
+                "ALSA_CONFIG_PATH",
+                format!("/usr/share/alsa/alsa.conf:{}", conf.display()),
+            )
+            .env("PULSE_SERVER", "unix:/nonexistent/sessionvault-test")
+            .output()
+            .expect("run sessionvault record");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+        summary["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Changes the database behind the app's back, as an attacker or a careless tool would.
+    fn edit(&self, sql: &str) {
+        let key = VaultKeys::for_vault(uuid::Uuid::parse_str(&self.id).unwrap())
+            .get(KeyName::Database)
+            .unwrap();
+        Database::open(&self.dir.join("vault.db"), &key)
+            .unwrap()
+            .conn()
+            .execute_batch(sql)
+            .unwrap();
+    }
+}
+
+/// What the gate answers, by state and command, as the CLI's table does.
+fn expected(state: State, command: &str) -> &'static str {
+    match (state, command) {
+        (State::Valid, "player_open for a tutor" | "share_clip for a tutor") => "not_in_audience",
+        (State::Tampered, "client_export") => "consent_tampered",
+        (_, "client_export") => "ok",
+        (State::Expired, "case_study_get" | "case_study_export") => "ok",
+        (State::Valid, _) => "ok",
+        (_, "case_study_get" | "case_study_export") => "no_case_study_consent",
+        (State::Withdrawn, _) => "consent_withdrawn",
+        (State::CourseEnded, _) => "course_ended",
+        (State::Expired, _) => "consent_expired",
+        (State::Tampered, _) => "consent_tampered",
+    }
+}
+
+fn outcome<T>(result: Result<T, CommandError>) -> String {
+    match result {
+        Ok(_) => "ok".to_owned(),
+        Err(e) => e.code.to_owned(),
+    }
+}
+
+/// Runs a command to its answer.
+fn block<F: std::future::Future>(command: F) -> F::Output {
+    tauri::async_runtime::block_on(command)
+}
+
+fn channel() -> Channel<Value> {
+    Channel::new(|_| Ok(()))
+}
+
+/// A command of the window, called through the shell; it answers `ok` or its error code.
+type Call<'a> = Box<dyn FnOnce() -> String + 'a>;
+
+/// Every command that reveals a recording or its words, through the shell: its name, and the
+/// call.
+fn every_command<'a>(
+    app: &'a tauri::App<tauri::test::MockRuntime>,
+    f: &'a Fixture,
+) -> Vec<(&'static str, Call<'a>)> {
+    let state = move || app.state::<Arc<Shell>>();
+    let handle = move || app.handle().clone();
+    let (r, t, c) = (&f.recording, &f.transcript, &f.case_study);
+    let open = move |listener: &'static str| -> Call<'a> {
+        Box::new(move || {
+            let opened = block(player::player_open(
+                state(),
+                r.clone(),
+                listener.to_owned(),
+                None,
+                channel(),
+            ));
+            if opened.is_ok() {
+                block(player::player_close(state())).expect("the player closes");
+            }
+            // No output device in a test is not the gate's answer.
+            match outcome(opened).as_str() {
+                "device_failed" => "ok".to_owned(),
+                other => other.to_owned(),
+            }
+        })
+    };
+    let share = move |role: &'static str| -> Call<'a> {
+        Box::new(move || {
+            outcome(block(sharing::share_clip(
+                handle(),
+                state(),
+                r.clone(),
+                role.to_owned(),
+                None,
+                Some("a long enough passphrase".to_owned()),
+                None,
+                None,
+                false,
+            )))
+        })
+    };
+    let segment = || -> SegmentInput {
+        serde_json::from_value(json!({"id": null, "seconds": 0.6, "speaker": "T:", "text": "And?"}))
+            .unwrap()
+    };
+    vec![
+        ("player_open", open("self")),
+        ("player_open for a tutor", open("tutor")),
+        (
+            "recording_waveform",
+            Box::new(move || outcome(block(player::recording_waveform(state(), r.clone())))),
+        ),
+        (
+            "bookmark_list",
+            Box::new(move || outcome(block(player::bookmark_list(state(), r.clone())))),
+        ),
+        ("share_clip", share("supervisor")),
+        ("share_clip for a tutor", share("tutor")),
+        (
+            "transcript_create",
+            Box::new(move || {
+                outcome(block(transcripts::transcript_create(
+                    state(),
+                    r.clone(),
+                    None,
+                    None,
+                )))
+            }),
+        ),
+        (
+            "transcript_get",
+            Box::new(move || outcome(block(transcripts::transcript_get(state(), t.clone())))),
+        ),
+        (
+            "transcript_save",
+            Box::new(move || {
+                outcome(block(transcripts::transcript_save(
+                    state(),
+                    t.clone(),
+                    vec![segment()],
+                )))
+            }),
+        ),
+        (
+            "transcript_export",
+            Box::new(move || {
+                outcome(block(transcripts::transcript_export(
+                    handle(),
+                    state(),
+                    t.clone(),
+                    "txt".to_owned(),
+                )))
+            }),
+        ),
+        (
+            "case_study_get",
+            Box::new(move || outcome(block(cases::case_study_get(state(), c.clone())))),
+        ),
+        (
+            "case_study_export",
+            Box::new(move || {
+                outcome(block(cases::case_study_export(
+                    handle(),
+                    state(),
+                    c.clone(),
+                    "docx".to_owned(),
+                )))
+            }),
+        ),
+        (
+            "client_export",
+            Box::new(move || {
+                outcome(block(sharing::client_export(
+                    handle(),
+                    state(),
+                    "C-101".to_owned(),
+                    "a long enough passphrase".to_owned(),
+                )))
+            }),
+        ),
+    ]
+}
+
+#[test]
+fn every_command_of_the_window_passes_the_gate_in_every_consent_state() {
+    assert!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "this test needs the real Secret Service: run it through scripts/test.sh or \
+         scripts/with-keyring.sh cargo test"
+    );
+    let mut wrong = Vec::new();
+    for state in [
+        State::Valid,
+        State::Withdrawn,
+        State::CourseEnded,
+        State::Expired,
+        State::Tampered,
+    ] {
+        let f = Fixture::new(state);
+        let saves = f.tmp.path().join("saves");
+        std::fs::create_dir(&saves).unwrap();
+        let clock: Arc<dyn Clock> = match state {
+            // 2099-06-01 10:00 UTC: past the consent's destroy-by date.
+            State::Expired => Arc::new(FixedClock(
+                time::OffsetDateTime::from_unix_timestamp(4_083_991_200).unwrap(),
+            )),
+            _ => Arc::new(SystemClock),
+        };
+        let shell = Shell::new(Some(f.dir.clone()), clock).saving_into(saves.clone());
+        shell.unlock().expect("the vault opens");
+        let app = tauri::test::mock_app();
+        app.manage(Arc::new(shell));
+        for (command, call) in every_command(&app, &f) {
+            let got = call();
+            let want = expected(state, command);
+            if got != want {
+                wrong.push(format!("{state:?} {command}: got {got}, expected {want}"));
+            }
+            let left: Vec<PathBuf> = std::fs::read_dir(&saves)
+                .unwrap()
+                .flatten()
+                .map(|e| e.path())
+                .collect();
+            if want != "ok" && !left.is_empty() {
+                wrong.push(format!("{state:?} {command}: refused but left {left:?}"));
+            }
+            for file in left {
+                std::fs::remove_file(file).unwrap();
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
