@@ -303,6 +303,10 @@ fn case_study_documents(
     ])
 }
 
+/// What of a case study a client may be given: `Ok` with its title and text as shown, or
+/// `Err` with the reason it is withheld.
+pub type Shown = Result<(Zeroizing<String>, Zeroizing<String>), String>;
+
 /// The title and text a client may be given of a case study that is also about other
 /// clients: `Ok` with the anonymised title and text, or `Err` with the reason it is withheld.
 ///
@@ -316,7 +320,7 @@ pub fn shared_case_study(
     vault: &Vault,
     study: &case_study::CaseStudy,
     client_code: &str,
-) -> Result<Result<(Zeroizing<String>, Zeroizing<String>), String>, SubjectAccessError> {
+) -> Result<Shown, SubjectAccessError> {
     let rules = &study.anonymisation;
     if rules.is_empty() {
         return Ok(Err(
