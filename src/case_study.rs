@@ -33,10 +33,11 @@ use uuid::Uuid;
 
 use crate::audit::{AuditError, EventKind};
 use crate::consent::check_client_code;
+use crate::copies::NewCopy;
 use crate::db::DbError;
 use crate::disclosure::{self, CaseStudyParties, ClearedCaseStudy, DisclosureError, Recipient};
 use crate::transcript::anonymise::{self, Leftover, Rule, RuleProblem};
-use crate::transcript::export::{Block, CopyOf, Document, Exported, Format, Section, WriteError};
+use crate::transcript::export::{Block, Document, Exported, Format, Section, WriteError};
 use crate::transcript::{check_text, TextProblem};
 use crate::vault::{Vault, VaultError};
 
@@ -799,11 +800,13 @@ pub fn export(
         return Err(CaseStudyError::NotAnonymised(left));
     }
     let bytes = doc.render(format)?;
-    let of = CopyOf {
-        kind: format!("case-study-{}", format.as_str()),
+    let kind = format!("case-study-{}", format.as_str());
+    let of = NewCopy {
+        kind: &kind,
         recording_id: None,
         transcript_id: None,
         case_study_id: Some(&found.id),
+        consent_id: None,
         event: EventKind::CaseStudyExported,
         subject: &found.id,
     };

@@ -31,12 +31,13 @@ use uuid::Uuid;
 
 use crate::audit::{AuditError, EventKind};
 use crate::bookmark::{frame_at, time_of};
+use crate::copies::NewCopy;
 use crate::db::DbError;
 use crate::disclosure::{self, Cleared, DisclosureError, Recipient, Use};
 use crate::recording::{self, RecordError};
 use crate::vault::{Vault, VaultError};
 use anonymise::{Leftover, Rule, RuleProblem};
-use export::{Block, CopyOf, Document, Exported, Format, Section, WriteError};
+use export::{Block, Document, Exported, Format, Section, WriteError};
 
 /// The longest segment text accepted, in characters.
 pub const MAX_SEGMENT_CHARS: usize = 20_000;
@@ -1149,11 +1150,13 @@ pub fn export(
         return Err(TranscriptError::NotAnonymised(left));
     }
     let bytes = doc.render(format)?;
-    let of = CopyOf {
-        kind: format!("transcript-{}", format.as_str()),
+    let kind = format!("transcript-{}", format.as_str());
+    let of = NewCopy {
+        kind: &kind,
         recording_id: Some(&transcript.recording_id),
         transcript_id: Some(&transcript.id),
         case_study_id: None,
+        consent_id: None,
         event: EventKind::TranscriptExported,
         subject: &transcript.id,
     };

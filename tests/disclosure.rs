@@ -8,7 +8,7 @@ mod common;
 use std::path::PathBuf;
 use std::process::Command;
 
-use common::{cli, contains, new_vault, run, AlsaFileInput, PulseServer};
+use common::{cli, contains, new_vault, record_from_file, run, PulseServer};
 use sessionvault::db::Database;
 use sessionvault::keys::{KeyName, VaultKeys};
 use sessionvault::vault::DATABASE;
@@ -112,17 +112,7 @@ impl Fixture {
         };
         let refs: Vec<&str> = consent_args.iter().map(String::as_str).collect();
         let consent = ok(&refs)["id"].as_str().unwrap().to_owned();
-        let input = AlsaFileInput::new(48_000 * 2);
-        let (o, stdout, stderr) = run(input.apply(&mut cli(&dir)).args([
-            "--json",
-            "record",
-            "--consent",
-            &consent,
-            "--duration",
-            "1s",
-        ]));
-        assert!(o.status.success(), "{stderr}");
-        let recording = json(&stdout)["id"].as_str().unwrap().to_owned();
+        let recording = record_from_file(&dir, &consent, 1);
         let transcript = ok(&["transcript", "new", &recording])["id"]
             .as_str()
             .unwrap()

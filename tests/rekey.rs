@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use common::{
-    cli, new_vault, run, secret_tool_search, spawn_recording, supervision_consent, AlsaFileInput,
-    PulseServer,
+    cli, new_vault, record_from_file, run, secret_tool_search, spawn_recording,
+    supervision_consent, PulseServer,
 };
 use sessionvault::audit::EventKind;
 use sessionvault::clock::SystemClock;
@@ -29,17 +29,7 @@ fn keys(vault_id: &str) -> VaultKeys {
 /// A recording under a new supervision consent, with a transcript line holding `words`.
 fn recording_with_words(dir: &Path, words: &str) -> String {
     let consent = supervision_consent(dir);
-    let input = AlsaFileInput::new(48_000 * 2);
-    let (o, stdout, stderr) = run(input.apply(&mut cli(dir)).args([
-        "--json",
-        "record",
-        "--consent",
-        &consent,
-        "--duration",
-        "1s",
-    ]));
-    assert!(o.status.success(), "{stderr}");
-    let recording = json(&stdout)["id"].as_str().unwrap().to_owned();
+    let recording = record_from_file(dir, &consent, 1);
     let (o, stdout, stderr) = run(cli(dir).args(["--json", "transcript", "new", &recording]));
     assert!(o.status.success(), "{stderr}");
     let transcript = json(&stdout)["id"].as_str().unwrap().to_owned();
@@ -213,17 +203,7 @@ fn a_recording_running_during_another_shred_is_sealed_into_the_rekeyed_database(
 fn two_processes_writing_at_once_lose_nothing() {
     let (_tmp, dir, _) = new_vault();
     let consent = supervision_consent(&dir);
-    let input = AlsaFileInput::new(48_000 * 3);
-    let (o, stdout, stderr) = run(input.apply(&mut cli(&dir)).args([
-        "--json",
-        "record",
-        "--consent",
-        &consent,
-        "--duration",
-        "2s",
-    ]));
-    assert!(o.status.success(), "{stderr}");
-    let recording = json(&stdout)["id"].as_str().unwrap().to_owned();
+    let recording = record_from_file(&dir, &consent, 2);
     let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let writer = {
         let (dir, done) = (dir.clone(), done.clone());

@@ -8,8 +8,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{
-    cli, new_vault, run, secret_tool_search, spawn_recording, supervision_consent, AlsaFileInput,
-    PulseServer,
+    cli, new_vault, record_from_file, run, secret_tool_search, spawn_recording,
+    supervision_consent, PulseServer,
 };
 
 fn json(text: &str) -> serde_json::Value {
@@ -167,17 +167,7 @@ fn without_yes_the_stopped_recording_is_sealed_and_left_for_the_shred() {
 fn a_listening_in_progress_stops_when_the_consent_is_withdrawn() {
     let (_tmp, dir, _) = new_vault();
     let consent = supervision_consent(&dir);
-    let input = AlsaFileInput::new(48_000 * 21);
-    let (o, stdout, stderr) = run(input.apply(&mut cli(&dir)).args([
-        "--json",
-        "record",
-        "--consent",
-        &consent,
-        "--duration",
-        "20s",
-    ]));
-    assert!(o.status.success(), "{stderr}");
-    let recording = json(&stdout)["id"].as_str().unwrap().to_owned();
+    let recording = record_from_file(&dir, &consent, 20);
     let pulse = PulseServer::start();
     let mut player = Command::new(env!("CARGO_BIN_EXE_sessionvault"))
         .arg("--vault")

@@ -11,7 +11,7 @@
 
 use std::path::Path;
 
-use crate::audit::{AuditError, EventKind};
+use crate::audit::AuditError;
 use crate::copies::{self, NewCopy};
 use crate::db::DbError;
 use crate::pdf_text::{
@@ -342,22 +342,6 @@ impl Document {
     }
 }
 
-/// What a copy was made of.
-pub(crate) struct CopyOf<'a> {
-    /// The copy's kind, e.g. `transcript-pdf`.
-    pub(crate) kind: String,
-    /// The recording (for a transcript).
-    pub(crate) recording_id: Option<&'a str>,
-    /// The transcript.
-    pub(crate) transcript_id: Option<&'a str>,
-    /// The case study.
-    pub(crate) case_study_id: Option<&'a str>,
-    /// The audit event and its subject.
-    pub(crate) event: EventKind,
-    /// The subject of the audit entry (the transcript or case study id).
-    pub(crate) subject: &'a str,
-}
-
 /// Writes `bytes` to `out` as a [`crate::private_file::PrivateFile`] (mode 0600, whole or
 /// absent), then records the file as an outstanding copy with its audit entry (ids, kind, size
 /// and hash only) in one transaction. If recording it fails, the file is removed again.
@@ -365,28 +349,15 @@ pub(crate) fn write_copy(
     vault: &mut Vault,
     out: &Path,
     bytes: &[u8],
-    of: &CopyOf<'_>,
+    of: &NewCopy<'_>,
 ) -> Result<Exported, WriteError> {
     let path = out.display().to_string();
     let written =
         crate::private_file::write(out, bytes).map_err(|e| WriteError::Io(path.clone(), e))?;
-    let copy_id = copies::record(
-        vault,
-        out,
-        &written,
-        &NewCopy {
-            kind: &of.kind,
-            recording_id: of.recording_id,
-            transcript_id: of.transcript_id,
-            case_study_id: of.case_study_id,
-            consent_id: None,
-            event: of.event,
-            subject: of.subject,
-        },
-    )?;
+    let copy_id = copies::record(vault, out, &written, of)?;
     Ok(Exported {
         copy_id,
-        kind: of.kind.clone(),
+        kind: of.kind.to_owned(),
         path,
         bytes: written.bytes,
         sha256: written.sha256_hex(),

@@ -286,3 +286,16 @@ pub fn spawn_recording(cmd: &mut Command, dir: &Path) -> std::process::Child {
     }
     child
 }
+
+/// Records `seconds` whole seconds of the known signal under `consent` from the ALSA file
+/// input (no sound card, no pacing); returns the recording id.
+pub fn record_from_file(dir: &Path, consent: &str, seconds: usize) -> String {
+    let input = AlsaFileInput::new(48_000 * (seconds + 1));
+    let (out, stdout, stderr) = run(input
+        .apply(&mut cli(dir))
+        .args(["--json", "record", "--consent", consent, "--duration"])
+        .arg(format!("{seconds}s")));
+    assert!(out.status.success(), "record failed: {stderr}");
+    let summary: serde_json::Value = serde_json::from_str(&stdout).expect("record prints JSON");
+    summary["id"].as_str().expect("a recording id").to_owned()
+}
