@@ -26,9 +26,49 @@ pub fn require_session_bus() {
     );
 }
 
-/// Runs a command and returns its output, with stdout and stderr as text.
+/// How long one command of a test may take before the test fails: far longer than any command
+/// here needs, so that only a hang (a keyring prompt nobody can answer, a lost lock) reaches
+/// it, and it fails that test instead of stalling the whole run.
+pub const COMMAND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(240);
+
+/// Runs a command with nothing on its standard input and returns its output, with stdout and
+/// stderr as text. Kills it and fails the test if it runs longer than [`COMMAND_TIMEOUT`].
 pub fn run(cmd: &mut Command) -> (Output, String, String) {
-    let out = cmd.output().expect("run command");
+    use std::io::Read;
+    use std::process::Stdio;
+    use wait_timeout::ChildExt;
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run command");
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().expect("piped stdout")));
+    let stderr = drain(Box::new(child.stderr.take().expect("piped stderr")));
+    let status = match child.wait_timeout(COMMAND_TIMEOUT).expect("wait for command") {
+        Some(status) => status,
+        None => {
+            let _ = child.kill();
+            let _ = child.wait();
+            let stderr = String::from_utf8_lossy(&stderr.join().unwrap_or_default()).into_owned();
+            panic!(
+                "{cmd:?} did not finish within {} s and was killed; it printed:\n{stderr}",
+                COMMAND_TIMEOUT.as_secs()
+            );
+        }
+    };
+    let out = Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    };
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     (out, stdout, stderr)
