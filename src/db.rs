@@ -283,6 +283,12 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX copies_by_case_study ON copies(case_study_id);
     CREATE INDEX copies_by_consent ON copies(consent_id);
     "#,
+    // 10: how a recording's audio was made from what its device delivered (the device's
+    // channel count, and the conversion in words); older recordings were stored as delivered.
+    r#"
+    ALTER TABLE recordings ADD COLUMN device_channels INTEGER;
+    ALTER TABLE recordings ADD COLUMN conversion TEXT;
+    "#,
 ];
 
 /// The schema version this build writes and understands.

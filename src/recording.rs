@@ -188,6 +188,11 @@ pub struct Summary {
     pub device: String,
     /// The sample format the device delivered (`i16`, `f32`, ...), converted to 16-bit.
     pub device_format: String,
+    /// The channels the device delivered.
+    pub device_channels: u16,
+    /// How the stored audio was made from what the device delivered, in words (`none`, or
+    /// e.g. `f32 samples to 16-bit; 2 channels mixed down to mono`).
+    pub conversion: String,
     /// Samples dropped because the writer fell behind.
     pub overruns: u64,
     /// What stopped it, if a fault did.
@@ -266,8 +271,9 @@ pub fn record(
             .map_err(crate::audit::AuditError::from)?;
         change.tx.execute(
             "INSERT INTO recordings (id, consent_id, client_code, course_id, state, started_at,
-                 device, device_format, sample_rate, channels, recipient)
-             VALUES (?1, ?2, ?3, ?4, 'recording', ?5, ?6, ?7, ?8, ?9, ?10)",
+                 device, device_format, sample_rate, channels, recipient, device_channels,
+                 conversion)
+             VALUES (?1, ?2, ?3, ?4, 'recording', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 id.to_string(),
                 consent.id().to_string(),
@@ -275,10 +281,12 @@ pub fn record(
                 consent.course_id().map(|c| c.to_string()),
                 started,
                 capture.device_id(),
-                capture.device_format(),
+                capture.conversion().device_format.to_string(),
                 format.sample_rate,
                 format.channels,
                 recipient,
+                capture.conversion().device_channels,
+                capture.conversion().describe(),
             ],
         )?;
         change.log(
@@ -289,6 +297,8 @@ pub fn record(
                 "device": capture.device_id(),
                 "sample_rate": format.sample_rate,
                 "channels": format.channels,
+                "device_format": capture.conversion().device_format.to_string(),
+                "device_channels": capture.conversion().device_channels,
             }),
         )?;
         change.commit()?;
@@ -562,7 +572,7 @@ fn run(
             std::thread::sleep(WRITER_IDLE);
         }
     }
-    let overruns = capture.overruns_within(writer.frames() * channels as u64);
+    let overruns = capture.overruns_within(writer.frames());
     drop(capture);
     let peaks = meter.peaks_bytes();
     match writer.finish() {
@@ -584,11 +594,14 @@ fn run(
 }
 
 const SUMMARY: &str = "SELECT id, consent_id, client_code, state, started_at, frames, sample_rate,
-    channels, device, overruns, fault, pauses, device_format, course_id FROM recordings";
+    channels, device, overruns, fault, pauses, device_format, course_id, device_channels, conversion
+    FROM recordings";
 
 fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
     let frames: u64 = r.get(5)?;
     let sample_rate: u32 = r.get(6)?;
+    let channels: u16 = r.get(7)?;
+    let device_format: String = r.get(12)?;
     Ok(Summary {
         id: r.get(0)?,
         consent_id: r.get(1)?,
@@ -598,7 +611,7 @@ fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
         seconds: frames as f64 / f64::from(sample_rate.max(1)),
         frames,
         sample_rate,
-        channels: r.get(7)?,
+        channels,
         device: r.get(8)?,
         overruns: r.get(9)?,
         fault: r.get(10)?,
@@ -606,8 +619,16 @@ fn summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
             .get::<_, Option<String>>(11)?
             .and_then(|p| serde_json::from_str(&p).ok())
             .unwrap_or_default(),
-        device_format: r.get(12)?,
         course_id: r.get(13)?,
+        // Recordings made before these were kept had the channels they were asked for, and
+        // only their samples turned into 16-bit.
+        device_channels: r.get::<_, Option<u16>>(14)?.unwrap_or(channels),
+        conversion: match r.get::<_, Option<String>>(15)? {
+            Some(words) => words,
+            None if device_format == "i16" => "none".to_owned(),
+            None => format!("{device_format} samples to 16-bit"),
+        },
+        device_format,
     })
 }
 

@@ -362,7 +362,9 @@ fn the_note_stays_out_of_the_audit_log_the_logs_and_the_files_of_the_vault() {
         let bytes = std::fs::read(&file).unwrap();
         for note in [first, second, kept] {
             assert!(
-                !contains(&bytes, note.as_bytes()) && !contains(&bytes, b"QX7"),
+                // Four bytes, not three: three given bytes turn up by chance in about one
+                // encrypted recording of a hundred.
+                !contains(&bytes, note.as_bytes()) && !contains(&bytes, b"QX7-"),
                 "{} holds a note in plaintext",
                 file.display()
             );

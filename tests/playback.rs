@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{
-    cli, new_vault, run, spawn_recording, supervision_consent, AlsaFileInput, PulseServer,
+    cli, new_vault, run, spawn_recording, supervision_consent, AlsaFileInput, Offers, PulseServer,
 };
 use sessionvault::clock::SystemClock;
 use sessionvault::disclosure::{self, Recipient, Use};
@@ -68,7 +68,8 @@ fn seeking_reads_exactly_the_samples_at_any_point_in_mono_stereo_and_recovered_r
     for channels in [1u16, 2] {
         let (_tmp, dir, _id) = new_vault();
         let consent = supervision_consent(&dir);
-        let input = AlsaFileInput::new(48_000 * 4 * usize::from(channels));
+        let input =
+            AlsaFileInput::device(48_000 * 4 * usize::from(channels), channels, Offers::Any);
         let (out, stdout, stderr) = run(input
             .apply(&mut cli(&dir))
             .args([

@@ -39,7 +39,7 @@ fn a_known_signal_is_recorded_bit_exact_in_mono_and_stereo_with_no_plaintext_on_
     ] {
         let (_tmp, dir, _id) = new_vault();
         let consent = supervision_consent(&dir);
-        let input = AlsaFileInput::offering(48_000 * 3 * usize::from(channels), offers);
+        let input = AlsaFileInput::device(48_000 * 3 * usize::from(channels), channels, offers);
         let private_tmp = tempfile::tempdir().unwrap();
         let (out, stdout, stderr) = run(input
             .apply(&mut cli(&dir))
@@ -59,11 +59,13 @@ fn a_known_signal_is_recorded_bit_exact_in_mono_and_stereo_with_no_plaintext_on_
         assert_eq!(summary["state"], "complete");
         assert_eq!(summary["frames"], 96_000);
         assert_eq!(summary["overruns"], 0);
-        let device_format = match offers {
-            Offers::Any => "i16",
-            Offers::FloatOnly => "f32",
+        let (device_format, conversion) = match offers {
+            Offers::FloatOnly => ("f32", "f32 samples to 16-bit"),
+            _ => ("i16", "none"),
         };
         assert_eq!(summary["device_format"], device_format, "{summary}");
+        assert_eq!(summary["device_channels"], channels, "{summary}");
+        assert_eq!(summary["conversion"], conversion, "{summary}");
         let id = summary["id"].as_str().unwrap();
 
         // Nothing under the vault or the temp folder holds a WAV header or the input's PCM.
@@ -324,7 +326,7 @@ fn a_write_failure_stops_the_recording_and_the_prefix_is_recovered() {
     let consent = supervision_consent(&dir);
     // Three seconds of signal: less than the ring holds, so no sample of it can be dropped
     // however fast the unpaced plugin delivers (past its end it repeats stale buffers).
-    let input = AlsaFileInput::new(48_000 * 2 * 3);
+    let input = AlsaFileInput::device(48_000 * 2 * 3, 2, Offers::Any);
     // The file size limit stops writes at 2 MB (SIGXFSZ ignored, so writes fail with EFBIG).
     let mut cmd = Command::new("sh");
     cmd.args([

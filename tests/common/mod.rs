@@ -52,7 +52,10 @@ pub fn run(cmd: &mut Command) -> (Output, String, String) {
     };
     let stdout = drain(Box::new(child.stdout.take().expect("piped stdout")));
     let stderr = drain(Box::new(child.stderr.take().expect("piped stderr")));
-    let status = match child.wait_timeout(COMMAND_TIMEOUT).expect("wait for command") {
+    let status = match child
+        .wait_timeout(COMMAND_TIMEOUT)
+        .expect("wait for command")
+    {
         Some(status) => status,
         None => {
             let _ = child.kill();
@@ -127,7 +130,7 @@ pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// stopped when dropped. Reached by setting `PULSE_SERVER` to [`PulseServer::address`].
 pub struct PulseServer {
     child: std::process::Child,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     /// The `PULSE_SERVER` value that reaches it.
     pub address: String,
 }
@@ -135,6 +138,30 @@ pub struct PulseServer {
 impl PulseServer {
     /// Starts the server and waits until it answers.
     pub fn start() -> PulseServer {
+        Self::start_with(
+            "load-module module-sine-source source_name=svsine frequency=440 rate=48000\n\
+             set-default-source svsine\n",
+        )
+    }
+
+    /// Starts a server whose default source is a pipe of the given format (PulseAudio's
+    /// `module-pipe-source`, e.g. `format=s32le rate=44100 channels=2`): a microphone whose own
+    /// format is that, delivering exactly the bytes written to [`PulseServer::pipe`], unpaced.
+    pub fn with_pipe_source(spec: &str) -> PulseServer {
+        Self::start_with(&format!(
+            "load-module module-pipe-source source_name=svpipe file=@DIR@/source.fifo {spec}\n\
+             set-default-source svpipe\n"
+        ))
+    }
+
+    /// The pipe feeding the source of [`PulseServer::with_pipe_source`].
+    pub fn pipe(&self) -> PathBuf {
+        self.dir.path().join("source.fifo")
+    }
+
+    /// Starts the server with the null sink and `sources` (script lines; `@DIR@` is the
+    /// server's own folder) and waits until it answers.
+    fn start_with(sources: &str) -> PulseServer {
         let dir = tempfile::tempdir().unwrap();
         let socket = dir.path().join("native");
         let script = dir.path().join("test.pa");
@@ -143,9 +170,9 @@ impl PulseServer {
             format!(
                 "load-module module-native-protocol-unix socket={} auth-anonymous=1\n\
                  load-module module-null-sink sink_name=svsink\n\
-                 load-module module-sine-source source_name=svsine frequency=440 rate=48000\n\
-                 set-default-source svsine\nset-default-sink svsink\n",
-                socket.display()
+                 {}set-default-sink svsink\n",
+                socket.display(),
+                sources.replace("@DIR@", &dir.path().display().to_string())
             ),
         )
         .unwrap();
@@ -178,7 +205,7 @@ impl PulseServer {
             if ok {
                 return PulseServer {
                     child,
-                    _dir: dir,
+                    dir,
                     address,
                 };
             }
@@ -244,7 +271,7 @@ pub fn signal(samples: usize) -> Vec<u8> {
 /// sound card and no server.
 pub struct AlsaFileInput {
     dir: tempfile::TempDir,
-    /// The signal's 16-bit little-endian bytes.
+    /// The signal's 16-bit little-endian bytes, interleaved as the device's channels.
     pub signal: Vec<u8>,
 }
 
@@ -257,20 +284,37 @@ pub enum Offers {
     /// `lfloat` plugin, which offers float formats only, and reads the signal as f32 values
     /// `s / 32768`, which the recorder must turn back into exactly `s`.
     FloatOnly,
+    /// Everything, through ALSA's `plug` over a file of the device's channels in 16-bit at
+    /// 48 kHz (`slave { format S16_LE rate 48000 channels N }`), as `default` is on a system
+    /// without a sound server.
+    ThroughPlug,
 }
 
 impl AlsaFileInput {
-    /// A device giving the first `samples` samples of [`signal`] as 16-bit audio.
+    /// A mono device giving the first `samples` samples of [`signal`] as 16-bit audio.
     pub fn new(samples: usize) -> AlsaFileInput {
-        Self::offering(samples, Offers::Any)
+        Self::device(samples, 1, Offers::Any)
     }
 
-    /// A device giving the first `samples` samples of [`signal`] in the formats `offers`.
-    pub fn offering(samples: usize, offers: Offers) -> AlsaFileInput {
+    /// A device of exactly `channels` channels (ALSA's `multi` plugin allows no other count)
+    /// giving the first `samples` samples of [`signal`], interleaved, in the formats `offers`.
+    pub fn device(samples: usize, channels: u16, offers: Offers) -> AlsaFileInput {
         let dir = tempfile::tempdir().unwrap();
         let signal = signal(samples);
-        let (infile, slave) = match offers {
-            Offers::Any => (signal.clone(), "\"null\""),
+        let bindings: String = (0..channels)
+            .map(|c| format!(" bindings.{c} {{ slave a channel {c} }}"))
+            .collect();
+        let exactly = format!(
+            "{{ type multi slaves.a.pcm \"null\" slaves.a.channels {channels}{bindings} }}"
+        );
+        let file = |slave: &str, infile: &str| {
+            format!(
+                "pcm.svtest_in {{ type file slave.pcm {slave} file \"/dev/null\" infile \"{}\" format \"raw\" }}\n",
+                dir.path().join(infile).display()
+            )
+        };
+        let (infile, conf) = match offers {
+            Offers::Any => (signal.clone(), file(&exactly, "signal.raw")),
             Offers::FloatOnly => (
                 signal
                     .chunks(2)
@@ -278,20 +322,41 @@ impl AlsaFileInput {
                         (f32::from(i16::from_le_bytes([b[0], b[1]])) / 32768.0).to_le_bytes()
                     })
                     .collect(),
-                "{ type lfloat slave { pcm \"null\" format S16_LE } }",
+                file(
+                    &format!("{{ type lfloat slave {{ pcm {exactly} format S16_LE }} }}"),
+                    "signal.raw",
+                ),
             ),
+            Offers::ThroughPlug => (
+                signal.clone(),
+                file("\"null\"", "signal.raw")
+                    + &format!(
+                        "pcm.svtest_plug {{ type plug slave {{ pcm \"svtest_in\" format S16_LE rate 48000 channels {channels} }} }}\n"
+                    ),
+            ),
+        };
+        let capture = if offers == Offers::ThroughPlug {
+            "svtest_plug"
+        } else {
+            "svtest_in"
         };
         std::fs::write(dir.path().join("signal.raw"), &infile).unwrap();
         std::fs::write(
             dir.path().join("test.conf"),
-            format!(
-                "pcm.svtest_in {{ type file slave.pcm {slave} file \"/dev/null\" infile \"{}\" format \"raw\" }}\n\
-                 pcm.!default {{ type asym playback.pcm \"null\" capture.pcm \"svtest_in\" }}\n",
-                dir.path().join("signal.raw").display()
+            conf + &format!(
+                "pcm.!default {{ type asym playback.pcm \"null\" capture.pcm \"{capture}\" }}\n"
             ),
         )
         .unwrap();
         AlsaFileInput { dir, signal }
+    }
+
+    /// The signal as 16-bit samples.
+    pub fn samples(&self) -> Vec<i16> {
+        self.signal
+            .chunks(2)
+            .map(|b| i16::from_le_bytes([b[0], b[1]]))
+            .collect()
     }
 
     /// Points `cmd` at this device (and away from any PulseAudio server).
@@ -311,17 +376,26 @@ impl AlsaFileInput {
 /// Starts `cmd` (a `sessionvault record` without a duration) in the background with its output
 /// piped, and returns once its recording file exists under the vault `dir`.
 pub fn spawn_recording(cmd: &mut Command, dir: &Path) -> std::process::Child {
-    let child = cmd
+    let mut child = cmd
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("start sessionvault record");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while files_under(&dir.join("recordings")).is_empty() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the recording never started"
-        );
+        if let Ok(Some(status)) = child.try_wait() {
+            let out = child
+                .wait_with_output()
+                .expect("the ended recording's output");
+            panic!(
+                "the recording ended before it started ({status}): {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        if std::time::Instant::now() >= deadline {
+            let _ = child.kill();
+            panic!("the recording never started");
+        }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     child

@@ -498,6 +498,7 @@ function resultView(summary) {
     ["State", el("span", { class: "badge", "data-state": summary.state }, STATE_TEXT[summary.state] ?? summary.state)],
     ["Started", formatDateTime(summary.started_at)],
     ["Microphone", summary.device],
+    ["Sound", soundText(summary)],
   ];
   if (summary.fault) rows.push(["What stopped it", summary.fault]);
   if (summary.overruns > 0) {
@@ -515,6 +516,14 @@ function resultView(summary) {
       onclick: () => app.go("library") }, "Library"),
     el("button", { type: "button", class: "secondary", id: "record-another", onclick: recordAnother },
       "Record another session")));
+}
+
+/** "48 kHz, mono", and how it was made from what the microphone gave, when anything was done. */
+function soundText(summary) {
+  const rate = `${(summary.sample_rate / 1000).toLocaleString("en-GB")} kHz`;
+  const layout = summary.channels === 1 ? "mono" : "stereo";
+  const done = summary.conversion && summary.conversion !== "none" ? ` (${summary.conversion})` : "";
+  return `${rate}, ${layout}${done}`;
 }
 
 function recordAnother() {

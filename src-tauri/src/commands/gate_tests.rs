@@ -203,7 +203,8 @@ impl Fixture {
         f
     }
 
-    /// One second of a known signal, recorded from ALSA's `file` plugin (no sound card).
+    /// One second of a known signal, recorded from ALSA's `file` plugin as a mono device (no
+    /// sound card).
     fn record(&self, consent: &str) -> String {
         let signal: Vec<u8> = (0..96_000u32)
             .flat_map(|i| ((((i * 7919) % 65536) as i32 - 32768) as i16).to_le_bytes())
@@ -214,7 +215,7 @@ impl Fixture {
         std::fs::write(
             &conf,
             format!(
-                "pcm.svtest_in {{ type file slave.pcm \"null\" file \"/dev/null\" infile \"{}\" format \"raw\" }}\n\
+                "pcm.svtest_in {{ type file slave.pcm {{ type multi slaves.a.pcm \"null\" slaves.a.channels 1 bindings.0 {{ slave a channel 0 }} }} file \"/dev/null\" infile \"{}\" format \"raw\" }}\n\
                  pcm.!default {{ type asym playback.pcm \"null\" capture.pcm \"svtest_in\" }}\n",
                 raw.display()
             ),
