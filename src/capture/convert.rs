@@ -99,10 +99,8 @@ pub fn append_frames<T: Stored>(input: &[T], from: usize, to: usize, out: &mut V
             let s = frame[0].stored();
             out.extend(std::iter::repeat_n(s, to));
         } else {
-            // More stored channels than the device has cannot be asked for (1 or 2 only);
-            // with fewer, the first ones are kept.
+            // Here `from` > `to` = 2 (at most 2 are stored): the first two are kept.
             out.extend(frame.iter().take(to).map(|&s| s.stored()));
-            out.extend(std::iter::repeat_n(0, to.saturating_sub(from)));
         }
     }
 }

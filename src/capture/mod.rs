@@ -92,13 +92,12 @@ impl Capture {
             .id()
             .map(|id| id.to_string())
             .unwrap_or_else(|_| "unknown".to_owned());
-        let choice = choice::choose(&offer_of(&device)?, channels).ok_or_else(|| {
-            CaptureError::NoFormat(
-                device
-                    .default_input_config()
-                    .map(|c| c.sample_format().to_string())
-                    .unwrap_or_else(|_| "none listed".to_owned()),
-            )
+        let offer = offer_of(&device)?;
+        let choice = choice::choose(&offer, channels).ok_or_else(|| {
+            CaptureError::NoFormat(offer.default.as_ref().map_or_else(
+                || "none listed".to_owned(),
+                |c| c.sample_format().to_string(),
+            ))
         })?;
         let format = Format {
             sample_rate: choice.sample_rate,
