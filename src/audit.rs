@@ -46,6 +46,9 @@ pub enum EventKind {
     RecordingPaused,
     /// A paused recording was resumed.
     RecordingResumed,
+    /// A recording carried on after the computer slept or SessionVault was held up: where,
+    /// for how long, and how much audio never came.
+    RecordingInterrupted,
     /// A recording stopped and was sealed.
     RecordingStopped,
     /// A recording stopped by a fault (device gone, disk full, keyring gone); what was
@@ -114,6 +117,7 @@ impl EventKind {
             EventKind::RecordingStarted => "recording.started",
             EventKind::RecordingPaused => "recording.paused",
             EventKind::RecordingResumed => "recording.resumed",
+            EventKind::RecordingInterrupted => "recording.interrupted",
             EventKind::RecordingStopped => "recording.stopped",
             EventKind::RecordingFaulted => "recording.faulted",
             EventKind::RecordingRecovered => "recording.recovered",

@@ -714,6 +714,18 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                             eprintln!("WARNING: the input is clipping: move the microphone away or lower its gain")
                         }
                         Event::SoundBack => eprintln!("Sound is coming in again."),
+                        Event::Interrupted {
+                            after_seconds,
+                            seconds,
+                            missing_seconds,
+                        } => eprintln!(
+                            "The recording was {}. It carries on.",
+                            recording::interruption_words(
+                                after_seconds,
+                                seconds,
+                                Some(missing_seconds)
+                            )
+                        ),
                     }
                 },
             )?;
@@ -773,6 +785,9 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                         r.channels,
                         r.started_at
                     );
+                    for words in r.pauses.iter().filter_map(|p| p.interruption_words()) {
+                        println!("    {words}");
+                    }
                 }
             }
             Ok(())

@@ -35,6 +35,15 @@ pub enum Event {
     Clipping,
     /// Sound is back after a silence warning.
     SoundBack,
+    /// The recording carried on after the computer slept or SessionVault was held up.
+    Interrupted {
+        /// Seconds into the recording (by the clock) when it happened.
+        after_seconds: f64,
+        /// How long no audio arrived.
+        seconds: f64,
+        /// How much of that audio never came (none when the sound server kept it).
+        missing_seconds: f64,
+    },
 }
 
 fn dbfs(amplitude: f64) -> f32 {

@@ -29,15 +29,14 @@ use crate::meter::{self, Meter};
 use crate::seal::{self, Format, RecordingKey, SealError, SealedAudio, SealedWriter};
 use crate::vault::{Vault, VaultError, RECORDINGS};
 
+mod marks;
+use marks::Marks;
+
 /// How long a device may deliver nothing before the recording stops as faulted.
 pub const DEVICE_SILENCE_LIMIT: Duration = Duration::from_secs(3);
 
 /// How long the writer waits when no audio is waiting (well under the meter's 50 ms).
 const WRITER_IDLE: Duration = Duration::from_millis(20);
-
-/// How often a running recording checks that its input device is still there (on hosts that
-/// would otherwise carry on from another device).
-pub const DEVICE_CHECK_INTERVAL: Duration = Duration::from_millis(500);
 
 /// How often a running recording asks the consent gate again: a withdrawal (here, in the
 /// window, or from another SessionVault on this vault) stops it within this time and the
@@ -139,15 +138,68 @@ pub struct Control {
     pub resume: std::sync::Arc<AtomicBool>,
 }
 
-/// Where a recording was paused or resumed.
+/// Where a recording was paused or resumed, or interrupted because the computer slept or
+/// SessionVault was held up.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PausePoint {
-    /// `paused` or `resumed`.
+    /// `paused`, `resumed` or `interrupted`.
     pub event: String,
     /// The frame of the recording where it happened.
     pub frame: u64,
     /// Seconds since the recording started, by the wall clock.
     pub after_seconds: f64,
+    /// For an interruption: how long no audio arrived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<f64>,
+    /// For an interruption: how much of that audio never came and is not in the recording
+    /// (none when the sound server kept it meanwhile). Nothing is put in its place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing_seconds: Option<f64>,
+}
+
+impl PausePoint {
+    /// For an interruption, what happened in words (for the CLI; the window words its own).
+    pub fn interruption_words(&self) -> Option<String> {
+        (self.event == "interrupted").then(|| {
+            interruption_words(
+                self.after_seconds,
+                self.seconds.unwrap_or_default(),
+                self.missing_seconds,
+            )
+        })
+    }
+
+    fn at(event: &str, frame: u64, after_seconds: f64) -> PausePoint {
+        PausePoint {
+            event: event.to_owned(),
+            frame,
+            after_seconds,
+            seconds: None,
+            missing_seconds: None,
+        }
+    }
+}
+
+/// An interruption in words: `after_seconds` into the recording, no audio came for
+/// `seconds`, of which `missing_seconds` never came (unknown while it is still being worked
+/// out).
+pub fn interruption_words(
+    after_seconds: f64,
+    seconds: f64,
+    missing_seconds: Option<f64>,
+) -> String {
+    let at = after_seconds.max(0.0).round() as u64;
+    let missing = match missing_seconds {
+        Some(m) if m > 0.0 => format!("{m:.1} s of audio never came and is not in the recording"),
+        Some(_) => "no audio is missing".to_owned(),
+        None => "how much audio is missing is not known yet".to_owned(),
+    };
+    format!(
+        "interrupted {}:{:02} into the recording for {seconds:.1} s (the computer slept or \
+         SessionVault was held up); {missing}",
+        at / 60,
+        at % 60
+    )
 }
 
 /// How to record.
@@ -368,16 +420,12 @@ pub fn record(
         ],
     )?;
     for point in &pauses {
-        let kind = if point.event == "paused" {
-            EventKind::RecordingPaused
-        } else {
-            EventKind::RecordingResumed
+        let kind = match point.event.as_str() {
+            "paused" => EventKind::RecordingPaused,
+            "interrupted" => EventKind::RecordingInterrupted,
+            _ => EventKind::RecordingResumed,
         };
-        change.log(
-            kind,
-            Some(&id.to_string()),
-            &json!({ "frame": point.frame, "after_seconds": point.after_seconds }),
-        )?;
+        change.log(kind, Some(&id.to_string()), &json!(point))?;
     }
     let event = if fault.is_some() {
         EventKind::RecordingFaulted
@@ -496,29 +544,11 @@ fn run(
     let mut fault = None;
     let mut last_key_check = std::time::Instant::now();
     let mut last_consent_check = std::time::Instant::now();
-    let mut last_device_check = std::time::Instant::now();
-    let started = std::time::Instant::now();
-    let mut paused = false;
-    let mut pauses = Vec::new();
+    let mut marks = Marks::new(format.sample_rate);
     loop {
-        if !paused && control.pause.swap(false, Ordering::Relaxed) {
-            paused = true;
-            pauses.push(PausePoint {
-                event: "paused".to_owned(),
-                frame: writer.frames(),
-                after_seconds: started.elapsed().as_secs_f64(),
-            });
-        }
-        if paused && control.resume.swap(false, Ordering::Relaxed) {
-            paused = false;
-            pauses.push(PausePoint {
-                event: "resumed".to_owned(),
-                frame: writer.frames(),
-                after_seconds: started.elapsed().as_secs_f64(),
-            });
-        }
+        marks.turn(control, &capture, writer.frames(), on_event);
         let n = capture.drain_into(&mut buffer);
-        if n > 0 && paused {
+        if n > 0 && marks.paused() {
             // Paused: what arrives is not recorded.
             buffer.iter_mut().for_each(|s| *s = 0);
         } else if n > 0 {
@@ -547,13 +577,6 @@ fn run(
             fault = Some(failure);
             break;
         }
-        if last_device_check.elapsed() >= DEVICE_CHECK_INTERVAL {
-            last_device_check = std::time::Instant::now();
-            if let Some(failure) = capture.device_gone() {
-                fault = Some(failure);
-                break;
-            }
-        }
         if last_key_check.elapsed() >= KEY_CHECK_INTERVAL {
             last_key_check = std::time::Instant::now();
             if let Some(failure) = (checks.key)() {
@@ -568,11 +591,13 @@ fn run(
                 break;
             }
         }
+        marks.turn_done();
         if n == 0 {
             std::thread::sleep(WRITER_IDLE);
         }
     }
     let overruns = capture.overruns_within(writer.frames());
+    let pauses = marks.finish(on_event);
     drop(capture);
     let peaks = meter.peaks_bytes();
     match writer.finish() {

@@ -7,14 +7,16 @@
 //! and counted as overruns. The writer turns what it takes from the ring into the stored format
 //! ([`convert`]: 16-bit, mixed down to mono or copied to stereo). The callback also stamps the
 //! time it last ran, so the writer can tell that a device vanished even when cpal's error
-//! callback stays silent.
+//! callback stays silent; silence is counted only while the writer itself runs ([`wake`]), so
+//! that a computer that slept is not taken for a vanished device.
 
 pub mod choice;
 pub mod convert;
+pub mod wake;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::SampleFormat;
@@ -24,8 +26,14 @@ use crate::seal::Format;
 use choice::{Choice, Offer};
 use convert::{Conversion, Stored};
 
-/// How many seconds of audio the ring buffer holds between the callback and the writer.
+/// How many seconds of audio the ring buffer holds between the callback and the writer, at
+/// least.
 pub const RING_SECONDS: u32 = 4;
+
+/// How many bytes of audio the ring buffer holds, at least: as much as PulseAudio keeps for a
+/// capture stream (4 MiB). A SessionVault frozen for a while is handed all of it at once on
+/// waking, faster than any writer takes it.
+pub const RING_BYTES: usize = 4 << 20;
 
 /// How many pieces a second a PulseAudio capture stream is asked to deliver (50 ms each, one
 /// meter window).
@@ -67,9 +75,8 @@ pub struct Capture {
     device_id: String,
     conversion: Conversion,
     shared: Shared,
-    /// Where to look the device up again while recording, on hosts that move a stream to
-    /// another device when its own goes away (PulseAudio does, silently).
-    presence: Option<(cpal::Host, cpal::DeviceId)>,
+    /// How long the device has delivered nothing, counted while the writer runs.
+    silence: wake::Silence,
 }
 
 impl Capture {
@@ -80,14 +87,6 @@ impl Capture {
     /// Errors: [`CaptureError`].
     pub fn open(device: Option<&str>, channels: u16) -> Result<Capture, CaptureError> {
         let device = find_device(device)?;
-        let presence = device.id().ok().and_then(|id| {
-            #[cfg(target_os = "linux")]
-            if id.host() == cpal::HostId::PulseAudio {
-                return cpal::host_from_id(id.host()).ok().map(|host| (host, id));
-            }
-            let _ = id;
-            None
-        });
         let device_id = device
             .id()
             .map(|id| id.to_string())
@@ -108,14 +107,17 @@ impl Capture {
             device_channels: choice.channels,
             channels,
         };
+        wake::start_clock();
+        let opened_ms = wake::clock_ms();
         let shared = Shared {
             overruns: Arc::new(AtomicU64::new(0)),
             first_drop_at: Arc::new(AtomicU64::new(u64::MAX)),
+            received: Arc::new(AtomicU64::new(0)),
             failed: Arc::new(AtomicBool::new(false)),
             failure: Arc::new(std::sync::Mutex::new(None)),
-            last_callback_ms: Arc::new(AtomicU64::new(0)),
-            started: Instant::now(),
+            last_callback_ms: Arc::new(AtomicU64::new(opened_ms)),
         };
+
         let mut stream_config = cpal::StreamConfig {
             channels: choice.channels,
             sample_rate: choice.sample_rate,
@@ -146,23 +148,8 @@ impl Capture {
             device_id,
             conversion,
             shared,
-            presence,
+            silence: wake::Silence::new(opened_ms),
         })
-    }
-
-    /// Why the device is to be taken as gone although audio still arrives: it is no longer
-    /// listed by a host that moves streams elsewhere (PulseAudio carries on from another source
-    /// when a microphone is unplugged, and the session would go on from the wrong one). Asks
-    /// the host, so it is for a periodic check, not for every block.
-    pub fn device_gone(&self) -> Option<String> {
-        let (host, id) = self.presence.as_ref()?;
-        if host.device_by_id(id).is_some() {
-            return None;
-        }
-        Some(format!(
-            "the input device {} is no longer there: it may have been unplugged",
-            self.device_id
-        ))
     }
 
     /// The format the samples arrive in.
@@ -200,9 +187,16 @@ impl Capture {
         out.len()
     }
 
+    /// Frames the device has delivered so far, kept or dropped.
+    pub fn received(&self) -> u64 {
+        self.shared.received.load(Ordering::Relaxed)
+    }
+
     /// Why the device stopped, if it did: its error callback fired, or it has not delivered
     /// anything for `silence_limit` (a vanished device does not always report an error).
-    pub fn failure(&self, silence_limit: Duration) -> Option<String> {
+    /// Called once per turn of the writer: silence is counted only across turns, at most
+    /// [`wake::WAKE_GAP_MS`] a turn, so the time the computer slept never counts.
+    pub fn failure(&mut self, silence_limit: Duration) -> Option<String> {
         if self.shared.failed.load(Ordering::Relaxed) {
             let message = self
                 .shared
@@ -213,8 +207,8 @@ impl Capture {
                 .unwrap_or_else(|| "the device reported an error".to_owned());
             return Some(message);
         }
-        let last = Duration::from_millis(self.shared.last_callback_ms.load(Ordering::Relaxed));
-        let since = self.shared.started.elapsed().saturating_sub(last);
+        let last = self.shared.last_callback_ms.load(Ordering::Relaxed);
+        let since = Duration::from_millis(self.silence.update(last, wake::clock_ms()));
         if since > silence_limit {
             return Some(format!(
                 "the input device stopped delivering audio ({} s without data): it may have \
@@ -232,10 +226,12 @@ struct Shared {
     overruns: Arc<AtomicU64>,
     /// How many frames had been pushed when the first one was dropped.
     first_drop_at: Arc<AtomicU64>,
+    /// Frames the device delivered, kept or dropped.
+    received: Arc<AtomicU64>,
     failed: Arc<AtomicBool>,
     failure: Arc<std::sync::Mutex<Option<String>>>,
+    /// [`wake::clock_ms`] when the callback last ran.
     last_callback_ms: Arc<AtomicU64>,
-    started: Instant,
 }
 
 /// The input device `text` names, or the preferred host's default input.
@@ -359,13 +355,14 @@ fn build<T: Stored>(
     (device, config, channels, shared): (&cpal::Device, &cpal::StreamConfig, u16, &Shared),
 ) -> Result<(cpal::Stream, Box<dyn Ring>), CaptureError> {
     let device_channels = usize::from(config.channels.max(1));
-    let capacity = config.sample_rate as usize * device_channels * RING_SECONDS as usize;
+    let capacity = (config.sample_rate as usize * device_channels * RING_SECONDS as usize)
+        .max(RING_BYTES / std::mem::size_of::<T>().max(1));
     let (mut producer, consumer) = rtrb::RingBuffer::<T>::new(capacity);
     let overruns = shared.overruns.clone();
     let first_drop_at = shared.first_drop_at.clone();
     let mut pushed = 0u64;
+    let received = shared.received.clone();
     let last = shared.last_callback_ms.clone();
-    let started = shared.started;
     let failed = shared.failed.clone();
     let failure = shared.failure.clone();
     let stream = device
@@ -374,7 +371,9 @@ fn build<T: Stored>(
             move |data: &[T], _info| {
                 // Real-time path: no locks, no allocation, no conversion, no I/O. Whole
                 // frames only, so a full ring never shifts the channels.
+                let now = wake::clock_ms();
                 let frames = data.len() / device_channels;
+                let before = received.load(Ordering::Relaxed);
                 let fit = (producer.slots() / device_channels).min(frames);
                 if fit > 0 {
                     if let Ok(chunk) = producer.write_chunk_uninit(fit * device_channels) {
@@ -391,7 +390,8 @@ fn build<T: Stored>(
                     );
                     overruns.fetch_add((frames - fit) as u64, Ordering::Relaxed);
                 }
-                last.store(started.elapsed().as_millis() as u64, Ordering::Relaxed);
+                received.store(before + frames as u64, Ordering::Relaxed);
+                last.store(now, Ordering::Relaxed);
             },
             move |error| {
                 // Not the audio path: taking a lock here is fine.

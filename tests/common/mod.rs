@@ -144,6 +144,30 @@ impl PulseServer {
         )
     }
 
+    /// Starts a server whose default source is the 440 Hz sine, with a second microphone
+    /// beside it: `svother`, a 1000 Hz sine (a headset just plugged in).
+    pub fn with_second_source() -> PulseServer {
+        Self::start_with(
+            "load-module module-sine-source source_name=svsine frequency=440 rate=48000\n\
+             load-module module-sine-source source_name=svother frequency=1000 rate=48000\n\
+             set-default-source svsine\n",
+        )
+    }
+
+    /// Runs `pactl` with `args` against this server; whether it succeeded, and what it printed.
+    pub fn pactl(&self, args: &[&str]) -> (bool, String) {
+        let out = Command::new("pactl")
+            .args(args)
+            .env("PULSE_SERVER", &self.address)
+            .output()
+            .expect("pactl must be installed");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    }
+
     /// Starts a server whose default source is a pipe of the given format (PulseAudio's
     /// `module-pipe-source`, e.g. `format=s32le rate=44100 channels=2`): a microphone whose own
     /// format is that, delivering exactly the bytes written to [`PulseServer::pipe`], unpaced.
@@ -152,6 +176,11 @@ impl PulseServer {
             "load-module module-pipe-source source_name=svpipe file=@DIR@/source.fifo {spec}\n\
              set-default-source svpipe\n"
         ))
+    }
+
+    /// The server's process id (to freeze it, as a sleeping computer does).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// The pipe feeding the source of [`PulseServer::with_pipe_source`].

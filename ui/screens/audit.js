@@ -23,6 +23,7 @@ const KIND_TEXT = {
   "recording.started": "A recording started",
   "recording.paused": "A recording was paused",
   "recording.resumed": "A recording was resumed",
+  "recording.interrupted": "A recording was interrupted (the computer slept or was held up) and carried on",
   "recording.stopped": "A recording was stopped and sealed",
   "recording.faulted": "A recording was stopped by a fault; what was recorded is sealed",
   "recording.recovered": "A recording cut short by a crash was recovered",

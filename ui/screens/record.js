@@ -39,6 +39,8 @@ const live = {
   elapsed: 0,
   /** `{kind: "silence"|"clipping", text}` or null. */
   warning: null,
+  /** `{after_seconds, seconds, missing_seconds}` of each time the computer slept or the app was held up. */
+  interruptions: [],
   clippingTimer: null,
   /** The Summary of the recording that ended, until it has been seen. */
   result: null,
@@ -152,6 +154,14 @@ function onEvent(message) {
         live.warning = null;
         renderWarning();
       }
+      break;
+    case "interrupted":
+      live.interruptions.push({
+        after_seconds: Number(message.after_seconds) || 0,
+        seconds: Number(message.seconds) || 0,
+        missing_seconds: Number(message.missing_seconds) || 0,
+      });
+      renderInterruptions();
       break;
     case "finished":
       ended(message.summary ?? null, null);
@@ -270,6 +280,26 @@ function renderWarning() {
   node.classList.toggle("active", Boolean(live.warning));
 }
 
+/** "At 0:04 the recording stopped for 8 seconds …": one interruption in words. */
+function interruptionText(point) {
+  const seconds = Math.round(point.seconds * 10) / 10;
+  const missing = point.missing_seconds > 0
+    ? `${Math.round(point.missing_seconds * 10) / 10} s of audio never came and are not in the recording`
+    : "no audio is missing";
+  return `At ${formatTime(point.after_seconds)} the recording was interrupted for ${seconds} s ` +
+    `(the computer slept or was held up); ${missing}.`;
+}
+
+function renderInterruptions() {
+  const node = $("record-interrupted");
+  if (!node) return;
+  node.hidden = live.interruptions.length === 0;
+  replace(node, live.interruptions.length === 0 ? [] : [
+    el("p", {}, el("strong", {}, "The recording was interrupted and carries on. ")),
+    ...live.interruptions.map((point) => el("p", {}, interruptionText(point))),
+  ]);
+}
+
 function renderPaused() {
   const pause = $("record-pause");
   const resume = $("record-resume");
@@ -325,6 +355,7 @@ function render() {
     renderMeter();
     renderElapsed();
     renderWarning();
+    renderInterruptions();
     renderPaused();
   } else if (!live.result) {
     updateStartState();
@@ -463,6 +494,7 @@ function runningView() {
         "The recording carries on, but its live level cannot be shown in this window any more. " +
         "You can still pause, resume and stop it.") : null,
       el("div", { id: "record-warning", class: "record-warning", role: "alert", "data-kind": "none" }),
+      el("div", { id: "record-interrupted", class: "notice notice-warning", role: "status", hidden: true }),
       encryptedNote(),
       el("div", { class: "row controls" },
         el("button", { id: "record-pause", type: "button", class: "secondary big", onclick: pause },
@@ -503,6 +535,11 @@ function resultView(summary) {
   if (summary.fault) rows.push(["What stopped it", summary.fault]);
   if (summary.overruns > 0) {
     rows.push(["Gaps", `${summary.overruns} samples were dropped because the computer fell behind`]);
+  }
+  const interruptions = (summary.pauses ?? []).filter((p) => p.event === "interrupted");
+  if (interruptions.length > 0) {
+    rows.push(["Interruptions", el("div", { id: "record-result-interruptions", class: "stack" },
+      interruptions.map((point) => el("p", {}, interruptionText(point))))]);
   }
   return el("div", { id: "record-result", class: "panel stack", "data-recording-id": summary.id,
     "data-state": summary.state, tabindex: "-1" },
@@ -554,7 +591,7 @@ async function start() {
   Object.assign(live, {
     running: false, paused: false, consentId, clientCode: consent.client_code, startedAt: null,
     peak: null, rms: null, maxPeak: null, elapsed: 0, warning: null, result: null, failure: null,
-    resultSeen: false, detached: false,
+    resultSeen: false, detached: false, interruptions: [],
   });
   const channel = app.channel(onEvent);
   live.channel = channel;

@@ -365,6 +365,12 @@ impl DeviceTrait for Device {
             flags: protocol::stream::StreamFlags {
                 // Start the stream suspended.
                 start_corked: true,
+                // SessionVault patch: a recording stays on the microphone it was opened on.
+                // The server refuses to move the stream to another source (a desktop switching
+                // to a headset just plugged in, `move-source-output`), and ends it instead of
+                // moving it when its source goes away, so audio never silently comes from
+                // another microphone.
+                no_move: true,
                 // When a fixed buffer size is requested, ask PA to configure
                 // the source hardware to hit the requested latency end-to-end.
                 adjust_latency,

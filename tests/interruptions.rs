@@ -1,0 +1,231 @@
+//! Recording through the interruptions of a real laptop, with a real-time PulseAudio: the
+//! computer sleeping (or SessionVault frozen) in the middle of a session, and the desktop
+//! switching to another microphone.
+//!
+//! A process frozen with SIGSTOP and woken with SIGCONT is what a suspended laptop looks like
+//! to the processes on it. The recording must carry on from the same microphone, keep
+//! everything before the freeze, put nothing in place of what never came, and mark the
+//! interruption where it happened.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use common::{cli, new_vault, run, spawn_recording, supervision_consent, PulseServer};
+
+const RATE: u32 = 48_000;
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// Sends `signal` (`-STOP`, `-CONT`) to each of `pids`.
+fn signal(signal: &str, pids: &[u32]) {
+    let mut kill = Command::new("kill");
+    kill.arg(signal);
+    for pid in pids {
+        kill.arg(pid.to_string());
+    }
+    assert!(kill.status().unwrap().success());
+}
+
+/// The recording's mono samples, through a WAV export.
+fn exported(dir: &Path, scratch: &Path, id: &str) -> Vec<i16> {
+    let wav = scratch.join(format!("{id}.wav"));
+    let (o, _, stderr) = run(cli(dir).args(["export", id, "--wav", "--out"]).arg(&wav));
+    assert!(o.status.success(), "{stderr}");
+    let mut reader = hound::WavReader::open(&wav).unwrap();
+    assert_eq!(reader.spec().sample_rate, RATE);
+    assert_eq!(reader.spec().channels, 1);
+    reader.samples::<i16>().map(Result::unwrap).collect()
+}
+
+/// Where a 440 Hz sine at [`RATE`] breaks: the frames at which a sample is not what the two
+/// before it predict (a sine obeys `s[n] = 2 cos(w) s[n-1] - s[n-2]`; 16-bit rounding is a
+/// few units, a cut or a repeat is thousands).
+fn breaks_in_tone(samples: &[i16]) -> Vec<usize> {
+    let c = 2.0 * (2.0 * std::f64::consts::PI * 440.0 / f64::from(RATE)).cos();
+    let mut breaks: Vec<usize> = Vec::new();
+    for i in 2..samples.len() {
+        let predicted = c * f64::from(samples[i - 1]) - f64::from(samples[i - 2]);
+        if (predicted - f64::from(samples[i])).abs() > 300.0
+            && breaks.last().is_none_or(|&b| i - b > 10)
+        {
+            breaks.push(i);
+        }
+    }
+    breaks
+}
+
+/// Records 16 s of the sine source, freezing the recorder (and `also`, e.g. the sound server)
+/// from about 4 s in for 8 s; returns the finished summary, the exported samples and the
+/// recorder's messages.
+fn record_through_a_freeze(
+    pulse: &PulseServer,
+    dir: &Path,
+    scratch: &Path,
+    also: &[u32],
+) -> (serde_json::Value, Vec<i16>, String) {
+    let consent = supervision_consent(dir);
+    let child = spawn_recording(
+        cli(dir)
+            .args([
+                "--json",
+                "record",
+                "--consent",
+                &consent,
+                "--duration",
+                "16s",
+            ])
+            .env("PULSE_SERVER", &pulse.address),
+        dir,
+    );
+    std::thread::sleep(Duration::from_secs(4));
+    let mut frozen = vec![child.id()];
+    frozen.extend_from_slice(also);
+    signal("-STOP", &frozen);
+    std::thread::sleep(Duration::from_secs(8));
+    // The server first, as a waking system's sound service is back before its clients run.
+    frozen.reverse();
+    signal("-CONT", &frozen);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        out.status.success(),
+        "the recording did not carry on: {stderr}"
+    );
+    let summary = json(&String::from_utf8_lossy(&out.stdout));
+    let samples = exported(dir, scratch, summary["id"].as_str().unwrap());
+    (summary, samples, stderr)
+}
+
+/// Checks the interruption mark on the summary, in `recordings list` and in the audit log,
+/// and returns it.
+fn the_interruption(dir: &Path, summary: &serde_json::Value) -> serde_json::Value {
+    assert_eq!(summary["state"], "complete", "{summary}");
+    assert!(summary["fault"].is_null(), "{summary}");
+    let pauses = summary["pauses"].as_array().unwrap();
+    assert_eq!(pauses.len(), 1, "one interruption: {summary}");
+    let mark = pauses[0].clone();
+    assert_eq!(mark["event"], "interrupted", "{mark}");
+    let seconds = mark["seconds"].as_f64().unwrap();
+    assert!(
+        (seconds - 8.0).abs() <= 0.5,
+        "no audio came for {seconds} s"
+    );
+    let after = mark["after_seconds"].as_f64().unwrap();
+    assert!((3.0..=6.0).contains(&after), "interrupted {after} s in");
+
+    let (_, list, _) = run(cli(dir).args(["--json", "recordings", "list"]));
+    assert_eq!(json(&list)[0]["pauses"][0], mark, "{list}");
+    let (_, words, _) = run(cli(dir).args(["recordings", "list"]));
+    assert!(words.contains("interrupted 0:0"), "{words}");
+    let (_, log, _) = run(cli(dir).args(["--json", "audit", "list"]));
+    let log = json(&log);
+    let entry = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "recording.interrupted")
+        .unwrap_or_else(|| panic!("no recording.interrupted in the audit log: {log}"));
+    let details = json(entry["details"].as_str().unwrap());
+    assert_eq!(details["frame"], mark["frame"], "{entry}");
+    assert_eq!(
+        details["missing_seconds"], mark["missing_seconds"],
+        "{entry}"
+    );
+    assert_eq!(entry["subject"], summary["id"], "{entry}");
+    mark
+}
+
+#[test]
+fn a_frozen_recorder_carries_on_and_keeps_what_the_server_held() {
+    let pulse = PulseServer::start();
+    let (tmp, dir, _id) = new_vault();
+    let (summary, samples, stderr) = record_through_a_freeze(&pulse, &dir, tmp.path(), &[]);
+    let mark = the_interruption(&dir, &summary);
+    // The server kept the 8 s while the recorder was frozen and handed them over on waking:
+    // nothing is missing, and the tone runs unbroken through the mark, as the source made it.
+    assert_eq!(mark["missing_seconds"], 0.0, "{mark}");
+    assert_eq!(summary["overruns"], 0, "{summary}");
+    assert_eq!(samples.len(), 16 * RATE as usize);
+    assert_eq!(breaks_in_tone(&samples), Vec::<usize>::new());
+    // The source hands over its first 2 s at once, so the audio is ahead of the clock.
+    let frame = mark["frame"].as_u64().unwrap() as f64 / f64::from(RATE);
+    assert!((3.0..=7.0).contains(&frame), "marked at {frame} s of audio");
+    assert!(
+        stderr.contains("interrupted") && stderr.contains("carries on"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_sleeping_computer_with_its_sound_server_frozen_too_carries_on() {
+    let pulse = PulseServer::start();
+    let (tmp, dir, _id) = new_vault();
+    let (summary, samples, _) = record_through_a_freeze(&pulse, &dir, tmp.path(), &[pulse.pid()]);
+    let mark = the_interruption(&dir, &summary);
+    assert_eq!(samples.len(), 16 * RATE as usize);
+    // PulseAudio's sine source makes up on waking the time it missed, so the tone is whole;
+    // a real microphone delivers nothing for it (see the test of a source that loses audio).
+    assert_eq!(breaks_in_tone(&samples), Vec::<usize>::new());
+    assert_eq!(summary["overruns"], 0, "{summary}");
+    assert!(mark["missing_seconds"].as_f64().is_some(), "{mark}");
+}
+
+/// Zero crossings per second of a mono signal.
+fn frequency(samples: &[i16]) -> f64 {
+    let rising = samples.windows(2).filter(|w| w[0] < 0 && w[1] >= 0).count();
+    rising as f64 / (samples.len() as f64 / f64::from(RATE))
+}
+
+#[test]
+fn a_new_default_microphone_or_a_move_never_switches_a_running_recording() {
+    let pulse = PulseServer::with_second_source();
+    let (tmp, dir, _id) = new_vault();
+    let consent = supervision_consent(&dir);
+    let child = spawn_recording(
+        cli(&dir)
+            .args([
+                "--json",
+                "record",
+                "--consent",
+                &consent,
+                "--duration",
+                "8s",
+            ])
+            .env("PULSE_SERVER", &pulse.address),
+        &dir,
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    // A headset is plugged in and the desktop makes it the default...
+    let (ok, said) = pulse.pactl(&["set-default-source", "svother"]);
+    assert!(ok, "{said}");
+    // ...and moves the streams there: the server refuses for this one.
+    let (_, outputs) = pulse.pactl(&["list", "short", "source-outputs"]);
+    let index = outputs
+        .split_whitespace()
+        .next()
+        .unwrap_or_else(|| panic!("no recording stream: {outputs}"))
+        .to_owned();
+    let (moved, said) = pulse.pactl(&["move-source-output", &index, "svother"]);
+    assert!(
+        !moved,
+        "the server moved the recording to another microphone: {said}"
+    );
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let summary = json(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(summary["state"], "complete", "{summary}");
+    // It says which microphone it recorded from, and all of it is that one's 440 Hz tone.
+    assert_eq!(summary["device"], "pulseaudio:svsine", "{summary}");
+    let samples = exported(&dir, tmp.path(), summary["id"].as_str().unwrap());
+    assert_eq!(samples.len(), 8 * RATE as usize);
+    assert_eq!(breaks_in_tone(&samples), Vec::<usize>::new());
+    let tail = &samples[5 * RATE as usize..];
+    let f = frequency(tail);
+    assert!((f - 440.0).abs() <= 4.4, "the last 3 s are at {f} Hz");
+}
