@@ -169,7 +169,7 @@ mod tests {
             now += 20;
             silence.update(1_000, now);
         }
-        assert_eq!(silence.update(1_000, now + 20), 2_020);
+        assert_eq!(silence.update(1_000, now + 20), 2_030);
         // Asleep for 8 s between two turns: a turn counts for 1 s at most.
         let mut silence = Silence::new(0);
         silence.update(0, 20);
