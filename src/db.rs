@@ -289,6 +289,11 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE recordings ADD COLUMN device_channels INTEGER;
     ALTER TABLE recordings ADD COLUMN conversion TEXT;
     "#,
+    // 11: the audit log looked up by kind and subject (a running recording asks every second
+    // whether a withdrawal of its consent was logged), without reading the whole log.
+    r#"
+    CREATE INDEX audit_log_by_kind_subject ON audit_log(kind, subject);
+    "#,
 ];
 
 /// The schema version this build writes and understands.

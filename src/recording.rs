@@ -35,8 +35,9 @@ use marks::Marks;
 /// How long a device may deliver nothing before the recording stops as faulted.
 pub const DEVICE_SILENCE_LIMIT: Duration = Duration::from_secs(3);
 
-/// How long the writer waits when no audio is waiting (well under the meter's 50 ms).
-const WRITER_IDLE: Duration = Duration::from_millis(20);
+/// How long the writer waits when no audio is waiting: under the meter's 50 ms windows, so
+/// every window is shown, and no more often than a PulseAudio source delivers (every 50 ms).
+const WRITER_IDLE: Duration = Duration::from_millis(40);
 
 /// How often a running recording asks the consent gate again: a withdrawal (here, in the
 /// window, or from another SessionVault on this vault) stops it within this time and the

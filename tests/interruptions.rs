@@ -21,6 +21,25 @@ fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
 
+/// Starts `sessionvault record` for `duration` from `pulse`'s default source, under a new
+/// consent in the vault at `dir`; returns once its file exists.
+fn start_recording(dir: &Path, pulse: &PulseServer, duration: &str) -> std::process::Child {
+    let consent = supervision_consent(dir);
+    spawn_recording(
+        cli(dir)
+            .args([
+                "--json",
+                "record",
+                "--consent",
+                &consent,
+                "--duration",
+                duration,
+            ])
+            .env("PULSE_SERVER", &pulse.address),
+        dir,
+    )
+}
+
 /// Sends `signal` (`-STOP`, `-CONT`) to each of `pids`.
 fn signal(signal: &str, pids: &[u32]) {
     let mut kill = Command::new("kill");
@@ -68,20 +87,7 @@ fn record_through_a_freeze(
     scratch: &Path,
     also: &[u32],
 ) -> (serde_json::Value, Vec<i16>, String) {
-    let consent = supervision_consent(dir);
-    let child = spawn_recording(
-        cli(dir)
-            .args([
-                "--json",
-                "record",
-                "--consent",
-                &consent,
-                "--duration",
-                "16s",
-            ])
-            .env("PULSE_SERVER", &pulse.address),
-        dir,
-    );
+    let child = start_recording(dir, pulse, "16s");
     std::thread::sleep(Duration::from_secs(4));
     let mut frozen = vec![child.id()];
     frozen.extend_from_slice(also);
@@ -185,20 +191,7 @@ fn frequency(samples: &[i16]) -> f64 {
 fn a_new_default_microphone_or_a_move_never_switches_a_running_recording() {
     let pulse = PulseServer::with_second_source();
     let (tmp, dir, _id) = new_vault();
-    let consent = supervision_consent(&dir);
-    let child = spawn_recording(
-        cli(&dir)
-            .args([
-                "--json",
-                "record",
-                "--consent",
-                &consent,
-                "--duration",
-                "8s",
-            ])
-            .env("PULSE_SERVER", &pulse.address),
-        &dir,
-    );
+    let child = start_recording(&dir, &pulse, "8s");
     std::thread::sleep(Duration::from_secs(2));
     // A headset is plugged in and the desktop makes it the default...
     let (ok, said) = pulse.pactl(&["set-default-source", "svother"]);
@@ -228,4 +221,126 @@ fn a_new_default_microphone_or_a_move_never_switches_a_running_recording() {
     let tail = &samples[5 * RATE as usize..];
     let f = frequency(tail);
     assert!((f - 440.0).abs() <= 4.4, "the last 3 s are at {f} Hz");
+}
+
+/// Sample `i` of a known signal: every one differs from the 65 535 before it, so a cut or a
+/// repeat cannot hide.
+fn known(i: usize) -> i16 {
+    ((i.wrapping_mul(7919).wrapping_add(12_345) % 65_536) as i32 - 32_768) as i16
+}
+
+/// Feeds `pipe` (a pipe source's FIFO, opened non-blocking) the known signal at the pace of a
+/// microphone, 10 ms at a time, until `done`; a block that does not fit (nobody is reading,
+/// as when the computer sleeps) is lost, as a real microphone's would be. Returns the blocks
+/// written (`true`) and lost (`false`), in order.
+fn feed_like_a_microphone(
+    mut pipe: std::fs::File,
+    done: &std::sync::atomic::AtomicBool,
+) -> Vec<bool> {
+    use std::io::Write;
+    use std::sync::atomic::Ordering;
+    const BLOCK: usize = RATE as usize / 100;
+    let started = std::time::Instant::now();
+    let mut blocks = Vec::new();
+    while !done.load(Ordering::Relaxed) {
+        let due = started + Duration::from_millis(10 * blocks.len() as u64);
+        if let Some(wait) = due.checked_duration_since(std::time::Instant::now()) {
+            std::thread::sleep(wait);
+        }
+        let first = blocks.len() * BLOCK;
+        let bytes: Vec<u8> = (first..first + BLOCK)
+            .flat_map(|i| known(i).to_le_bytes())
+            .collect();
+        // 960 bytes is under PIPE_BUF: written whole or not at all.
+        blocks.push(pipe.write(&bytes).is_ok());
+    }
+    blocks
+}
+
+#[test]
+fn audio_that_never_came_while_the_computer_slept_is_missing_not_filled() {
+    use std::os::unix::fs::OpenOptionsExt;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let pulse = PulseServer::with_pipe_source("format=s16le rate=48000 channels=1");
+    let (tmp, dir, _id) = new_vault();
+    // O_NONBLOCK: a full pipe refuses a block instead of holding the feeder up.
+    let pipe = std::fs::OpenOptions::new()
+        .write(true)
+        .custom_flags(0o4000)
+        .open(pulse.pipe())
+        .expect("open the pipe source");
+    let done = AtomicBool::new(false);
+    let (summary, samples, blocks) = std::thread::scope(|scope| {
+        let feeder = scope.spawn(|| feed_like_a_microphone(pipe, &done));
+        let child = start_recording(&dir, &pulse, "12s");
+        std::thread::sleep(Duration::from_secs(3));
+        // The computer sleeps: the sound server and the recorder stop, the microphone's
+        // audio goes nowhere.
+        signal("-STOP", &[child.id(), pulse.pid()]);
+        std::thread::sleep(Duration::from_secs(8));
+        signal("-CONT", &[pulse.pid(), child.id()]);
+        let out = child.wait_with_output().unwrap();
+        done.store(true, Ordering::Relaxed);
+        let blocks = feeder.join().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(
+            out.status.success(),
+            "the recording did not carry on: {stderr}"
+        );
+        let summary = json(&String::from_utf8_lossy(&out.stdout));
+        let samples = exported(&dir, tmp.path(), summary["id"].as_str().unwrap());
+        (summary, samples, blocks)
+    });
+    let mark = the_interruption(&dir, &summary);
+
+    // What the microphone made, less what was lost while nobody read it.
+    let lost: Vec<usize> = (0..blocks.len()).filter(|&b| !blocks[b]).collect();
+    let (first_lost, last_lost) = (lost[0], lost[lost.len() - 1]);
+    assert_eq!(
+        last_lost - first_lost + 1,
+        lost.len(),
+        "one stretch lost: {lost:?}"
+    );
+    assert!(lost.len() >= 600, "only {} blocks were lost", lost.len());
+    let block = RATE as usize / 100;
+    let source: Vec<i16> = (0..blocks.len() * block)
+        .filter(|i| blocks[i / block])
+        .map(known)
+        .collect();
+    // The recording: what the pipe source delivered before the stream began (the first
+    // blocks), then exactly the source from some point on, with the lost stretch cut out:
+    // nothing repeated, nothing put in its place.
+    // (The signal repeats every 65 536 samples: the start is the place the whole matches.)
+    let begins = (0..source.len().saturating_sub(samples.len()))
+        .filter(|&p| source[p] == samples[0])
+        .find(|&p| source[p..p + samples.len()] == samples[..])
+        .unwrap_or_else(|| {
+            let near = (0..source.len().saturating_sub(samples.len()))
+                .filter(|&p| source[p] == samples[0])
+                .map(|p| {
+                    let differs = samples.iter().zip(&source[p..]).position(|(a, b)| a != b);
+                    (p, differs)
+                })
+                .collect::<Vec<_>>();
+            panic!("the recording is not the source less the lost stretch: {near:?}")
+        });
+
+    // The mark sits where the audio stops (what the pipe held when the computer slept comes
+    // after it), and says how much never came.
+    let cut = first_lost * block - begins;
+    let frame = mark["frame"].as_u64().unwrap() as usize;
+    assert!(
+        frame <= cut && cut - frame <= RATE as usize,
+        "marked at frame {frame}, the audio was cut at {cut}"
+    );
+    let missing = mark["missing_seconds"].as_f64().unwrap();
+    let lost_seconds = lost.len() as f64 / 100.0;
+    eprintln!(
+        "lost {lost_seconds} s, said missing {missing} s; audio cut {:.3} s after the mark",
+        (cut - frame) as f64 / f64::from(RATE)
+    );
+    assert!(
+        (missing - lost_seconds).abs() <= 0.3,
+        "{missing} s said missing, {lost_seconds} s lost"
+    );
 }

@@ -355,6 +355,11 @@ impl Window {
         assert_accessible(&failures);
     }
 
+    /// The ids of the app's processes: the shell and its webview's helpers.
+    pub fn processes(&self) -> Vec<u32> {
+        processes_with(&self.marker)
+    }
+
     /// Ends the WebDriver session (which closes the app) and stops the driver; gives the
     /// accessibility violations [`look`] found on the way, for [`assert_accessible`] later.
     pub async fn shut(self) -> Vec<String> {
@@ -1342,6 +1347,40 @@ pub async fn grant_consent(client: &Client, spec: &ConsentSpec<'_>, shots: Optio
         .to_owned();
     maybe_look(client, shots, "consent-done").await;
     id
+}
+
+/// Grants, through the consent screens, a consent for `client_code` (signed as `client_name`)
+/// to be recorded for supervision only, to be destroyed in 90 days; returns its id.
+pub async fn supervision_consent(client: &Client, client_code: &str, client_name: &str) -> String {
+    let destroy_by = date_in_days(client, 90).await;
+    grant_consent(
+        client,
+        &ConsentSpec {
+            client_code,
+            course_id: None,
+            destroy_by: Some(&destroy_by),
+            purposes: &["supervision"],
+            audience: &["supervisor"],
+            case_study: "none",
+            client_name,
+            counsellor_name: "Morgan Ellery",
+            typed_signature: false,
+        },
+        None,
+    )
+    .await
+}
+
+/// The recorded time the record screen shows now (`#record-elapsed`), in seconds.
+pub async fn elapsed_shown(client: &Client) -> Result<f64, String> {
+    let shown = client
+        .find(Locator::Css("#record-elapsed"))
+        .await
+        .map_err(|e| e.to_string())?
+        .text()
+        .await
+        .map_err(|e| e.to_string())?;
+    parse_clock(&shown).ok_or_else(|| format!("#record-elapsed shows {shown:?}"))
 }
 
 /// Records under `consent_id` from the record screen for at least `seconds` of recorded time

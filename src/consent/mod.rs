@@ -898,7 +898,9 @@ pub fn get(vault: &Vault, id: &str) -> Result<Record, ConsentError> {
     let raw_record = vault
         .db()
         .conn()
-        .query_row(&format!("{SELECT} WHERE c.id = ?1"), [id.trim()], raw)
+        // Cached: a running recording asks for its consent every second.
+        .prepare_cached(&format!("{SELECT} WHERE c.id = ?1"))?
+        .query_row([id.trim()], raw)
         .optional()?
         .ok_or_else(|| ConsentError::NotFound(id.to_owned()))?;
     raw_record.parse().map_err(ConsentError::Refused)
@@ -1229,11 +1231,14 @@ pub(crate) fn check(vault: &Vault, record: &Record) -> Result<(), ConsentError> 
         return refuse(Refusal::Withdrawn { at: w.at.clone() });
     }
     // A withdrawal row removed behind the app's back still shows in the audit log.
-    let logged_withdrawal: bool = vault.db().conn().query_row(
-        "SELECT EXISTS (SELECT 1 FROM audit_log WHERE kind = ?1 AND subject = ?2)",
-        params![EventKind::ConsentWithdrawn.as_str(), record.id.to_string()],
-        |r| r.get(0),
-    )?;
+    let logged_withdrawal: bool = vault
+        .db()
+        .conn()
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM audit_log WHERE kind = ?1 AND subject = ?2)")?
+        .query_row(
+            params![EventKind::ConsentWithdrawn.as_str(), record.id.to_string()],
+            |r| r.get(0),
+        )?;
     if logged_withdrawal {
         return refuse(Refusal::Tampered {
             what: "the audit log records a withdrawal that is no longer stored",

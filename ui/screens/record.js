@@ -223,12 +223,29 @@ async function findSealed() {
 // ---------------------------------------------------------------------------------------------
 // Live updates (by id, so they reach whichever DOM the screen has now)
 
+/**
+ * Draws the meter at the next frame: at most once per level report (20 a second), and not at
+ * all while the window is hidden or minimised (it is drawn again when it is shown).
+ */
 function scheduleMeter() {
-  if (meterFrame || !screen) return;
+  if (meterFrame || !screen || document.hidden) return;
   meterFrame = requestAnimationFrame(() => {
     meterFrame = 0;
     renderMeter();
   });
+}
+
+document.addEventListener("visibilitychange", () => {
+  if (!document.hidden && live.running) scheduleMeter();
+});
+
+/** What the meter last showed, so only what changed is written. */
+const shown = { valueNow: null, valueText: null, zone: null, value: null, max: null };
+
+function setOnce(key, value, write) {
+  if (shown[key] === value) return;
+  shown[key] = value;
+  write(value);
 }
 
 function clampDb(value) {
@@ -244,26 +261,37 @@ function renderMeter() {
   if (!meter) return;
   const peak = live.peak;
   const has = Number.isFinite(peak);
-  meter.setAttribute("aria-valuenow", String(has ? Math.round(clampDb(peak)) : METER_MIN));
-  meter.setAttribute("aria-valuetext", has
+  if (meter !== shown.meter) {
+    // A newly drawn screen: everything is written again.
+    Object.keys(shown).forEach((key) => { shown[key] = null; });
+    shown.meter = meter;
+  }
+  setOnce("valueNow", String(has ? Math.round(clampDb(peak)) : METER_MIN),
+    (v) => meter.setAttribute("aria-valuenow", v));
+  setOnce("valueText", has
     ? `Peak ${Math.round(peak)} dBFS${peak >= RED_FROM ? ", too loud" : peak < -50 ? ", very quiet" : ""}`
-    : "No level yet");
+    : "No level yet", (v) => meter.setAttribute("aria-valuetext", v));
   if (live.maxPeak !== null) meter.dataset.maxPeak = String(Math.round(live.maxPeak * 10) / 10);
   else delete meter.dataset.maxPeak;
-  meter.dataset.zone = !has ? "none" : peak >= RED_FROM ? "red" : peak >= AMBER_FROM ? "amber" : "green";
+  setOnce("zone", !has ? "none" : peak >= RED_FROM ? "red" : peak >= AMBER_FROM ? "amber" : "green",
+    (v) => { meter.dataset.zone = v; });
+  // The bars move by transforms only: no layout, only compositing.
   const cover = $("record-meter-cover");
-  if (cover) cover.style.width = `${100 - (has ? percent(peak) : 0)}%`;
+  if (cover) cover.style.transform = `translateX(${has ? percent(peak) : 0}%)`;
   const rms = $("record-meter-rms");
-  if (rms) rms.style.width = `${Number.isFinite(live.rms) ? percent(live.rms) : 0}%`;
+  if (rms) rms.style.transform = `scaleX(${Number.isFinite(live.rms) ? percent(live.rms) / 100 : 0})`;
   const hold = $("record-meter-hold");
   if (hold) {
     hold.hidden = live.maxPeak === null;
-    if (live.maxPeak !== null) hold.style.left = `${percent(live.maxPeak)}%`;
+    if (live.maxPeak !== null) hold.style.transform = `translateX(${percent(live.maxPeak)}%)`;
   }
   const value = $("record-meter-value");
-  if (value) value.textContent = has ? `${Math.round(peak)} dB` : "—";
+  if (value) setOnce("value", has ? `${Math.round(peak)} dB` : "—", (v) => { value.textContent = v; });
   const max = $("record-meter-max");
-  if (max) max.textContent = live.maxPeak === null ? "" : `Loudest so far: ${Math.round(live.maxPeak)} dB`;
+  if (max) {
+    setOnce("max", live.maxPeak === null ? "" : `Loudest so far: ${Math.round(live.maxPeak)} dB`,
+      (v) => { max.textContent = v; });
+  }
 }
 
 function renderElapsed() {

@@ -1,0 +1,133 @@
+//! What the whole app costs while it records with the Record screen in view, beside the
+//! command-line recorder on the same source in the same run: CPU time of every process of the
+//! app (the shell, WebKit's web and network processes). A measurement, not a test: it is
+//! ignored by `cargo test` and run by `scripts/bench-app-cpu.sh`, which prints the figures.
+
+use std::time::Duration;
+
+use sessionvault_e2e::{
+    app_binary, create_vault, one_at_a_time, start_recording, supervision_consent, wait_attr,
+    AppEnv, PulseServer,
+};
+
+/// CPU seconds (user + system) of `pid` so far, and its name.
+fn cpu_of(pid: u32) -> Option<(String, f64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let (name, rest) = stat.split_once(") ")?;
+    let name = name.split_once(" (")?.1.to_owned();
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some((name, ticks / 100.0))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "a measurement: run scripts/bench-app-cpu.sh"]
+async fn cpu_of_the_app_recording_with_the_record_screen_in_view() {
+    let seconds: u64 = std::env::var("SESSIONVAULT_BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(300);
+    let _one = one_at_a_time().await;
+    let pulse = PulseServer::start();
+    let env = AppEnv::new().pulse(&pulse);
+    let window = env.launch().await;
+    let client = &window.client;
+    create_vault(client, &env.vault_dir(), None).await;
+    let consent = supervision_consent(client, "C-5101", "Bench Client").await;
+    start_recording(client, &consent, 3.0, None).await;
+
+    // The command-line recorder on the same source, for the same time, in its own vault.
+    let cli_vault = tempfile::tempdir().unwrap();
+    let cli = app_binary().with_file_name("sessionvault");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(&cli)
+            .arg("--vault")
+            .arg(cli_vault.path().join("v"))
+            .args(args)
+            .env("PULSE_SERVER", &pulse.address)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    run(&["init"]);
+    let signature = cli_vault.path().join("s.svg");
+    std::fs::write(
+        &signature,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><path d="M1 1 L9 9" stroke="black"/></svg>"#,
+    )
+    .unwrap();
+    let cli_consent = run(&[
+        "consent",
+        "new",
+        "--client",
+        "C-5102",
+        "--destroy-by",
+        "2099-01-01",
+        "--purpose",
+        "supervision",
+        "--case-study",
+        "none",
+        "--client-name",
+        "Bench",
+        "--counsellor-name",
+        "Bench",
+        "--client-signature",
+        signature.to_str().unwrap(),
+    ]);
+    let recorder = std::process::Command::new(&cli)
+        .arg("--vault")
+        .arg(cli_vault.path().join("v"))
+        .args([
+            "record",
+            "--consent",
+            &cli_consent,
+            "--channels",
+            "1",
+            "--duration",
+        ])
+        .arg(format!("{}s", seconds + 10))
+        .env("PULSE_SERVER", &pulse.address)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Past both starts (and the sine source's 2 s prefill).
+    tokio::time::sleep(Duration::from_secs(5)).await;
+
+    // The app's own processes, not the WebDriver ones that started it.
+    let app: Vec<u32> = window
+        .processes()
+        .into_iter()
+        .filter(|&p| cpu_of(p).is_some_and(|(name, _)| !name.to_lowercase().contains("driver")))
+        .collect();
+    let before: Vec<_> = app.iter().filter_map(|&p| cpu_of(p)).collect();
+    let recorder_before = cpu_of(recorder.id()).unwrap().1;
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    let after: Vec<_> = app.iter().filter_map(|&p| cpu_of(p)).collect();
+    let recorder_after = cpu_of(recorder.id()).unwrap().1;
+    let per_minute = 60.0 / seconds as f64;
+    let mut total = 0.0;
+    for ((name, b), (_, a)) in before.iter().zip(&after) {
+        let used = (a - b) * per_minute;
+        total += used;
+        println!("app process {name}: {used:.3} s CPU per minute");
+    }
+    let cli_used = (recorder_after - recorder_before) * per_minute;
+    println!("whole app while recording, Record screen in view: {total:.3} s CPU per minute");
+    println!("command-line recorder, same source, same run:      {cli_used:.3} s CPU per minute");
+    println!(
+        "the window adds {:.3} s per minute over the recorder itself (goal: no more than {cli_used:.3})",
+        total - cli_used
+    );
+    let mut recorder = recorder;
+    let _ = recorder.kill();
+    let _ = recorder.wait();
+    sessionvault_e2e::click(client, "#record-stop").await;
+    wait_attr(client, "#record-result", "data-recording-id").await;
+    window.close().await;
+}
