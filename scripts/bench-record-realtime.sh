@@ -21,8 +21,14 @@ case "$mode" in
   overruns) arg1=${2:-60m} arg2= ;;
   *) echo "usage: $0 cpu [SECONDS] [RUNS] | $0 overruns [DURATION]" >&2; exit 2 ;;
 esac
-cargo build --locked --release --bin sessionvault
-bin=$PWD/target/release/sessionvault
+# SESSIONVAULT_BIN: a release binary to measure instead of building one (a long run then keeps
+# its own copy while the tree is rebuilt).
+if [ -n "${SESSIONVAULT_BIN:-}" ]; then
+  bin=$SESSIONVAULT_BIN
+else
+  cargo build --locked --release --bin sessionvault
+  bin=$PWD/target/release/sessionvault
+fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/sessionvault-realtime.XXXXXX")
 pulse_pid='' busy_pid=''
 cleanup() {

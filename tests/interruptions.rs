@@ -122,7 +122,8 @@ fn the_interruption(dir: &Path, summary: &serde_json::Value) -> serde_json::Valu
         "no audio came for {seconds} s"
     );
     let after = mark["after_seconds"].as_f64().unwrap();
-    assert!((3.0..=6.0).contains(&after), "interrupted {after} s in");
+    // The freeze comes 3 or 4 s after the file exists; the writer starts a moment after that.
+    assert!((2.0..=6.0).contains(&after), "interrupted {after} s in");
 
     let (_, list, _) = run(cli(dir).args(["--json", "recordings", "list"]));
     assert_eq!(json(&list)[0]["pauses"][0], mark, "{list}");
