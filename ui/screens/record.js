@@ -297,6 +297,8 @@ function renderMeter() {
 function renderElapsed() {
   const node = $("record-elapsed");
   if (node) node.textContent = formatTime(live.elapsed);
+  const status = $("record-status");
+  if (status) status.dataset.blink = Math.floor(live.elapsed) % 2 === 1 ? "dim" : "lit";
 }
 
 function renderWarning() {
