@@ -3,11 +3,13 @@
 # by a private PulseAudio server's 440 Hz sine source at 48 kHz, which delivers audio at the pace
 # of a microphone. Runs inside its own keyring (scripts/with-keyring.sh). Needs the Debian
 # packages age, pulseaudio, pulseaudio-utils and time.
-#   cpu: CPU time (user+sys) of recording SECONDS of stereo, side by side with the reference
-#        `timeout SECONDS parec | age -r` (both processes counted); RUNS runs each, interleaved;
-#        medians and the ratio sessionvault / reference (goal <= 1.0).
+#   cpu: CPU time (user+sys) of recording LONG and SHORT seconds of stereo, side by side with
+#        the reference `timeout SECONDS parec --latency-msec=50 | age -r` (both processes
+#        counted) on the same source; RUNS runs of each, interleaved. The steady-state cost is
+#        the long run less the short one (start-up, and the source's 2 s prefill, cancel out),
+#        per minute of audio; medians and the ratio sessionvault / reference (goal <= 1.0).
 #   overruns: records DURATION while another process keeps one core busy (goal: 0 overruns).
-#   scripts/bench-record-realtime.sh cpu [SECONDS=60] [RUNS=3]
+#   scripts/bench-record-realtime.sh cpu [LONG=120] [SHORT=20] [RUNS=3]
 #   scripts/bench-record-realtime.sh overruns [DURATION=60m]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,9 +19,9 @@ for tool in age age-keygen pulseaudio pactl parec /usr/bin/time python3; do
 done
 mode=${1:-}
 case "$mode" in
-  cpu) arg1=${2:-60} arg2=${3:-3} ;;
-  overruns) arg1=${2:-60m} arg2= ;;
-  *) echo "usage: $0 cpu [SECONDS] [RUNS] | $0 overruns [DURATION]" >&2; exit 2 ;;
+  cpu) arg1=${2:-120} short=${3:-20} arg2=${4:-3} ;;
+  overruns) arg1=${2:-60m} arg2= short= ;;
+  *) echo "usage: $0 cpu [LONG] [SHORT] [RUNS] | $0 overruns [DURATION]" >&2; exit 2 ;;
 esac
 # SESSIONVAULT_BIN: a release binary to measure instead of building one (a long run then keeps
 # its own copy while the tree is rebuilt).
@@ -61,7 +63,7 @@ SVG
 if [ "$mode" = overruns ]; then sha256sum /dev/zero & busy_pid=$!; fi
 scripts/with-keyring.sh bash -c '
   set -euo pipefail
-  bin=$1 work=$2 mode=$3 arg1=$4 arg2=$5
+  bin=$1 work=$2 mode=$3 arg1=$4 arg2=$5 short=$6
   "$bin" --vault "$work/vault" init >/dev/null
   consent=$("$bin" --vault "$work/vault" consent new --client C-900 --destroy-by 2099-01-01 \
     --purpose supervision --case-study none --client-name Bench --counsellor-name Bench \
@@ -74,18 +76,24 @@ scripts/with-keyring.sh bash -c '
   if [ "$mode" = overruns ]; then record "$arg1" long; exit 0; fi
   age-keygen -o "$work/key.txt" 2>/dev/null
   recipient=$(age-keygen -y "$work/key.txt")
+  reference() {  # reference SECONDS NAME: parec | age for SECONDS, as record does
+    # (Not `head -c`: parec spins on the CPU for up to one 2 s fragment after its pipe closes,
+    # which would swamp the result.)
+    /usr/bin/time -f "%U %S %e" -o "$work/$2.time" bash -c "timeout -s INT $1 parec \
+      --latency-msec=50 --device=svsine --format=s16le --rate=48000 --channels=2 \
+      | age -r $recipient -o $work/$2.age"
+    age -d -i "$work/key.txt" "$work/$2.age" | wc -c > "$work/$2.size"
+    rm -f "$work/$2.age"
+  }
   for run in $(seq "$arg2"); do
     record "${arg1}s" "sv$run"
-    # The same source for the same time through parec and age. (Not `head -c`: parec spins on
-    # the CPU for up to one 2 s fragment after its pipe closes, which would swamp the result.)
-    /usr/bin/time -f "%U %S %e" -o "$work/ref$run.time" bash -c "timeout -s INT $arg1 parec \
-      --device=svsine --format=s16le --rate=48000 --channels=2 | age -r $recipient -o $work/ref$run.age"
-    age -d -i "$work/key.txt" "$work/ref$run.age" | wc -c > "$work/ref$run.size"
-    rm -f "$work/ref$run.age"
-  done' bash "$bin" "$work" "$mode" "$arg1" "$arg2"
-python3 - "$work" "$mode" "$arg1" "$arg2" <<'PY'
+    record "${short}s" "svshort$run"
+    reference "$arg1" "ref$run"
+    reference "$short" "refshort$run"
+  done' bash "$bin" "$work" "$mode" "$arg1" "$arg2" "$short"
+python3 - "$work" "$mode" "$arg1" "$arg2" "$short" <<'PY'
 import json, re, statistics, sys
-work, mode, arg1, arg2 = sys.argv[1:]
+work, mode, arg1, runs_text, short = sys.argv[1:]
 def times(name):  # user+sys CPU and wall seconds
     user, sys_, wall = open(f"{work}/{name}.time").read().split()[-3:]
     return float(user) + float(sys_), float(wall)
@@ -99,17 +107,24 @@ if mode == "overruns":
     print(f"overruns {summary['overruns']} (goal 0)")
     print(f"recorded duration {summary['frames'] / 48000:.3f} s")
     sys.exit(0)
+long_s, short_s, runs = float(arg1), float(short), int(runs_text)
 sv, ref = [], []
-for run in range(1, int(arg2) + 1):
+for run in range(1, runs + 1):
     summary = json.load(open(f"{work}/sv{run}.json"))
-    sv.append(times(f"sv{run}"))
-    ref.append(times(f"ref{run}"))
+    short_summary = json.load(open(f"{work}/svshort{run}.json"))
+    per_minute = lambda cl, cs: (cl - cs) / (long_s - short_s) * 60
+    (svl, svw), (svs, _) = times(f"sv{run}"), times(f"svshort{run}")
+    (rfl, rfw), (rfs, _) = times(f"ref{run}"), times(f"refshort{run}")
+    sv.append(per_minute(svl, svs))
+    ref.append(per_minute(rfl, rfs))
     size = int(open(f"{work}/ref{run}.size").read())
-    print(f"run {run} sessionvault: CPU {sv[-1][0]:.2f} s, wall {sv[-1][1]:.2f} s, "
-          f"frames {summary['frames']}, overruns {summary['overruns']}, device {summary['device']}")
-    print(f"run {run} reference:    CPU {ref[-1][0]:.2f} s, wall {ref[-1][1]:.2f} s, frames {size // 4}")
-cpu_sv, cpu_ref = statistics.median(c for c, _ in sv), statistics.median(c for c, _ in ref)
-print(f"median sessionvault CPU {cpu_sv:.2f} s, wall {statistics.median(w for _, w in sv):.2f} s")
-print(f"median reference    CPU {cpu_ref:.2f} s, wall {statistics.median(w for _, w in ref):.2f} s")
+    print(f"run {run} sessionvault: CPU {svl:.2f} s for {arg1} s, {svs:.2f} s for {short} s, "
+          f"steady {sv[-1]:.3f} s/min; frames {summary['frames']}, overruns "
+          f"{summary['overruns'] + short_summary['overruns']}, device {summary['device']}")
+    print(f"run {run} reference:    CPU {rfl:.2f} s for {arg1} s, {rfs:.2f} s for {short} s, "
+          f"steady {ref[-1]:.3f} s/min; frames {size // 4}")
+cpu_sv, cpu_ref = statistics.median(sv), statistics.median(ref)
+print(f"median steady-state CPU per minute of audio: sessionvault {cpu_sv:.3f} s, "
+      f"reference {cpu_ref:.3f} s")
 print(f"sessionvault / reference CPU ratio: {cpu_sv / cpu_ref:.2f} (goal <= 1.0)")
 PY
