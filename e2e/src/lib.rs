@@ -1434,16 +1434,9 @@ pub async fn start_recording(client: &Client, consent_id: &str, seconds: f64, sh
                 if looking {
                     maybe_look(client, shots, "record-recording").await;
                 }
-                let shown = client
-                    .find(Locator::Css("#record-elapsed"))
-                    .await
-                    .map_err(|e| e.to_string())?
-                    .text()
-                    .await
-                    .map_err(|e| e.to_string())?;
-                match parse_clock(&shown) {
-                    Some(s) if s >= seconds => Ok(s),
-                    other => Err(format!("shows {shown:?} ({other:?})")),
+                match elapsed_shown(client).await? {
+                    s if s >= seconds => Ok(s),
+                    s => Err(format!("{s} s recorded")),
                 }
             }
         },
