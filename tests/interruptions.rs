@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use common::{cli, new_vault, run, spawn_recording, supervision_consent, PulseServer};
+use common::{cli, frequency, new_vault, run, spawn_recording, supervision_consent, PulseServer};
 
 const RATE: u32 = 48_000;
 
@@ -182,12 +182,6 @@ fn a_sleeping_computer_with_its_sound_server_frozen_too_carries_on() {
     assert!(mark["missing_seconds"].as_f64().is_some(), "{mark}");
 }
 
-/// Zero crossings per second of a mono signal.
-fn frequency(samples: &[i16]) -> f64 {
-    let rising = samples.windows(2).filter(|w| w[0] < 0 && w[1] >= 0).count();
-    rising as f64 / (samples.len() as f64 / f64::from(RATE))
-}
-
 #[test]
 fn a_new_default_microphone_or_a_move_never_switches_a_running_recording() {
     let pulse = PulseServer::with_second_source();
@@ -220,7 +214,7 @@ fn a_new_default_microphone_or_a_move_never_switches_a_running_recording() {
     assert_eq!(samples.len(), 8 * RATE as usize);
     assert_eq!(breaks_in_tone(&samples), Vec::<usize>::new());
     let tail = &samples[5 * RATE as usize..];
-    let f = frequency(tail);
+    let f = frequency(tail, RATE);
     assert!((f - 440.0).abs() <= 4.4, "the last 3 s are at {f} Hz");
 }
 

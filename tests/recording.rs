@@ -9,7 +9,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::{
-    cli, contains, files_under, new_vault, run, spawn_recording, supervision_consent,
+    cli, contains, files_under, frequency, new_vault, run, spawn_recording, supervision_consent,
     AlsaFileInput, Offers, PulseServer,
 };
 
@@ -115,12 +115,6 @@ fn exported_tone(dir: &Path, scratch: &Path, id: &str) -> f64 {
     let f = frequency(&samples, rate);
     assert!((f - 440.0).abs() <= 4.4, "{f} Hz");
     samples.len() as f64 / f64::from(rate)
-}
-
-/// Zero crossings per second of a mono signal.
-fn frequency(samples: &[i16], rate: u32) -> f64 {
-    let rising = samples.windows(2).filter(|w| w[0] < 0 && w[1] >= 0).count();
-    rising as f64 / (samples.len() as f64 / f64::from(rate))
 }
 
 #[test]

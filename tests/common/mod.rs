@@ -442,3 +442,9 @@ pub fn record_from_file(dir: &Path, consent: &str, seconds: usize) -> String {
     let summary: serde_json::Value = serde_json::from_str(&stdout).expect("record prints JSON");
     summary["id"].as_str().expect("a recording id").to_owned()
 }
+
+/// Zero crossings per second of a mono signal at `rate`.
+pub fn frequency(samples: &[i16], rate: u32) -> f64 {
+    let rising = samples.windows(2).filter(|w| w[0] < 0 && w[1] >= 0).count();
+    rising as f64 / (samples.len() as f64 / f64::from(rate))
+}
