@@ -164,9 +164,11 @@ impl VaultKeys {
     ///
     /// Errors: [`KeyError::Unreachable`], [`KeyError::Locked`] or [`KeyError::Failed`].
     pub fn put(&self, name: KeyName, secret: &[u8]) -> Result<(), KeyError> {
-        self.entry(name)?
-            .set_secret(secret)
-            .map_err(|e| classify(e, name))?;
+        asking_again_once(|| {
+            self.entry(name)?
+                .set_secret(secret)
+                .map_err(|e| classify(e, name))
+        })?;
         tracing::debug!(service = %self.service, key = %name.account(), "key stored in keyring");
         Ok(())
     }
@@ -175,11 +177,13 @@ impl VaultKeys {
     ///
     /// Errors: [`KeyError::Missing`] when there is no such entry, otherwise as [`Self::put`].
     pub fn get(&self, name: KeyName) -> Result<SecretBytes, KeyError> {
-        let secret = self
-            .entry(name)?
-            .get_secret()
-            .map_err(|e| classify(e, name))?;
-        Ok(Zeroizing::new(secret))
+        asking_again_once(|| {
+            let secret = self
+                .entry(name)?
+                .get_secret()
+                .map_err(|e| classify(e, name))?;
+            Ok(Zeroizing::new(secret))
+        })
     }
 
     /// Reads a secret that must be exactly `N` bytes long.
@@ -203,13 +207,12 @@ impl VaultKeys {
     ///
     /// Errors: as [`Self::put`].
     pub fn delete(&self, name: KeyName) -> Result<(), KeyError> {
-        match self.entry(name)?.delete_credential() {
-            Ok(()) | Err(keyring::Error::NoEntry) => {
-                tracing::debug!(service = %self.service, key = %name.account(), "key deleted from keyring");
-                Ok(())
-            }
+        asking_again_once(|| match self.entry(name)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(classify(e, name)),
-        }
+        })?;
+        tracing::debug!(service = %self.service, key = %name.account(), "key deleted from keyring");
+        Ok(())
     }
 
     /// Whether an entry `name` exists, without keeping its value.
@@ -246,6 +249,29 @@ pub fn probe() -> Result<(), KeyError> {
         });
     }
     Ok(())
+}
+
+/// How long to wait before asking a keyring that did not answer once more.
+const ASK_AGAIN_AFTER: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Runs one keyring request, and once more if the keyring could not be reached.
+///
+/// A Secret Service can go away in the middle of a request: GNOME Keyring aborts on a race
+/// between many short-lived clients (upstream gnome-keyring issues 190, 196 and 199), and the
+/// request in flight then ends with "recipient disconnected". D-Bus starts the service again
+/// for the next request (a desktop's session restarts it too), so asking once more is what
+/// turns a crash of someone else's daemon into a pause instead of a failed save or a stopped
+/// recording. Every request here can be repeated safely: a read reads, a store replaces, and a
+/// delete of an entry already gone succeeds.
+fn asking_again_once<T>(mut request: impl FnMut() -> Result<T, KeyError>) -> Result<T, KeyError> {
+    match request() {
+        Err(KeyError::Unreachable { detail }) => {
+            tracing::warn!(%detail, "the keyring did not answer; asking once more");
+            std::thread::sleep(ASK_AGAIN_AFTER);
+            request()
+        }
+        other => other,
+    }
 }
 
 /// Sorts a `keyring` error into the kinds a user can act on.
@@ -291,6 +317,12 @@ impl KeyWatch {
     /// [`KeyError::Failed`] otherwise.
     #[cfg(target_os = "linux")]
     pub fn exists(&mut self, name: KeyName) -> Result<bool, KeyError> {
+        asking_again_once(|| self.search(name))
+    }
+
+    /// One search for the entry `name` on the kept connection, made first if need be.
+    #[cfg(target_os = "linux")]
+    fn search(&mut self, name: KeyName) -> Result<bool, KeyError> {
         use dbus_secret_service::{EncryptionType, SecretService};
         if self.service.is_none() {
             let service =
@@ -310,7 +342,7 @@ impl KeyWatch {
         match service.search_items(attributes) {
             Ok(found) => Ok(!found.unlocked.is_empty() || !found.locked.is_empty()),
             Err(e) => {
-                // The next check connects afresh.
+                // The next search connects afresh.
                 self.service = None;
                 Err(classify_platform(&e))
             }

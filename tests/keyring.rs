@@ -140,3 +140,96 @@ fn with_a_locked_keyring_an_existing_vault_does_not_open() {
         "the vault made before the lock is kept"
     );
 }
+
+/// Runs `sessionvault --vault VAULT ARGS` on a private D-Bus session whose keyring daemon (an
+/// unlocked GNOME Keyring, started by D-Bus activation as on a desktop) is frozen while the
+/// command's first request is on its way, and then killed: the request in flight is answered
+/// by the bus with "recipient disconnected", as when GNOME Keyring aborts.
+/// Returns the exit code, stderr, and whether a new daemon answers the bus afterwards.
+fn with_keyring_killed_mid_request(vault: &Path, args: &[&str]) -> (i32, String, bool) {
+    let home = tempfile::tempdir().unwrap();
+    let services = home.path().join("data/dbus-1/services");
+    std::fs::create_dir_all(&services).unwrap();
+    let start = home.path().join("start-keyring");
+    std::fs::write(
+        &start,
+        "#!/bin/sh\nprintf pw | exec gnome-keyring-daemon --foreground --unlock --components=secrets\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&start, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    std::fs::write(
+        services.join("org.freedesktop.secrets.service"),
+        format!(
+            "[D-BUS Service]\nName=org.freedesktop.secrets\nExec={}\n",
+            start.display()
+        ),
+    )
+    .unwrap();
+    let script = r#"
+        daemon() {
+          dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+            org.freedesktop.DBus.GetConnectionUnixProcessID string:org.freedesktop.secrets \
+            2>/dev/null | awk '/uint32/ { print $2 }'
+        }
+        "$1" --vault "$3" init >/dev/null 2>&1 || exit 96
+        first=$(daemon); [ -n "$first" ] || exit 97
+        kill -STOP "$first"
+        "$@" & child=$!
+        # The command's first socket is its D-Bus connection; its first request follows at
+        # once and waits on the frozen daemon (for at most 2 s, the client's own timeout).
+        for _ in $(seq 200); do
+          ls -l /proc/$child/fd 2>/dev/null | grep -q 'socket:' && break
+          sleep 0.01
+        done
+        sleep 0.5
+        kill -KILL "$first"
+        wait "$child"; code=$?
+        echo "daemons: $first $(daemon)"
+        exit $code
+    "#;
+    let out = Command::new("dbus-run-session")
+        .args([
+            "--",
+            "sh",
+            "-c",
+            script,
+            "sh",
+            env!("CARGO_BIN_EXE_sessionvault"),
+            "--vault",
+        ])
+        .arg(vault)
+        .args(args)
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("XDG_RUNTIME_DIR", home.path())
+        .env_remove("DISPLAY")
+        .output()
+        .expect("dbus-run-session (package dbus) must be installed");
+    let code = out.status.code().unwrap_or(-1);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        ![96, 97].contains(&code),
+        "could not stage the keyring's crash ({code}): {stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let daemons: Vec<&str> = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("daemons: "))
+        .map(|l| l.split_whitespace().collect())
+        .unwrap_or_default();
+    let restarted = matches!(daemons.as_slice(), [first, second] if first != second);
+    (code, stderr, restarted)
+}
+
+#[test]
+fn a_keyring_daemon_that_dies_mid_request_is_asked_again_once_it_is_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("vault");
+    let (code, stderr, restarted) =
+        with_keyring_killed_mid_request(&dir, &["--json", "recordings", "list"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(restarted, "no new keyring daemon answers: {stderr}");
+    assert!(
+        stderr.contains("the keyring did not answer; asking once more"),
+        "the request in flight did not meet the crash: {stderr}"
+    );
+}
