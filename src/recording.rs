@@ -35,9 +35,10 @@ use marks::Marks;
 /// How long a device may deliver nothing before the recording stops as faulted.
 pub const DEVICE_SILENCE_LIMIT: Duration = Duration::from_secs(3);
 
-/// How long the writer waits when no audio is waiting: under the meter's 50 ms windows, so
-/// every window is shown, and no more often than a PulseAudio source delivers (every 50 ms).
-const WRITER_IDLE: Duration = Duration::from_millis(40);
+/// The longest the writer waits when no audio is waiting. The device's callback wakes it as
+/// soon as a meter window of audio has come (see [`Capture::wait_for_audio`]), so this only
+/// bounds how soon a stop, a pause or a silent device is noticed when nothing arrives.
+const WRITER_IDLE: Duration = Duration::from_millis(100);
 
 /// How often a running recording asks the consent gate again: a withdrawal (here, in the
 /// window, or from another SessionVault on this vault) stops it within this time and the
@@ -594,7 +595,7 @@ fn run(
         }
         marks.turn_done();
         if n == 0 {
-            std::thread::sleep(WRITER_IDLE);
+            capture.wait_for_audio(WRITER_IDLE);
         }
     }
     let overruns = capture.overruns_within(writer.frames());

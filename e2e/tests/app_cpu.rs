@@ -1,7 +1,9 @@
 //! What the whole app costs while it records with the Record screen in view, beside the
 //! command-line recorder on the same source in the same run: CPU time of every process of the
-//! app (the shell, WebKit's web and network processes). A measurement, not a test: it is
-//! ignored by `cargo test` and run by `scripts/bench-app-cpu.sh`, which prints the figures.
+//! app (the shell, WebKit's web and network processes), and the samples each recorder lost.
+//! With `SESSIONVAULT_BENCH_BUSY=1` another process keeps one core busy meanwhile (the long
+//! overrun run). A measurement, not a test: it is ignored by `cargo test` and run by
+//! `scripts/bench-app-cpu.sh`, which prints the figures.
 
 use std::time::Duration;
 
@@ -27,6 +29,7 @@ async fn cpu_of_the_app_recording_with_the_record_screen_in_view() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(300);
+    let busy = std::env::var("SESSIONVAULT_BENCH_BUSY").is_ok_and(|v| v == "1");
     let _one = one_at_a_time().await;
     let pulse = PulseServer::start();
     let env = AppEnv::new().pulse(&pulse);
@@ -83,6 +86,7 @@ async fn cpu_of_the_app_recording_with_the_record_screen_in_view() {
         .arg("--vault")
         .arg(cli_vault.path().join("v"))
         .args([
+            "--json",
             "record",
             "--consent",
             &cli_consent,
@@ -90,12 +94,19 @@ async fn cpu_of_the_app_recording_with_the_record_screen_in_view() {
             "1",
             "--duration",
         ])
-        .arg(format!("{}s", seconds + 10))
+        .arg(format!("{}s", seconds + 60))
         .env("PULSE_SERVER", &pulse.address)
-        .stdout(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
+    let mut busy_core = busy.then(|| {
+        std::process::Command::new("sha256sum")
+            .arg("/dev/zero")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    });
     // Past both starts (and the sine source's 2 s prefill).
     tokio::time::sleep(Duration::from_secs(5)).await;
 
@@ -124,10 +135,56 @@ async fn cpu_of_the_app_recording_with_the_record_screen_in_view() {
         "the window adds {:.3} s per minute over the recorder itself (goal: no more than {cli_used:.3})",
         total - cli_used
     );
-    let mut recorder = recorder;
-    let _ = recorder.kill();
-    let _ = recorder.wait();
+    // Both recorders stop as a counsellor stops them: Ctrl-C, and the Stop button.
+    interrupt(recorder.id());
+    let cli_summary: serde_json::Value =
+        serde_json::from_slice(&recorder.wait_with_output().unwrap().stdout).unwrap();
     sessionvault_e2e::click(client, "#record-stop").await;
     wait_attr(client, "#record-result", "data-recording-id").await;
     window.close().await;
+    if let Some(busy_core) = busy_core.as_mut() {
+        let _ = busy_core.kill();
+        let _ = busy_core.wait();
+    }
+    let listed: serde_json::Value = serde_json::from_str(&run_in(
+        &cli,
+        &env.vault_dir(),
+        &pulse.address,
+        &["--json", "recordings", "list"],
+    ))
+    .unwrap();
+    let app_recording = &listed.as_array().unwrap()[0];
+    let busy_words = if busy { ", one core busy" } else { "" };
+    for (who, summary) in [("app", app_recording), ("command line", &cli_summary)] {
+        println!(
+            "{who} recording{busy_words}: {} frames, overruns {} (goal 0)",
+            summary["frames"], summary["overruns"]
+        );
+    }
+}
+
+/// Asks `pid` to stop as Ctrl-C does.
+fn interrupt(pid: u32) {
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// `sessionvault --vault VAULT ARGS` on the test's PulseAudio; its stdout.
+fn run_in(cli: &std::path::Path, vault: &std::path::Path, pulse: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(cli)
+        .arg("--vault")
+        .arg(vault)
+        .args(args)
+        .env("PULSE_SERVER", pulse)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }

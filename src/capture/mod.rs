@@ -39,6 +39,10 @@ pub const RING_BYTES: usize = 4 << 20;
 /// meter window).
 const PULSE_FRAGMENTS_PER_SECOND: u32 = 20;
 
+/// The writer is woken when 1/this of a second of audio waits in the ring (40 ms: a little
+/// under one PulseAudio fragment, so each fragment wakes it once).
+const WAKES_PER_SECOND: usize = 25;
+
 /// Whether `device` belongs to cpal's native PulseAudio host.
 fn is_pulseaudio(device: &cpal::Device) -> bool {
     #[cfg(target_os = "linux")]
@@ -116,6 +120,7 @@ impl Capture {
             failed: Arc::new(AtomicBool::new(false)),
             failure: Arc::new(std::sync::Mutex::new(None)),
             last_callback_ms: Arc::new(AtomicU64::new(opened_ms)),
+            writer: Arc::new(std::sync::OnceLock::new()),
         };
 
         let mut stream_config = cpal::StreamConfig {
@@ -187,6 +192,15 @@ impl Capture {
         out.len()
     }
 
+    /// Waits until the device has delivered a meter window of audio (40 ms or more) since the
+    /// last [`Self::drain_into`], or `longest` has passed, whichever comes first. The callback
+    /// wakes the thread that waits here, so a writer that has drained everything sleeps until
+    /// there is work instead of looking again and again.
+    pub fn wait_for_audio(&self, longest: Duration) {
+        self.shared.writer.get_or_init(std::thread::current);
+        std::thread::park_timeout(longest);
+    }
+
     /// Frames the device has delivered so far, kept or dropped.
     pub fn received(&self) -> u64 {
         self.shared.received.load(Ordering::Relaxed)
@@ -232,6 +246,8 @@ struct Shared {
     failure: Arc<std::sync::Mutex<Option<String>>>,
     /// [`wake::clock_ms`] when the callback last ran.
     last_callback_ms: Arc<AtomicU64>,
+    /// The thread waiting in [`Capture::wait_for_audio`], once one has.
+    writer: Arc<std::sync::OnceLock<std::thread::Thread>>,
 }
 
 /// The input device `text` names, or the preferred host's default input.
@@ -365,6 +381,9 @@ fn build<T: Stored>(
     let last = shared.last_callback_ms.clone();
     let failed = shared.failed.clone();
     let failure = shared.failure.clone();
+    let writer = shared.writer.clone();
+    // A meter window (1/25 s) of device samples: when that much waits, the writer is woken.
+    let wake_at = (config.sample_rate as usize / WAKES_PER_SECOND * device_channels).min(capacity);
     let stream = device
         .build_input_stream::<T, _, _>(
             *config,
@@ -392,6 +411,12 @@ fn build<T: Stored>(
                 }
                 received.store(before + frames as u64, Ordering::Relaxed);
                 last.store(now, Ordering::Relaxed);
+                if capacity - producer.slots() >= wake_at {
+                    // Lock-free: a system call only when the writer is asleep.
+                    if let Some(writer) = writer.get() {
+                        writer.unpark();
+                    }
+                }
             },
             move |error| {
                 // Not the audio path: taking a lock here is fine.

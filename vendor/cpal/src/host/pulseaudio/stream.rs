@@ -23,6 +23,10 @@ use crate::{
 };
 
 const LATENCY_MAX_INTERVAL: Duration = Duration::from_millis(100);
+// SessionVault patch: a record stream asks the server for its timing once a second instead of
+// after every read (20 round trips a second or more, which cost a recorder several times the
+// CPU of the audio itself). The capture timestamp is interpolated over the longer interval.
+const RECORD_LATENCY_INTERVAL: Duration = Duration::from_millis(1000);
 
 // Coordinates the latency polling thread
 struct LatencyHandle {
@@ -352,8 +356,6 @@ impl Stream {
         })?;
 
         let handle = LatencyHandle::new();
-        let update_callback = handle.update.clone();
-
         let callback = move |buf: &[u8]| {
             let elapsed = Instant::now().saturating_duration_since(start);
             let elapsed_usec = elapsed.as_micros() as u64;
@@ -368,7 +370,7 @@ impl Stream {
             // would otherwise keep inflating the interpolated latency up to the cap.
             let elapsed_since_poll = elapsed_usec
                 .saturating_sub(poll_usec)
-                .min(LATENCY_MAX_INTERVAL.as_micros() as u64);
+                .min(RECORD_LATENCY_INTERVAL.as_micros() as u64);
             let latency = stored_latency.saturating_add(elapsed_since_poll);
 
             let capture_time = elapsed
@@ -391,11 +393,8 @@ impl Stream {
             let data = unsafe { Data::from_parts(buf.as_ptr() as *mut _, n_samples, format) };
 
             data_callback(&data, &InputCallbackInfo { timestamp });
-
-            // Notify the latency thread that audio was read, so it updates timing info.
-            let (lock, cvar) = &*update_callback;
-            *lock.lock().unwrap_or_else(|e| e.into_inner()) = true;
-            cvar.notify_one();
+            // SessionVault patch: no notification of the latency thread per read (see
+            // RECORD_LATENCY_INTERVAL).
         };
 
         let stream =
@@ -440,11 +439,11 @@ impl Stream {
                     timing_info.read_offset,
                 );
 
-                // Wait until woken by a read/play/pause/drop event or until LATENCY_MAX_INTERVAL.
+                // Wait until woken by a play/pause/drop event or until RECORD_LATENCY_INTERVAL.
                 let (lock, cvar) = &*update_thread;
                 let Ok(guard) = lock.lock() else { break };
                 let (mut guard, _) = cvar
-                    .wait_timeout_while(guard, LATENCY_MAX_INTERVAL, |notified| !*notified)
+                    .wait_timeout_while(guard, RECORD_LATENCY_INTERVAL, |notified| !*notified)
                     .unwrap_or_else(|e| e.into_inner());
                 *guard = false;
             }
