@@ -38,7 +38,7 @@ pub const DEVICE_SILENCE_LIMIT: Duration = Duration::from_secs(3);
 /// The longest the writer waits when no audio is waiting. The device's callback wakes it as
 /// soon as a meter window of audio has come (see [`Capture::wait_for_audio`]), so this only
 /// bounds how soon a stop, a pause or a silent device is noticed when nothing arrives.
-const WRITER_IDLE: Duration = Duration::from_millis(100);
+const WRITER_IDLE: Duration = Duration::from_millis(250);
 
 /// How often a running recording asks the consent gate again: a withdrawal (here, in the
 /// window, or from another SessionVault on this vault) stops it within this time and the
