@@ -88,9 +88,8 @@ pub enum Direction {
 #[error("the audio devices could not be listed: {0}")]
 pub struct ListError(String);
 
-impl ListError {
-    /// A stable, machine-readable name for the kind of error.
-    pub fn code(&self) -> &'static str {
+impl crate::ErrorCode for ListError {
+    fn code(&self) -> &'static str {
         "audio_unavailable"
     }
 }

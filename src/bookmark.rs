@@ -140,9 +140,8 @@ fn describe_note(problem: NoteProblem) -> String {
     }
 }
 
-impl BookmarkError {
-    /// A stable, machine-readable name for the kind of error.
-    pub fn code(&self) -> &'static str {
+impl crate::ErrorCode for BookmarkError {
+    fn code(&self) -> &'static str {
         match self {
             BookmarkError::NotFound(_) => "bookmark_not_found",
             BookmarkError::RecordingNotFound(_) => "recording_not_found",
@@ -525,6 +524,7 @@ pub struct Removed {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
 
     fn secs(s: u64, nanos: u32) -> Duration {
         Duration::new(s, nanos)

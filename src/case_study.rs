@@ -194,9 +194,8 @@ pub enum CaseStudyError {
     Vault(#[from] VaultError),
 }
 
-impl CaseStudyError {
-    /// A stable, machine-readable name for the kind of error.
-    pub fn code(&self) -> &'static str {
+impl crate::ErrorCode for CaseStudyError {
+    fn code(&self) -> &'static str {
         match self {
             CaseStudyError::NotFound(_) => "case_study_not_found",
             CaseStudyError::Invalid(_) => "invalid_input",
@@ -876,6 +875,7 @@ pub(crate) fn shred_plan(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
 
     #[test]
     fn owners_and_clients_are_read() {

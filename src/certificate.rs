@@ -21,6 +21,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 use crate::signing::{Domain, PublicKey};
 use crate::vault::{Vault, VaultError};
+use crate::ErrorCode;
 
 pub mod export;
 pub mod pdf;
@@ -306,9 +307,8 @@ pub enum CertificateError {
     Vault(#[from] VaultError),
 }
 
-impl CertificateError {
-    /// A stable, machine-readable name for the kind of error.
-    pub fn code(&self) -> &'static str {
+impl ErrorCode for CertificateError {
+    fn code(&self) -> &'static str {
         match self {
             CertificateError::NotFound(_) => "certificate_not_found",
             CertificateError::NotACertificate(_) => "not_a_certificate",

@@ -16,32 +16,6 @@ use sessionvault::vault::Vault;
 use crate::cli_input::{self, Text};
 use crate::{print_json, Cli, Failure};
 
-impl From<TranscriptError> for Failure {
-    fn from(e: TranscriptError) -> Self {
-        Failure {
-            code: e.code(),
-            message: e.to_string(),
-            json_written: false,
-        }
-    }
-}
-
-impl From<CaseStudyError> for Failure {
-    fn from(e: CaseStudyError) -> Self {
-        Failure {
-            code: e.code(),
-            message: e.to_string(),
-            json_written: false,
-        }
-    }
-}
-
-impl From<anonymise::RuleProblem> for Failure {
-    fn from(e: anonymise::RuleProblem) -> Self {
-        TranscriptError::from(e).into()
-    }
-}
-
 #[derive(Debug, Subcommand)]
 pub(crate) enum TranscriptCommand {
     /// Start a transcript of a finished recording (an excerpt, or the whole); prints its id.
@@ -215,11 +189,7 @@ pub(crate) enum CaseStudyCommand {
 
 /// A time in the grammar of [`timecode`].
 fn time(text: &str) -> Result<std::time::Duration, Failure> {
-    timecode::parse(text).map_err(|e| Failure {
-        code: e.code(),
-        message: e.to_string(),
-        json_written: false,
-    })
+    Ok(timecode::parse(text)?)
 }
 
 fn format_of(text: &str) -> Result<Format, Failure> {

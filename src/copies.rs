@@ -78,9 +78,8 @@ pub enum CopyError {
     Vault(#[from] VaultError),
 }
 
-impl CopyError {
-    /// A stable, machine-readable name for the kind of error.
-    pub fn code(&self) -> &'static str {
+impl crate::ErrorCode for CopyError {
+    fn code(&self) -> &'static str {
         match self {
             CopyError::NotFound(_) => "copy_not_found",
             CopyError::AlreadyDestroyed { .. } => "copy_already_destroyed",

@@ -47,9 +47,8 @@ pub enum CourseError {
     Vault(#[from] VaultError),
 }
 
-impl CourseError {
-    /// A stable, machine-readable name for the kind of error.
-    pub fn code(&self) -> &'static str {
+impl crate::ErrorCode for CourseError {
+    fn code(&self) -> &'static str {
         match self {
             CourseError::BadName | CourseError::BadDate(_) | CourseError::EndsInThePast(_) => {
                 "invalid_input"

@@ -177,8 +177,18 @@ pub enum DisclosureError {
 }
 
 impl DisclosureError {
-    /// A stable, machine-readable name for the kind of error.
-    pub fn code(&self) -> &'static str {
+    /// The consent's refusal behind this error, if that is what it is.
+    pub fn refusal(&self) -> Option<&Refusal> {
+        match self {
+            DisclosureError::Refused { refusal, .. } => Some(refusal),
+            DisclosureError::Consent(ConsentError::Refused(refusal)) => Some(refusal),
+            _ => None,
+        }
+    }
+}
+
+impl crate::ErrorCode for DisclosureError {
+    fn code(&self) -> &'static str {
         match self {
             DisclosureError::RecordingNotFound(_) => "recording_not_found",
             DisclosureError::StillRecording(_) => "still_recording",
@@ -187,15 +197,6 @@ impl DisclosureError {
             DisclosureError::NoCaseStudyConsent { .. } => "no_case_study_consent",
             DisclosureError::Consent(e) => e.code(),
             DisclosureError::Vault(e) => e.code(),
-        }
-    }
-
-    /// The consent's refusal behind this error, if that is what it is.
-    pub fn refusal(&self) -> Option<&Refusal> {
-        match self {
-            DisclosureError::Refused { refusal, .. } => Some(refusal),
-            DisclosureError::Consent(ConsentError::Refused(refusal)) => Some(refusal),
-            _ => None,
         }
     }
 }

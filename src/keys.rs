@@ -113,9 +113,8 @@ pub enum KeyError {
     },
 }
 
-impl KeyError {
-    /// A stable, machine-readable name for the kind of error.
-    pub fn code(&self) -> &'static str {
+impl crate::ErrorCode for KeyError {
+    fn code(&self) -> &'static str {
         match self {
             KeyError::Unreachable { .. } => "keyring_unreachable",
             KeyError::Locked { .. } => "keyring_locked",

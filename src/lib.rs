@@ -32,6 +32,7 @@
 //! - [`subject_access`]: everything held about one client, as an encrypted bundle.
 //! - [`disclosure`]: the gate every disclosure of a recording or its words passes, at that moment.
 //! - [`hardening`]: the process itself: core dumps off at start.
+//! - [`ErrorCode`]: the stable code every error of the core names its kind by.
 
 #![warn(missing_docs)]
 
@@ -62,6 +63,7 @@ pub mod copies;
 pub mod course;
 pub mod db;
 pub mod disclosure;
+mod error_code;
 pub mod hardening;
 pub mod keys;
 pub mod meter;
@@ -81,3 +83,5 @@ pub mod subject_access;
 pub mod timecode;
 pub mod transcript;
 pub mod vault;
+
+pub use error_code::ErrorCode;

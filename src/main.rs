@@ -16,21 +16,22 @@ use std::time::Duration;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use serde_json::json;
-use sessionvault::bookmark::{self, BookmarkError};
-use sessionvault::certificate::{self, CertificateError};
+use sessionvault::bookmark;
+use sessionvault::certificate;
 use sessionvault::clock::{self as clocks, Clock};
 use sessionvault::consent::{self, ConsentError, NewConsent, SignedWith};
-use sessionvault::copies::{self, CopyError};
-use sessionvault::course::{self, CourseError};
-use sessionvault::player::{self, PlayError};
-use sessionvault::private_file::{self, CertificateFormat, CertificateSaveError};
-use sessionvault::recording::{self, RecordError};
-use sessionvault::share::{self, ShareError};
-use sessionvault::shred::{self, ShredError};
-use sessionvault::status::{self, Problem, Report};
-use sessionvault::subject_access::{self, SubjectAccessError};
+use sessionvault::copies;
+use sessionvault::course;
+use sessionvault::player;
+use sessionvault::private_file::{self, CertificateFormat};
+use sessionvault::recording;
+use sessionvault::share;
+use sessionvault::shred;
+use sessionvault::status::{self, Report};
+use sessionvault::subject_access;
 use sessionvault::timecode;
-use sessionvault::vault::{self, Vault, VaultError};
+use sessionvault::vault::{self, Vault};
+use sessionvault::ErrorCode;
 
 use cli_input::Text;
 
@@ -502,41 +503,12 @@ fn parse_time(text: &str) -> Result<Duration, String> {
     timecode::parse(text).map_err(|e| e.to_string())
 }
 
-/// Every layer's error carries a stable code and a message for the counsellor.
-macro_rules! failure_from {
-    ($($error:ty),*) => {$(
-        impl From<$error> for Failure {
-            fn from(e: $error) -> Self {
-                Failure {
-                    code: e.code(),
-                    message: e.to_string(),
-                    json_written: false,
-                }
-            }
-        }
-    )*};
-}
-
-failure_from!(
-    ShredError,
-    CertificateError,
-    VaultError,
-    ConsentError,
-    CourseError,
-    RecordError,
-    BookmarkError,
-    PlayError,
-    ShareError,
-    CopyError,
-    SubjectAccessError,
-    CertificateSaveError
-);
-
-impl From<&Problem> for Failure {
-    fn from(p: &Problem) -> Self {
+/// Every core error carries a stable code ([`ErrorCode`]) and a message for the counsellor.
+impl<E: ErrorCode> From<E> for Failure {
+    fn from(e: E) -> Self {
         Failure {
-            code: p.code,
-            message: p.message.clone(),
+            code: e.code(),
+            message: e.to_string(),
             json_written: false,
         }
     }
@@ -621,8 +593,9 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             }
             match &report.problem {
                 Some(problem) => Err(Failure {
+                    code: problem.code,
+                    message: problem.message.clone(),
                     json_written: cli.json,
-                    ..problem.into()
                 }),
                 None => Ok(()),
             }

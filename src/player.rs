@@ -37,6 +37,7 @@ use crate::recording::{self, RecordError};
 use crate::seal::{Format, SealedAudio};
 use crate::stretch::{self, BadSpeed, Stretcher};
 use crate::vault::{Vault, VaultError};
+use crate::ErrorCode;
 
 /// Source frames decoded per block.
 const BLOCK_FRAMES: usize = 2048;
@@ -163,9 +164,8 @@ pub enum PlayError {
     Vault(#[from] VaultError),
 }
 
-impl PlayError {
-    /// A stable, machine-readable name for the kind of error.
-    pub fn code(&self) -> &'static str {
+impl ErrorCode for PlayError {
+    fn code(&self) -> &'static str {
         match self {
             PlayError::Recording(e) => e.code(),
             PlayError::Disclosure(e) => e.code(),

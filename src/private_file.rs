@@ -234,9 +234,8 @@ pub enum CertificateSaveError {
     },
 }
 
-impl CertificateSaveError {
-    /// A stable, machine-readable name for the kind of error.
-    pub fn code(&self) -> &'static str {
+impl crate::ErrorCode for CertificateSaveError {
+    fn code(&self) -> &'static str {
         match self {
             CertificateSaveError::Certificate(e) => e.code(),
             CertificateSaveError::Pdf(e) => e.code(),

@@ -28,6 +28,7 @@ use crate::keys::{KeyError, KeyName};
 use crate::meter::{self, Meter};
 use crate::seal::{self, Format, RecordingKey, SealError, SealedAudio, SealedWriter};
 use crate::vault::{Vault, VaultError, RECORDINGS};
+use crate::ErrorCode;
 
 mod marks;
 use marks::Marks;
@@ -85,9 +86,8 @@ pub enum RecordError {
     Vault(#[from] VaultError),
 }
 
-impl RecordError {
-    /// A stable, machine-readable name for the kind of error.
-    pub fn code(&self) -> &'static str {
+impl ErrorCode for RecordError {
+    fn code(&self) -> &'static str {
         match self {
             RecordError::Consent(e) => e.code(),
             RecordError::Disclosure(e) => e.code(),

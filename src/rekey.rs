@@ -40,6 +40,7 @@ use zeroize::Zeroizing;
 use crate::db::{self, Database, DbError};
 use crate::keys::{KeyError, KeyName, VaultKeys};
 use crate::vault::{VaultError, DATABASE, LOCK};
+use crate::ErrorCode;
 
 /// Opens (creating if needed) the lock file, readable by the owner only.
 ///

@@ -73,9 +73,8 @@ pub enum SettingsError {
     Vault(#[from] VaultError),
 }
 
-impl SettingsError {
-    /// A stable, machine-readable name for the kind of error.
-    pub fn code(&self) -> &'static str {
+impl crate::ErrorCode for SettingsError {
+    fn code(&self) -> &'static str {
         match self {
             SettingsError::IdleLockMinutes(_) | SettingsError::AutoRewindSeconds(_) => {
                 "invalid_setting"
@@ -237,6 +236,7 @@ pub fn update(vault: &mut Vault, changes: &Changes) -> Result<Settings, Settings
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
 
     #[test]
     fn idle_lock_minutes_are_whole_and_in_range() {

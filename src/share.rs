@@ -178,9 +178,8 @@ pub enum ShareError {
     Vault(#[from] VaultError),
 }
 
-impl ShareError {
-    /// A stable, machine-readable name for the kind of error.
-    pub fn code(&self) -> &'static str {
+impl crate::ErrorCode for ShareError {
+    fn code(&self) -> &'static str {
         match self {
             ShareError::Recording(e) => e.code(),
             ShareError::Disclosure(e) => e.code(),
@@ -477,6 +476,7 @@ pub fn share(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
 
     #[test]
     fn roles_parse_and_map_to_the_players_listeners() {

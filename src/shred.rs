@@ -45,6 +45,7 @@ use crate::course::format_date;
 use crate::keys::{KeyError, KeyName, KeyWatch};
 use crate::signing::Domain;
 use crate::vault::{Vault, VaultError, RECORDINGS};
+use crate::ErrorCode;
 
 /// How many days ahead `due` warns of destruction dates.
 pub const DEFAULT_REMINDER_DAYS: i64 = 14;
@@ -165,9 +166,8 @@ impl std::fmt::Display for Stopped {
     }
 }
 
-impl ShredError {
-    /// A stable, machine-readable name for the kind of error.
-    pub fn code(&self) -> &'static str {
+impl ErrorCode for ShredError {
+    fn code(&self) -> &'static str {
         match self {
             ShredError::NotFound { kind: "course", .. } => "course_not_found",
             ShredError::NotFound {

@@ -13,6 +13,7 @@ use crate::audio::{self, HostReport};
 use crate::clock::Clock;
 use crate::keys::{self, KeyError};
 use crate::vault::{self, Vault, VaultError};
+use crate::ErrorCode;
 
 /// The state of the vault folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -74,7 +75,7 @@ pub struct Report {
 /// Something that stops the vault from being used.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Problem {
-    /// The machine-readable kind (see [`VaultError::code`]).
+    /// The machine-readable kind (see [`ErrorCode::code`]).
     pub code: &'static str,
     /// What happened and what to do, in words a counsellor can act on.
     pub message: String,

@@ -91,9 +91,8 @@ pub enum SubjectAccessError {
     Vault(#[from] VaultError),
 }
 
-impl SubjectAccessError {
-    /// A stable, machine-readable name for the kind of error.
-    pub fn code(&self) -> &'static str {
+impl crate::ErrorCode for SubjectAccessError {
+    fn code(&self) -> &'static str {
         match self {
             SubjectAccessError::NotFound(_) => "client_not_found",
             SubjectAccessError::WeakPassphrase => "weak_passphrase",

@@ -33,9 +33,8 @@ pub enum TimeError {
     Negative(String),
 }
 
-impl TimeError {
-    /// A stable, machine-readable name for the kind of error.
-    pub fn code(&self) -> &'static str {
+impl crate::ErrorCode for TimeError {
+    fn code(&self) -> &'static str {
         "invalid_time"
     }
 }
@@ -156,6 +155,7 @@ fn fraction_nanos(fraction: &str, unit: u64) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
     use proptest::prelude::*;
 
     fn secs(s: u64, nanos: u32) -> Duration {

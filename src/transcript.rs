@@ -296,9 +296,8 @@ fn describe_text(problem: TextProblem) -> String {
     }
 }
 
-impl TranscriptError {
-    /// A stable, machine-readable name for the kind of error.
-    pub fn code(&self) -> &'static str {
+impl crate::ErrorCode for TranscriptError {
+    fn code(&self) -> &'static str {
         match self {
             TranscriptError::NotFound(_) => "transcript_not_found",
             TranscriptError::SegmentNotFound(_) => "segment_not_found",
@@ -1166,6 +1165,7 @@ pub fn export(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
 
     #[test]
     fn stamps_and_clocks() {

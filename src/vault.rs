@@ -113,9 +113,18 @@ pub enum VaultError {
 }
 
 impl VaultError {
-    /// A stable, machine-readable name for the kind of error, printed by `--json` and used by
-    /// the window to choose what to show.
-    pub fn code(&self) -> &'static str {
+    fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> VaultError {
+        let path = path.to_path_buf();
+        move |source| VaultError::Io {
+            action,
+            path,
+            source,
+        }
+    }
+}
+
+impl crate::ErrorCode for VaultError {
+    fn code(&self) -> &'static str {
         match self {
             VaultError::Missing(_) => "vault_missing",
             VaultError::NotAVault { .. } => "not_a_vault",
@@ -131,15 +140,6 @@ impl VaultError {
             VaultError::Audit(_) => "audit_failed",
             VaultError::Busy(_) => "vault_busy",
             VaultError::Io { .. } => "io_failed",
-        }
-    }
-
-    fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> VaultError {
-        let path = path.to_path_buf();
-        move |source| VaultError::Io {
-            action,
-            path,
-            source,
         }
     }
 }

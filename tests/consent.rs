@@ -4,6 +4,7 @@
 
 mod common;
 
+use sessionvault::ErrorCode;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

@@ -3,6 +3,7 @@
 
 mod common;
 
+use sessionvault::ErrorCode;
 use std::sync::Arc;
 
 use common::new_vault;

@@ -3,6 +3,7 @@
 
 mod common;
 
+use sessionvault::ErrorCode;
 use std::sync::Arc;
 
 use common::{cli, contains, files_under, new_vault, run, secret_tool_search};

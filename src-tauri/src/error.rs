@@ -1,22 +1,6 @@
 //! The one error type of the shell: what the webview receives when a command is refused.
 
-use sessionvault::audio::ListError;
-use sessionvault::bookmark::BookmarkError;
-use sessionvault::case_study::CaseStudyError;
-use sessionvault::certificate::{self, CertificateError};
-use sessionvault::consent::ConsentError;
-use sessionvault::copies::CopyError;
-use sessionvault::course::CourseError;
-use sessionvault::disclosure::DisclosureError;
-use sessionvault::player::PlayError;
-use sessionvault::private_file::CertificateSaveError;
-use sessionvault::recording::RecordError;
-use sessionvault::settings::SettingsError;
-use sessionvault::share::ShareError;
-use sessionvault::shred::ShredError;
-use sessionvault::subject_access::SubjectAccessError;
-use sessionvault::transcript::TranscriptError;
-use sessionvault::vault::VaultError;
+use sessionvault::ErrorCode;
 
 /// An error as the webview receives it: a stable code and a message for the counsellor.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -62,40 +46,19 @@ impl std::fmt::Display for CommandError {
 }
 
 /// Every core error becomes a [`CommandError`] with its own code and message.
-macro_rules! from_core {
-    ($($error:ty),* $(,)?) => {$(
-        impl From<$error> for CommandError {
-            fn from(e: $error) -> Self {
-                CommandError { code: e.code(), message: e.to_string() }
-            }
+impl<E: ErrorCode> From<E> for CommandError {
+    fn from(e: E) -> Self {
+        CommandError {
+            code: e.code(),
+            message: e.to_string(),
         }
-    )*};
+    }
 }
-
-from_core!(
-    VaultError,
-    CourseError,
-    ConsentError,
-    RecordError,
-    PlayError,
-    BookmarkError,
-    ShredError,
-    CertificateError,
-    certificate::pdf::PdfError,
-    SettingsError,
-    ListError,
-    TranscriptError,
-    CaseStudyError,
-    ShareError,
-    CopyError,
-    SubjectAccessError,
-    DisclosureError,
-    CertificateSaveError,
-);
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sessionvault::settings::SettingsError;
 
     #[test]
     fn core_errors_keep_their_code_and_words() {

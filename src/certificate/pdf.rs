@@ -100,9 +100,8 @@ pub enum PdfError {
     UnknownFormat(String),
 }
 
-impl PdfError {
-    /// A stable, machine-readable name for the kind of error.
-    pub fn code(&self) -> &'static str {
+impl crate::ErrorCode for PdfError {
+    fn code(&self) -> &'static str {
         match self {
             PdfError::UnknownFormat(_) => "certificate_format_unknown",
         }
@@ -462,6 +461,7 @@ mod tests {
         signed_bytes, Certificate, Check, Destroyed, OutstandingCopy, Target,
     };
     use crate::signing::{Domain, Signer};
+    use crate::ErrorCode;
     use std::path::Path;
     use std::process::Command;
 

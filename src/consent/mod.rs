@@ -226,18 +226,6 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    /// A stable, machine-readable name for the refusal.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Refusal::Declined => "consent_declined",
-            Refusal::Withdrawn { .. } => "consent_withdrawn",
-            Refusal::Expired { .. } => "consent_expired",
-            Refusal::CourseEnded { .. } => "course_ended",
-            Refusal::Tampered { .. } => "consent_tampered",
-            Refusal::UnknownForm { .. } | Refusal::FormChanged { .. } => "consent_form_mismatch",
-        }
-    }
-
     /// The short state shown in lists.
     pub fn state(&self) -> &'static str {
         match self {
@@ -248,6 +236,19 @@ impl Refusal {
             Refusal::Tampered { .. }
             | Refusal::UnknownForm { .. }
             | Refusal::FormChanged { .. } => "invalid",
+        }
+    }
+}
+
+impl crate::ErrorCode for Refusal {
+    fn code(&self) -> &'static str {
+        match self {
+            Refusal::Declined => "consent_declined",
+            Refusal::Withdrawn { .. } => "consent_withdrawn",
+            Refusal::Expired { .. } => "consent_expired",
+            Refusal::CourseEnded { .. } => "course_ended",
+            Refusal::Tampered { .. } => "consent_tampered",
+            Refusal::UnknownForm { .. } | Refusal::FormChanged { .. } => "consent_form_mismatch",
         }
     }
 }
@@ -335,9 +336,8 @@ pub enum ConsentError {
     Vault(#[from] VaultError),
 }
 
-impl ConsentError {
-    /// A stable, machine-readable name for the kind of error.
-    pub fn code(&self) -> &'static str {
+impl crate::ErrorCode for ConsentError {
+    fn code(&self) -> &'static str {
         match self {
             ConsentError::Invalid { .. } => "invalid_input",
             ConsentError::Attachment(_) => "invalid_signature_file",
@@ -1273,6 +1273,7 @@ pub(crate) fn check(vault: &Vault, record: &Record) -> Result<(), ConsentError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
 
     #[test]
     fn client_codes_are_pseudonyms() {

@@ -80,6 +80,12 @@ pub enum RuleProblem {
     TooMany,
 }
 
+impl crate::ErrorCode for RuleProblem {
+    fn code(&self) -> &'static str {
+        "invalid_anonymisation"
+    }
+}
+
 /// An original that is still in the text after the rules were applied.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Leftover {

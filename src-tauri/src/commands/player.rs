@@ -12,6 +12,7 @@ use sessionvault::bookmark::{self, Bookmark};
 use sessionvault::player::{self, Listening, Player};
 use sessionvault::recording::{self, Summary};
 use sessionvault::vault::Vault;
+use sessionvault::ErrorCode;
 use tauri::ipc::Channel;
 use tauri::State;
 
