@@ -37,7 +37,9 @@ use crate::copies::NewCopy;
 use crate::db::DbError;
 use crate::disclosure::{self, CaseStudyParties, ClearedCaseStudy, DisclosureError, Recipient};
 use crate::transcript::anonymise::{self, Leftover, Rule, RuleProblem};
-use crate::transcript::export::{Block, Document, Exported, Format, Section, WriteError};
+use crate::transcript::export::{
+    Block, Document, Exported, Format, Section, UnknownFormat, WriteError,
+};
 use crate::transcript::{check_text, TextProblem};
 use crate::vault::{Vault, VaultError};
 
@@ -192,6 +194,12 @@ pub enum CaseStudyError {
     /// A vault problem.
     #[error(transparent)]
     Vault(#[from] VaultError),
+}
+
+impl From<UnknownFormat> for CaseStudyError {
+    fn from(e: UnknownFormat) -> Self {
+        CaseStudyError::BadFormat(e.0)
+    }
 }
 
 impl crate::ErrorCode for CaseStudyError {

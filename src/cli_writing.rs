@@ -192,10 +192,6 @@ fn time(text: &str) -> Result<std::time::Duration, Failure> {
     Ok(timecode::parse(text)?)
 }
 
-fn format_of(text: &str) -> Result<Format, Failure> {
-    Format::parse(text).ok_or_else(|| TranscriptError::BadFormat(text.to_owned()).into())
-}
-
 /// Warns on stderr of originals the anonymisation missed, by rule and place, never the
 /// original itself.
 fn warn_leftovers(leftovers: &[Leftover]) {
@@ -414,7 +410,7 @@ pub(crate) fn run_transcript(
             }
         }
         TranscriptCommand::Export { id, format, out } => {
-            let format = format_of(format)?;
+            let format: Format = format.parse()?;
             match transcript::export(&mut vault, id, format, out) {
                 Ok(done) => {
                     if cli.json {
@@ -580,8 +576,7 @@ pub(crate) fn run_case_study(
             Err(e) => return Err(e.into()),
         },
         CaseStudyCommand::Export { id, format, out } => {
-            let format = Format::parse(format)
-                .ok_or_else(|| CaseStudyError::BadFormat(format.to_owned()))?;
+            let format: Format = format.parse().map_err(CaseStudyError::from)?;
             match case_study::export(&mut vault, id, format, out) {
                 Ok(done) => {
                     if cli.json {

@@ -262,8 +262,8 @@ pub enum TranscriptError {
     #[error("the export was refused: {}", anonymise::describe(.0))]
     NotAnonymised(Vec<Leftover>),
     /// The export format is not known.
-    #[error("{0:?} is not an export format: use txt, docx or pdf")]
-    BadFormat(String),
+    #[error(transparent)]
+    BadFormat(#[from] export::UnknownFormat),
     /// The export file could not be written.
     #[error("could not write {path}: {detail}")]
     Write {

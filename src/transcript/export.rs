@@ -42,14 +42,31 @@ impl Format {
         }
     }
 
-    /// Reads `txt`, `docx` or `pdf` (any case); `None` for anything else.
-    pub fn parse(text: &str) -> Option<Format> {
+}
+
+/// Reads `txt`, `docx` or `pdf` (any case, spaces around ignored), as the command line and the
+/// window pass it.
+impl std::str::FromStr for Format {
+    type Err = UnknownFormat;
+
+    fn from_str(text: &str) -> Result<Format, UnknownFormat> {
         match text.trim().to_ascii_lowercase().as_str() {
-            "txt" => Some(Format::Txt),
-            "docx" => Some(Format::Docx),
-            "pdf" => Some(Format::Pdf),
-            _ => None,
+            "txt" => Ok(Format::Txt),
+            "docx" => Ok(Format::Docx),
+            "pdf" => Ok(Format::Pdf),
+            _ => Err(UnknownFormat(text.to_owned())),
         }
+    }
+}
+
+/// A word that names no export format (it holds the word as given).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not an export format: use txt, docx or pdf")]
+pub struct UnknownFormat(pub String);
+
+impl crate::ErrorCode for UnknownFormat {
+    fn code(&self) -> &'static str {
+        "invalid_input"
     }
 }
 
@@ -410,7 +427,7 @@ mod tests {
         assert!(json.contains("first line & <more>"), "{json}");
         let pdf = sample().render(Format::Pdf).unwrap();
         assert!(pdf.starts_with(b"%PDF-"));
-        assert_eq!(Format::parse(" DOCX "), Some(Format::Docx));
-        assert_eq!(Format::parse("odt"), None);
+        assert_eq!(" DOCX ".parse(), Ok(Format::Docx));
+        assert_eq!("odt".parse::<Format>(), Err(UnknownFormat("odt".to_owned())));
     }
 }

@@ -37,10 +37,6 @@ fn listed(study: &Listed) -> Value {
 }
 
 /// The export format named by the window (`docx` or `pdf`; the core refuses `txt`).
-fn format_of(format: &str) -> Result<Format, CommandError> {
-    Format::parse(format).ok_or_else(|| CaseStudyError::BadFormat(format.to_owned()).into())
-}
-
 /// Every case study, oldest first, without its text.
 #[tauri::command]
 pub async fn case_study_list(shell: State<'_, Arc<Shell>>) -> Result<Vec<Value>, CommandError> {
@@ -154,7 +150,7 @@ pub async fn case_study_export<R: Runtime>(
     id: String,
     format: String,
 ) -> Result<Saved, CommandError> {
-    let format = format_of(&format)?;
+    let format: Format = format.parse().map_err(CaseStudyError::from)?;
     if format == Format::Txt {
         return Err(CaseStudyError::BadFormat(format.as_str().to_owned()).into());
     }

@@ -42,10 +42,6 @@ pub(crate) fn checked(leftovers: &[Leftover]) -> Value {
 }
 
 /// The export format named by the window (`txt`, `docx` or `pdf`).
-fn format_of(format: &str) -> Result<Format, CommandError> {
-    Format::parse(format).ok_or_else(|| TranscriptError::BadFormat(format.to_owned()).into())
-}
-
 /// How a document export is saved: `<stem>-<id>.<ext>`, with the dialog's filter.
 pub(crate) fn save_as(stem: &str, id: &str, format: Format) -> SaveAs {
     let (filter, extension) = match format {
@@ -212,7 +208,7 @@ pub async fn transcript_export<R: Runtime>(
     id: String,
     format: String,
 ) -> Result<Saved, CommandError> {
-    let format = format_of(&format)?;
+    let format: Format = format.parse()?;
     let transcript_id = shell
         .with_vault(move |vault| {
             let left = transcript::check_anonymisation(vault, &id)?;
@@ -359,8 +355,9 @@ mod tests {
             "transcript-t1.docx"
         );
         assert_eq!(save_as("case-study", "c1", Format::Pdf).extension, "pdf");
-        assert_eq!(format_of("TXT").unwrap(), Format::Txt);
-        assert_eq!(format_of("rtf").unwrap_err().code, "invalid_input");
+        assert_eq!("TXT".parse::<Format>().unwrap(), Format::Txt);
+        let refused = CommandError::from("rtf".parse::<Format>().unwrap_err());
+        assert_eq!(refused.code, "invalid_input");
     }
 
     #[test]
