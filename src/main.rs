@@ -612,7 +612,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Course { command } => {
-            let mut vault = Vault::open(&dir, clock)?;
+            let mut vault = recording::open_for_use(&dir, clock)?;
             match command {
                 CourseCommand::Add { name, ends } => {
                     let ends = course::parse_date(ends)?;
@@ -648,15 +648,19 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Command::Consent { command } => run_consent(cli, command, Vault::open(&dir, clock)?),
-        Command::Bookmark { command } => run_bookmark(cli, command, Vault::open(&dir, clock)?),
+        Command::Consent { command } => {
+            run_consent(cli, command, recording::open_for_use(&dir, clock)?)
+        }
+        Command::Bookmark { command } => {
+            run_bookmark(cli, command, recording::open_for_use(&dir, clock)?)
+        }
         Command::Record {
             consent: consent_id,
             device,
             duration,
             channels,
         } => {
-            let mut vault = Vault::open(&dir, clock)?;
+            let mut vault = recording::open_for_use(&dir, clock)?;
             let verified = consent::verify(&vault, consent_id)?;
             let control = recording::Control::default();
             watch_signals(&control)?;
@@ -727,7 +731,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Recordings {
             command: RecordingsCommand::Peaks { id },
         } => {
-            let vault = Vault::open(&dir, clock)?;
+            let vault = recording::open_for_use(&dir, clock)?;
             let waveform = recording::waveform(&vault, id)?;
             if cli.json {
                 print_json(&waveform);
@@ -742,7 +746,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Recordings {
             command: RecordingsCommand::List,
         } => {
-            let vault = Vault::open(&dir, clock)?;
+            let vault = recording::open_for_use(&dir, clock)?;
             let list = recording::list(&vault)?;
             if cli.json {
                 print_json(&list);
@@ -766,7 +770,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Export { id, wav: _, out } => {
-            let mut vault = Vault::open(&dir, clock)?;
+            let mut vault = recording::open_for_use(&dir, clock)?;
             let export = recording::export_wav(&mut vault, id, out)?;
             if cli.json {
                 print_json(&export);
@@ -797,7 +801,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             } else {
                 share::Recipients::Keys(to.clone())
             };
-            let mut vault = Vault::open(&dir, clock)?;
+            let mut vault = recording::open_for_use(&dir, clock)?;
             let options = share::ShareOptions {
                 role,
                 to: recipients,
@@ -827,12 +831,14 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Command::Copies { command } => run_copies(cli, command, Vault::open(&dir, clock)?),
+        Command::Copies { command } => {
+            run_copies(cli, command, recording::open_for_use(&dir, clock)?)
+        }
         Command::Client {
             command: ClientCommand::Export { code, out },
         } => {
             let passphrase = read_passphrase()?;
-            let mut vault = Vault::open(&dir, clock)?;
+            let mut vault = recording::open_for_use(&dir, clock)?;
             let bundle = subject_access::export(&mut vault, code, &passphrase, out)?;
             if cli.json {
                 print_json(&bundle);
@@ -865,7 +871,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             volume,
             device,
         } => {
-            let mut vault = Vault::open(&dir, clock)?;
+            let mut vault = recording::open_for_use(&dir, clock)?;
             let from = match at_bookmark {
                 Some(bookmark_id) => {
                     let mark = bookmark::get(&vault, bookmark_id)?;
@@ -954,7 +960,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             }
         }
         Command::Due { within } => {
-            let vault = Vault::open(&dir, clock)?;
+            let vault = recording::open_for_use(&dir, clock)?;
             let due = shred::due(&vault, *within)?;
             if cli.json {
                 print_json(&due);
@@ -980,7 +986,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             dry_run,
             yes,
         } => {
-            let mut vault = Vault::open(&dir, clock)?;
+            let mut vault = recording::open_for_use(&dir, clock)?;
             let target = match kind {
                 ShredKind::Recording => shred::Target::Recording(id.clone()),
                 ShredKind::Course => shred::Target::Course(id.clone()),
@@ -1019,13 +1025,13 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         }
         Command::Certificate { command } => run_certificate(cli, command, &dir, clock),
         Command::Transcript { command } => {
-            cli_writing::run_transcript(cli, command, Vault::open(&dir, clock)?)
+            cli_writing::run_transcript(cli, command, recording::open_for_use(&dir, clock)?)
         }
         Command::CaseStudy { command } => {
-            cli_writing::run_case_study(cli, command, Vault::open(&dir, clock)?)
+            cli_writing::run_case_study(cli, command, recording::open_for_use(&dir, clock)?)
         }
         Command::Audit { command } => {
-            let vault = Vault::open(&dir, clock)?;
+            let vault = recording::open_for_use(&dir, clock)?;
             match command {
                 AuditCommand::Verify => {
                     let verified = vault.verify_audit()?;
@@ -1264,7 +1270,7 @@ fn run_certificate(
 ) -> Result<(), Failure> {
     match command {
         CertificateCommand::List => {
-            let vault = Vault::open(dir, clock)?;
+            let vault = recording::open_for_use(dir, clock)?;
             let all = certificate::list(&vault)?;
             if cli.json {
                 print_json(&all);
@@ -1273,7 +1279,7 @@ fn run_certificate(
             }
         }
         CertificateCommand::Show { id } => {
-            let vault = Vault::open(dir, clock)?;
+            let vault = recording::open_for_use(dir, clock)?;
             let signed = certificate::get(&vault, id)?;
             if cli.json {
                 print_json(&signed);
@@ -1287,7 +1293,7 @@ fn run_certificate(
                 message: format!("{} must end in .json or .pdf", out.display()),
                 json_written: false,
             })?;
-            let vault = Vault::open(dir, clock)?;
+            let vault = recording::open_for_use(dir, clock)?;
             let saved = private_file::save_certificate(&vault, id, format, out)?;
             if cli.json {
                 print_json(&json!({

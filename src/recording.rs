@@ -31,7 +31,10 @@ use crate::vault::{Vault, VaultError, RECORDINGS};
 use crate::ErrorCode;
 
 mod marks;
+mod recovery;
 use marks::Marks;
+pub use recovery::open_for_use;
+pub(crate) use recovery::recover_unfinished;
 
 /// How long a device may deliver nothing before the recording stops as faulted.
 pub const DEVICE_SILENCE_LIMIT: Duration = Duration::from_secs(3);
@@ -814,75 +817,4 @@ pub fn export_wav(vault: &mut Vault, id: &str, out: &Path) -> Result<Export, Rec
         bytes: written.bytes,
         sha256: written.sha256_hex(),
     })
-}
-
-/// Finds recordings left `recording` by a crash (no live process holds their lock), re-seals
-/// the intact prefix of each and marks it `recovered`. Returns the ids recovered. A recording
-/// that cannot be recovered is marked `faulted` with the reason.
-///
-/// Errors: [`RecordError::Vault`] when the database cannot be read or written.
-pub(crate) fn recover_unfinished(vault: &mut Vault) -> Result<Vec<String>, RecordError> {
-    let ids: Vec<String> = {
-        let conn = vault.db().conn();
-        let mut stmt = conn.prepare("SELECT id FROM recordings WHERE state = 'recording'")?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
-        rows.collect::<Result<Vec<_>, _>>()?
-    };
-    let mut recovered = Vec::new();
-    for id in ids {
-        let Ok(uuid) = Uuid::parse_str(&id) else {
-            continue;
-        };
-        let path = recording_path(vault, uuid);
-        // A live recording holds the lock: leave it alone.
-        let lock = match File::open(&path) {
-            Ok(f) => match f.try_lock() {
-                Ok(()) => Some(f),
-                Err(_) => continue,
-            },
-            Err(_) => None,
-        };
-        let result = match lock {
-            None => Err("its file is missing".to_owned()),
-            Some(_) => vault
-                .keys()
-                .get(KeyName::Recording(uuid))
-                .map_err(|e| e.to_string())
-                .and_then(|secret| RecordingKey::from_secret(&secret).map_err(|e| e.to_string()))
-                .and_then(|key| seal::reseal(&path, &key).map_err(|e| e.to_string())),
-        };
-        let now = now_text(vault)?;
-        let change = vault.change()?;
-        match result {
-            Ok(sealed) => {
-                change.tx.execute(
-                    "UPDATE recordings SET state = 'recovered', ended_at = ?2, frames = ?3,
-                         ciphertext_sha256 = ?4, ciphertext_bytes = ?5 WHERE id = ?1",
-                    params![id, now, sealed.frames, &sealed.sha256[..], sealed.bytes],
-                )?;
-                change.log(
-                    EventKind::RecordingRecovered,
-                    Some(&id),
-                    &json!({ "frames": sealed.frames, "ciphertext_sha256": hex::encode(sealed.sha256) }),
-                )?;
-                recovered.push(id.clone());
-                tracing::warn!(recording = %id, frames = sealed.frames, "unfinished recording recovered");
-            }
-            Err(reason) => {
-                change.tx.execute(
-                    "UPDATE recordings SET state = 'faulted', ended_at = ?2,
-                         fault = coalesce(fault || '; ', '') || ?3 WHERE id = ?1",
-                    params![id, now, format!("could not be recovered: {reason}")],
-                )?;
-                change.log(
-                    EventKind::RecordingFaulted,
-                    Some(&id),
-                    &json!({ "recovery": "failed" }),
-                )?;
-                tracing::warn!(recording = %id, "unfinished recording could not be recovered");
-            }
-        }
-        change.commit()?;
-    }
-    Ok(recovered)
 }

@@ -335,18 +335,6 @@ impl Vault {
         })
     }
 
-    /// Opens the vault in `dir` for use: [`Vault::open_only`], then the recordings a crash
-    /// left unfinished are re-sealed ([`crate::recording::recover_unfinished`]).
-    ///
-    /// Errors: as [`Vault::open_only`].
-    pub fn open(dir: &Path, clock: Arc<dyn Clock>) -> Result<Vault, VaultError> {
-        let mut vault = Self::open_only(dir, clock)?;
-        if let Err(e) = crate::recording::recover_unfinished(&mut vault) {
-            tracing::warn!(error = %e, "recovery of unfinished recordings failed");
-        }
-        Ok(vault)
-    }
-
     /// Opens the vault in `dir`: reads its id, takes the database key and the signing key from
     /// the keyring, unlocks the database (migrating it forward if needed, and finishing a
     /// re-key a crash interrupted) and checks that the signing key is the vault's. Nothing is
@@ -355,7 +343,9 @@ impl Vault {
     /// Errors: [`VaultError::Missing`], [`VaultError::NotAVault`], [`VaultError::TooNew`],
     /// [`VaultError::Key`] (unreachable, locked, missing), [`VaultError::Database`] (wrong
     /// key, newer schema), [`VaultError::SigningKeyMismatch`], [`VaultError::Busy`].
-    pub fn open_only(dir: &Path, clock: Arc<dyn Clock>) -> Result<Vault, VaultError> {
+    ///
+    /// To open it for use, with crash recovery, see [`crate::recording::open_for_use`].
+    pub fn open(dir: &Path, clock: Arc<dyn Clock>) -> Result<Vault, VaultError> {
         let id = read_id(dir)?;
         let keys = VaultKeys::for_vault(id);
         let db_path = dir.join(DATABASE);

@@ -6,7 +6,12 @@ mod common;
 
 use std::path::Path;
 use std::process::Command;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use sessionvault::clock::SystemClock;
+use sessionvault::recording;
+use sessionvault::vault::Vault;
 
 use common::{
     cli, contains, files_under, frequency, new_vault, run, spawn_recording, supervision_consent,
@@ -156,6 +161,13 @@ fn after_kill_9_the_recording_is_recovered_and_its_audio_kept() {
     let elapsed = started.elapsed().as_secs_f64();
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
+
+    // Looking changes nothing: `status` opens the vault without recovering it.
+    let (out, _, stderr) = run(cli(&dir).args(["--json", "status"]));
+    assert!(out.status.success(), "{stderr}");
+    let looked = Vault::open(&dir, Arc::new(SystemClock)).expect("open the vault");
+    assert_eq!(recording::list(&looked).unwrap()[0].state, "recording");
+    drop(looked);
 
     let (out, stdout, stderr) = run(cli(&dir).args(["--json", "recordings", "list"]));
     assert!(out.status.success(), "{stderr}");

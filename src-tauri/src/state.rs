@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use sessionvault::clock::{self, Clock};
+use sessionvault::recording;
 use sessionvault::settings::{self, DEFAULT_IDLE_LOCK_MINUTES};
 use sessionvault::vault::{self, Vault};
 use tauri::ipc::Channel;
@@ -78,11 +79,11 @@ pub struct VaultAt {
 }
 
 impl VaultAt {
-    /// Opens the vault for use (see [`Vault::open`]).
+    /// Opens the vault for use, with crash recovery (see [`recording::open_for_use`]).
     ///
     /// Errors: as [`Vault::open`].
     pub fn open(&self) -> Result<Vault, vault::VaultError> {
-        Vault::open(&self.dir, Arc::clone(&self.clock))
+        recording::open_for_use(&self.dir, Arc::clone(&self.clock))
     }
 
     /// The current time by its clock.
@@ -236,7 +237,7 @@ impl Shell {
             self.touch();
             return Ok(self.idle_minutes());
         }
-        let vault = Vault::open(&self.dir()?, self.clock())?;
+        let vault = recording::open_for_use(&self.dir()?, self.clock())?;
         self.install(vault)
     }
 

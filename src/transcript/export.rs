@@ -41,7 +41,6 @@ impl Format {
             Format::Pdf => "pdf",
         }
     }
-
 }
 
 /// Reads `txt`, `docx` or `pdf` (any case, spaces around ignored), as the command line and the
@@ -428,6 +427,9 @@ mod tests {
         let pdf = sample().render(Format::Pdf).unwrap();
         assert!(pdf.starts_with(b"%PDF-"));
         assert_eq!(" DOCX ".parse(), Ok(Format::Docx));
-        assert_eq!("odt".parse::<Format>(), Err(UnknownFormat("odt".to_owned())));
+        assert_eq!(
+            "odt".parse::<Format>(),
+            Err(UnknownFormat("odt".to_owned()))
+        );
     }
 }
