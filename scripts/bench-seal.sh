@@ -13,7 +13,7 @@ seconds=${1:-3600}
 runs=${2:-5}
 work=$(mktemp -d "${TMPDIR:-/tmp}/sessionvault-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-cargo build --locked --release --example seal_bench
+cargo build --locked --release -p sessionvault-audio --example seal_bench
 bench=target/release/examples/seal_bench
 "$bench" plain "$work/in.wav" "$seconds"
 age-keygen -o "$work/key.txt" 2>/dev/null

@@ -18,5 +18,5 @@ if [ "$free_kb" -lt $((2 * 1024 * 1024)) ]; then
   echo "needs 2 GB free in ${TMPDIR:-/tmp} for the recording (set TMPDIR elsewhere)" >&2
   exit 2
 fi
-cargo build --locked --release --example seek_bench
+cargo build --locked --release -p sessionvault-audio --example seek_bench
 target/release/examples/seek_bench "$work" "$runs"

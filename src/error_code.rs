@@ -11,3 +11,11 @@ pub trait ErrorCode: std::fmt::Display {
     /// window to choose what to show, and never changed once released.
     fn code(&self) -> &'static str;
 }
+
+/// The audio crate knows nothing of codes; its one error that reaches a counsellor gets its
+/// code here.
+impl ErrorCode for sessionvault_audio::devices::ListError {
+    fn code(&self) -> &'static str {
+        "audio_unavailable"
+    }
+}

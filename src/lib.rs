@@ -1,6 +1,8 @@
 //! SessionVault's core: every rule of the product lives here, with no dependency on the window.
 //!
 //! The window (`src-tauri`) and the `sessionvault` command line are thin layers over this crate.
+//! Sound itself (devices, capture, the meter, sealed audio, playing speed) is the
+//! `sessionvault-audio` crate's, which knows nothing of these rules.
 //!
 //! - [`vault`]: a vault folder, opening and creating it.
 //! - [`consent`]: consent records, their forms and signatures, and the gate.
@@ -13,15 +15,10 @@
 //! - [`certificate`]: destruction certificates, their signatures and checks.
 //! - [`status`]: the status report shown by `status` and the window.
 //! - [`recording`]: sealed recording under a verified consent; recovery; exports.
-//! - [`capture`]: cpal input → lock-free ring buffer.
-//! - [`meter`]: level meter, waveform peaks, silence and clipping warnings.
-//! - [`seal`]: age-encrypted audio at rest: writer, seekable reader, crash re-sealing.
 //! - [`transcript`]: transcripts of recordings, anonymisation, TXT/DOCX/PDF exports.
 //! - [`case_study`]: case studies over one or more clients; the organisation's are permanent.
 //! - [`settings`]: the vault's settings, such as how soon the window locks itself.
 //! - [`player`]: listening: play, pause, seek, speed, volume; every listening logged.
-//! - [`stretch`]: playing speed with the pitch kept.
-//! - [`audio`]: the audio hosts and devices.
 //! - [`clock`]: where the time comes from.
 //! - [`timecode`]: the one grammar of times and durations (`90`, `2s`, `25m`, `1:02:03.5`).
 //! - [`canonical`]: the canonical byte form under every signature.
@@ -50,11 +47,9 @@ pub const DEFAULT_LOG_FILTER: &str = "warn,pulseaudio::client::reactor=off";
 static ALLOCATOR: zeroizing_alloc::ZeroAlloc<std::alloc::System> =
     zeroizing_alloc::ZeroAlloc(std::alloc::System);
 
-pub mod audio;
 pub mod audit;
 pub mod bookmark;
 pub mod canonical;
-pub mod capture;
 pub mod case_study;
 pub mod certificate;
 pub mod clock;
@@ -66,19 +61,16 @@ pub mod disclosure;
 mod error_code;
 pub mod hardening;
 pub mod keys;
-pub mod meter;
 mod pdf_text;
 pub mod player;
 pub mod private_file;
 pub mod recording;
 mod rekey;
-pub mod seal;
 pub mod settings;
 pub mod share;
 pub mod shred;
 pub mod signing;
 pub mod status;
-pub mod stretch;
 pub mod subject_access;
 pub mod timecode;
 pub mod transcript;

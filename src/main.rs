@@ -601,7 +601,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             }
         }
         Command::Devices => {
-            let hosts = sessionvault::audio::inventory();
+            let hosts = sessionvault_audio::devices::inventory();
             if cli.json {
                 print_json(&hosts);
             } else {
@@ -681,7 +681,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 &options,
                 &control,
                 &mut |event| {
-                    use sessionvault::meter::Event;
+                    use sessionvault_audio::meter::Event;
                     match event {
                         Event::Level(_) => {}
                         Event::Silence { seconds } => eprintln!(
@@ -1811,7 +1811,7 @@ fn print_status(r: &Report) {
     }
 }
 
-fn print_host(host: &sessionvault::audio::HostReport) {
+fn print_host(host: &sessionvault_audio::devices::HostReport) {
     let mark = if host.preferred { " (used)" } else { "" };
     println!("  {}{mark}", host.host);
     if let Some(problem) = &host.problem {

@@ -34,10 +34,10 @@ use crate::audit::EventKind;
 use crate::consent::Audience;
 use crate::disclosure::{self, DisclosureError, Recipient, Use};
 use crate::recording::{self, RecordError};
-use crate::seal::{Format, SealedAudio};
-use crate::stretch::{self, BadSpeed, Stretcher};
 use crate::vault::{Vault, VaultError};
 use crate::ErrorCode;
+use sessionvault_audio::seal::{Format, SealedAudio};
+use sessionvault_audio::stretch::{self, BadSpeed, Stretcher};
 
 /// Source frames decoded per block.
 const BLOCK_FRAMES: usize = 2048;
@@ -763,7 +763,7 @@ fn open_output(
                 .and_then(|host| host.device_by_id(&id))
                 .ok_or_else(|| PlayError::Device(format!("there is no device {text}")))?
         }
-        None => crate::audio::preferred_host()
+        None => sessionvault_audio::devices::preferred_host()
             .default_output_device()
             .ok_or_else(|| PlayError::Device("there is no output device".to_owned()))?,
     };

@@ -20,15 +20,15 @@ use uuid::Uuid;
 use zeroize::Zeroizing;
 
 use crate::audit::EventKind;
-use crate::capture::{Capture, CaptureError};
 use crate::consent::{self, ConsentError, VerifiedConsent};
 use crate::db::DbError;
 use crate::disclosure::{self, Cleared, DisclosureError, Recipient, Use};
 use crate::keys::{KeyError, KeyName};
-use crate::meter::{self, Meter};
-use crate::seal::{self, Format, RecordingKey, SealError, SealedAudio, SealedWriter};
 use crate::vault::{Vault, VaultError, RECORDINGS};
 use crate::ErrorCode;
+use sessionvault_audio::capture::{Capture, CaptureError};
+use sessionvault_audio::meter::{self, Meter};
+use sessionvault_audio::seal::{self, Format, RecordingKey, SealError, SealedAudio, SealedWriter};
 
 mod marks;
 mod recovery;

@@ -38,8 +38,8 @@ use crate::disclosure::{self, DisclosureError, Use};
 use crate::player::Listener;
 use crate::private_file::PrivateFile;
 use crate::recording::{self, RecordError};
-use crate::seal::{self, SealError};
 use crate::vault::{Vault, VaultError};
+use sessionvault_audio::seal::{self, SealError};
 
 /// The shortest passphrase accepted for a share or a bundle.
 pub const MIN_PASSPHRASE_CHARS: usize = 10;

@@ -9,11 +9,11 @@ use std::sync::Arc;
 
 use uuid::Uuid;
 
-use crate::audio::{self, HostReport};
 use crate::clock::Clock;
 use crate::keys::{self, KeyError};
 use crate::vault::{self, Vault, VaultError};
 use crate::ErrorCode;
+use sessionvault_audio::devices::{self, HostReport};
 
 /// The state of the vault folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -106,7 +106,7 @@ pub fn inspect(dir: &Path, clock: Arc<dyn Clock>) -> Report {
         },
         database: None,
         signing_key: None,
-        audio: audio::inventory(),
+        audio: devices::inventory(),
         problem: None,
     };
     let error = match Vault::open(dir, clock) {

@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 use common::{new_vault, supervision_consent, PulseServer};
 use sessionvault::clock::SystemClock;
 use sessionvault::consent;
-use sessionvault::meter::Event;
 use sessionvault::recording::{self, Control, Options};
 use sessionvault::vault::Vault;
+use sessionvault_audio::meter::Event;
 
 #[test]
 fn levels_from_a_real_time_source_arrive_steadily_about_twenty_a_second() {

@@ -10,9 +10,9 @@
 use std::sync::atomic::Ordering;
 
 use super::{Control, PausePoint};
-use crate::capture::wake::{self, Lag};
-use crate::capture::Capture;
-use crate::meter;
+use sessionvault_audio::capture::wake::{self, Lag};
+use sessionvault_audio::capture::Capture;
+use sessionvault_audio::meter;
 
 /// An interruption whose missing audio is still being worked out.
 struct Settling {

@@ -18,8 +18,8 @@ use super::{now_text, recording_path, RecordError};
 use crate::audit::EventKind;
 use crate::clock::Clock;
 use crate::keys::KeyName;
-use crate::seal::{self, RecordingKey};
 use crate::vault::{Vault, VaultError};
+use sessionvault_audio::seal::{self, RecordingKey};
 
 /// Opens the vault in `dir` for use: [`Vault::open`], then the recordings a crash left
 /// unfinished are re-sealed. A failed recovery is logged (by id) and leaves those recordings

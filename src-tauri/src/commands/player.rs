@@ -7,12 +7,12 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use sessionvault::audio::Direction;
 use sessionvault::bookmark::{self, Bookmark};
 use sessionvault::player::{self, Listening, Player};
 use sessionvault::recording::{self, Summary};
 use sessionvault::vault::Vault;
 use sessionvault::ErrorCode;
+use sessionvault_audio::devices::Direction;
 use tauri::ipc::Channel;
 use tauri::State;
 

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use serde_json::{json, Value};
-use sessionvault::audio::{self, DeviceInfo, Direction};
 use sessionvault::consent;
-use sessionvault::meter::{self, WINDOWS_PER_SECOND};
 use sessionvault::recording::{self, Control, Summary};
+use sessionvault_audio::devices::{self, DeviceInfo, Direction};
+use sessionvault_audio::meter::{self, WINDOWS_PER_SECOND};
 use tauri::ipc::Channel;
 use tauri::State;
 use time::format_description::well_known::Rfc3339;
@@ -91,7 +91,7 @@ pub fn devices(direction: Direction) -> Result<Vec<Value>, CommandError> {
         Direction::Input => d.default_input,
         Direction::Output => d.default_output,
     };
-    audio::devices(direction)?
+    devices::going(direction)?
         .iter()
         .map(|d| {
             let host = d.id.split(':').next().unwrap_or_default().to_owned();

@@ -21,7 +21,7 @@ use std::time::Duration;
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::SampleFormat;
 
-use crate::audio;
+use crate::devices;
 use crate::seal::Format;
 use choice::{Choice, Offer};
 use convert::{Conversion, Stored};
@@ -262,7 +262,7 @@ fn find_device(text: Option<&str>) -> Result<cpal::Device, CaptureError> {
                 .and_then(|host| host.device_by_id(&id))
                 .ok_or_else(|| CaptureError::NoDevice(text.to_owned()))
         }
-        None => audio::preferred_host()
+        None => devices::preferred_host()
             .default_input_device()
             .ok_or_else(|| CaptureError::NoDevice("(default)".to_owned())),
     }

@@ -88,18 +88,12 @@ pub enum Direction {
 #[error("the audio devices could not be listed: {0}")]
 pub struct ListError(String);
 
-impl crate::ErrorCode for ListError {
-    fn code(&self) -> &'static str {
-        "audio_unavailable"
-    }
-}
-
 /// The devices of the host SessionVault records and plays through ([`preferred_host`]) that
 /// go `direction`, the default one first, for the window's device choosers. Their ids are
 /// those recording and playback take.
 ///
 /// Errors: [`ListError`] when the host cannot list its devices.
-pub fn devices(direction: Direction) -> Result<Vec<DeviceInfo>, ListError> {
+pub fn going(direction: Direction) -> Result<Vec<DeviceInfo>, ListError> {
     Ok(select(
         list(&preferred_host()).map_err(ListError)?,
         direction,

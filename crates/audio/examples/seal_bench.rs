@@ -14,7 +14,7 @@ use std::time::Instant;
 mod bench_audio;
 
 use bench_audio::{blocks, CHANNELS, RATE};
-use sessionvault::seal::{Format, RecordingKey, SealedWriter};
+use sessionvault_audio::seal::{Format, RecordingKey, SealedWriter};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();

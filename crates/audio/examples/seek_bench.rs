@@ -24,7 +24,7 @@ use std::time::Instant;
 mod bench_audio;
 
 use bench_audio::{blocks, BLOCKS, BLOCK_FRAMES, CHANNELS, RATE};
-use sessionvault::seal::{Format, RecordingKey, SealedAudio, SealedWriter};
+use sessionvault_audio::seal::{Format, RecordingKey, SealedAudio, SealedWriter};
 
 const SECONDS: u64 = 2 * 60 * 60;
 /// Frames read after each seek.
