@@ -5,6 +5,8 @@
 //! error; the reason goes to stderr in words a counsellor understands. With `--json` the result
 //! (or `{"error": {"code", "message"}}`) is also written to stdout.
 
+#![forbid(unsafe_code)]
+
 mod cli_input;
 mod cli_writing;
 
@@ -16,22 +18,22 @@ use std::time::Duration;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use serde_json::json;
-use sessionvault::bookmark;
-use sessionvault::certificate;
-use sessionvault::clock::{self as clocks, Clock};
-use sessionvault::consent::{self, ConsentError, NewConsent, SignedWith};
-use sessionvault::copies;
-use sessionvault::course;
-use sessionvault::player;
-use sessionvault::private_file::{self, CertificateFormat};
-use sessionvault::recording;
-use sessionvault::share;
-use sessionvault::shred;
-use sessionvault::status::{self, Report};
-use sessionvault::subject_access;
-use sessionvault::timecode;
-use sessionvault::vault::{self, Vault};
-use sessionvault::ErrorCode;
+use sessionvault_core::bookmark;
+use sessionvault_core::certificate;
+use sessionvault_core::clock::{self as clocks, Clock};
+use sessionvault_core::consent::{self, ConsentError, NewConsent, SignedWith};
+use sessionvault_core::copies;
+use sessionvault_core::course;
+use sessionvault_core::player;
+use sessionvault_core::private_file::{self, CertificateFormat};
+use sessionvault_core::recording;
+use sessionvault_core::share;
+use sessionvault_core::shred;
+use sessionvault_core::status::{self, Report};
+use sessionvault_core::subject_access;
+use sessionvault_core::timecode;
+use sessionvault_core::vault::{self, Vault};
+use sessionvault_core::ErrorCode;
 
 use cli_input::Text;
 
@@ -534,12 +536,12 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SESSIONVAULT_LOG").unwrap_or_else(|_| {
-                tracing_subscriber::EnvFilter::new(sessionvault::DEFAULT_LOG_FILTER)
+                tracing_subscriber::EnvFilter::new(sessionvault_core::DEFAULT_LOG_FILTER)
             }),
         )
         .with_writer(std::io::stderr)
         .init();
-    sessionvault::hardening::disable_core_dumps();
+    sessionvault_core::hardening::disable_core_dumps();
 
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,

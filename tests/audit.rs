@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use common::{cli, new_vault, run};
 use serde_json::json;
-use sessionvault::audit::EventKind;
-use sessionvault::clock::SystemClock;
-use sessionvault::db::Database;
-use sessionvault::keys::{KeyName, VaultKeys};
-use sessionvault::vault::{Vault, DATABASE};
+use sessionvault_core::audit::EventKind;
+use sessionvault_core::clock::SystemClock;
+use sessionvault_core::db::Database;
+use sessionvault_core::keys::{KeyName, VaultKeys};
+use sessionvault_core::vault::{Vault, DATABASE};
 use uuid::Uuid;
 
 /// A vault whose log holds five entries.

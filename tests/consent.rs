@@ -4,17 +4,17 @@
 
 mod common;
 
-use sessionvault::ErrorCode;
+use sessionvault_core::ErrorCode;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use common::{cli, new_vault, run};
-use sessionvault::clock::FixedClock;
-use sessionvault::consent::{self, CaseStudy, NewConsent, Purpose, SignedWith};
-use sessionvault::course;
-use sessionvault::db::Database;
-use sessionvault::keys::{KeyName, VaultKeys};
-use sessionvault::vault::{Vault, DATABASE};
+use sessionvault_core::clock::FixedClock;
+use sessionvault_core::consent::{self, CaseStudy, NewConsent, Purpose, SignedWith};
+use sessionvault_core::course;
+use sessionvault_core::db::Database;
+use sessionvault_core::keys::{KeyName, VaultKeys};
+use sessionvault_core::vault::{Vault, DATABASE};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 

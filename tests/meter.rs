@@ -8,11 +8,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{new_vault, supervision_consent, PulseServer};
-use sessionvault::clock::SystemClock;
-use sessionvault::consent;
-use sessionvault::recording::{self, Control, Options};
-use sessionvault::vault::Vault;
 use sessionvault_audio::meter::Event;
+use sessionvault_core::clock::SystemClock;
+use sessionvault_core::consent;
+use sessionvault_core::recording::{self, Control, Options};
+use sessionvault_core::vault::Vault;
 
 #[test]
 fn levels_from_a_real_time_source_arrive_steadily_about_twenty_a_second() {

@@ -15,11 +15,11 @@ use std::time::{Duration, Instant};
 use common::{
     cli, new_vault, run, spawn_recording, supervision_consent, AlsaFileInput, Offers, PulseServer,
 };
-use sessionvault::clock::SystemClock;
-use sessionvault::disclosure::{self, Recipient, Use};
-use sessionvault::player::{Options, Player};
-use sessionvault::recording;
-use sessionvault::vault::Vault;
+use sessionvault_core::clock::SystemClock;
+use sessionvault_core::disclosure::{self, Recipient, Use};
+use sessionvault_core::player::{Options, Player};
+use sessionvault_core::recording;
+use sessionvault_core::vault::Vault;
 
 fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))

@@ -21,8 +21,8 @@ use std::sync::Arc;
 
 use common::{cli, new_vault, require_session_bus, run, AlsaFileInput};
 use serde_json::Value;
-use sessionvault::clock::SystemClock;
-use sessionvault::vault::Vault;
+use sessionvault_core::clock::SystemClock;
+use sessionvault_core::vault::Vault;
 
 const CLIENT: &str = "C-201";
 const PASSPHRASE: &str = "a long enough passphrase";

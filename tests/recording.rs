@@ -9,9 +9,9 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sessionvault::clock::SystemClock;
-use sessionvault::recording;
-use sessionvault::vault::Vault;
+use sessionvault_core::clock::SystemClock;
+use sessionvault_core::recording;
+use sessionvault_core::vault::Vault;
 
 use common::{
     cli, contains, files_under, frequency, new_vault, run, spawn_recording, supervision_consent,

@@ -3,13 +3,13 @@
 
 mod common;
 
-use sessionvault::ErrorCode;
+use sessionvault_core::ErrorCode;
 use std::sync::Arc;
 
 use common::new_vault;
-use sessionvault::clock::SystemClock;
-use sessionvault::settings::{self, DEFAULT_IDLE_LOCK_MINUTES};
-use sessionvault::vault::Vault;
+use sessionvault_core::clock::SystemClock;
+use sessionvault_core::settings::{self, DEFAULT_IDLE_LOCK_MINUTES};
+use sessionvault_core::vault::Vault;
 
 #[test]
 fn idle_lock_minutes_default_change_persist_and_are_logged() {

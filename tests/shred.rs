@@ -11,9 +11,9 @@ use std::process::Command;
 use std::sync::Arc;
 
 use common::{cli, files_under, new_vault, run, AlsaFileInput};
-use sessionvault::clock::FixedClock;
-use sessionvault::shred::{self, ShredError, Target};
-use sessionvault::vault::Vault;
+use sessionvault_core::clock::FixedClock;
+use sessionvault_core::shred::{self, ShredError, Target};
+use sessionvault_core::vault::Vault;
 
 fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
@@ -343,7 +343,7 @@ fn a_failure_halfway_is_reported_truthfully_and_a_rerun_finishes_the_job() {
     let c = consent(&dir, "C-401", None, "2099-01-01");
     let first = record(&dir, &c);
     let second = record(&dir, &c);
-    let mut vault = Vault::open(&dir, Arc::new(sessionvault::clock::SystemClock)).unwrap();
+    let mut vault = Vault::open(&dir, Arc::new(sessionvault_core::clock::SystemClock)).unwrap();
     let target = Target::Client("C-401".to_owned());
     let order: Vec<String> = shred::preview(&vault, &target)
         .unwrap()
@@ -399,7 +399,10 @@ fn a_failure_halfway_is_reported_truthfully_and_a_rerun_finishes_the_job() {
         .iter()
         .all(|c| c.key_lookup_fails && c.file_absent && c.rows_absent));
     assert!(files_under(&dir.join("recordings")).is_empty());
-    assert_eq!(sessionvault::certificate::list(&vault).unwrap().len(), 1);
+    assert_eq!(
+        sessionvault_core::certificate::list(&vault).unwrap().len(),
+        1
+    );
     drop(vault);
     assert!(recording_ids(&dir).is_empty());
     assert!(run(cli(&dir).args(["audit", "verify"])).0.status.success());

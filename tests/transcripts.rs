@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use common::{cli, contains, files_under, new_vault, run, supervision_consent, AlsaFileInput};
 use serde_json::Value;
-use sessionvault::transcript::{self, TranscriptError};
-use sessionvault::vault::Vault;
+use sessionvault_core::transcript::{self, TranscriptError};
+use sessionvault_core::vault::Vault;
 
 fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
@@ -225,14 +225,14 @@ fn an_excerpt_keeps_its_times_through_edits_and_exports_anonymised_in_three_form
 
     // The autosave path: the whole list replaced in one go, ids kept, times exact.
     {
-        let mut vault = Vault::open(&dir, Arc::new(sessionvault::clock::SystemClock)).unwrap();
+        let mut vault = Vault::open(&dir, Arc::new(sessionvault_core::clock::SystemClock)).unwrap();
         let current = transcript::get(&vault, &id).unwrap();
         let segments: Vec<transcript::NewSegment<'_>> = current
             .segments
             .iter()
             .map(|s| transcript::NewSegment {
                 id: Some(&s.id),
-                at: sessionvault::bookmark::time_of(s.at_frame, 48_000),
+                at: sessionvault_core::bookmark::time_of(s.at_frame, 48_000),
                 speaker: &s.speaker,
                 text: &s.text,
             })
@@ -497,7 +497,7 @@ fn shredding_a_recording_removes_its_transcripts_and_the_certificate_counts_them
         .map(|t| t["id"].as_str().unwrap().to_owned())
         .collect();
     {
-        let vault = Vault::open(&dir, Arc::new(sessionvault::clock::SystemClock)).unwrap();
+        let vault = Vault::open(&dir, Arc::new(sessionvault_core::clock::SystemClock)).unwrap();
         assert_eq!(
             transcript::ids_for_client(&vault, "C-101").unwrap().len(),
             2
@@ -518,7 +518,7 @@ fn shredding_a_recording_removes_its_transcripts_and_the_certificate_counts_them
         let (code, _, _) = refused(&dir, &["show", id]);
         assert_eq!(code, "transcript_not_found");
     }
-    let vault = Vault::open(&dir, Arc::new(sessionvault::clock::SystemClock)).unwrap();
+    let vault = Vault::open(&dir, Arc::new(sessionvault_core::clock::SystemClock)).unwrap();
     assert!(transcript::ids_for_client(&vault, "C-101")
         .unwrap()
         .is_empty());
@@ -568,7 +568,7 @@ fn a_removed_transcript_is_gone_with_its_segments_and_the_removal_is_logged_with
         ],
     );
 
-    let mut vault = Vault::open(&dir, Arc::new(sessionvault::clock::SystemClock)).unwrap();
+    let mut vault = Vault::open(&dir, Arc::new(sessionvault_core::clock::SystemClock)).unwrap();
     let removed = transcript::remove(&mut vault, &id).unwrap();
     assert_eq!(removed.segments, 1);
     assert!(matches!(

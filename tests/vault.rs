@@ -3,14 +3,14 @@
 
 mod common;
 
-use sessionvault::ErrorCode;
+use sessionvault_core::ErrorCode;
 use std::sync::Arc;
 
 use common::{cli, contains, files_under, new_vault, run, secret_tool_search};
-use sessionvault::clock::SystemClock;
-use sessionvault::db::Database;
-use sessionvault::keys::{KeyName, VaultKeys};
-use sessionvault::vault::{Vault, VaultError, DATABASE};
+use sessionvault_core::clock::SystemClock;
+use sessionvault_core::db::Database;
+use sessionvault_core::keys::{KeyName, VaultKeys};
+use sessionvault_core::vault::{Vault, VaultError, DATABASE};
 use uuid::Uuid;
 
 fn keys_of(id: &str) -> VaultKeys {
@@ -29,7 +29,7 @@ fn init_then_reopen_reports_a_ready_vault() {
     assert_eq!(status["keyring"]["unlocked"], true);
     assert_eq!(
         status["database"]["schema_version"],
-        sessionvault::db::latest_version()
+        sessionvault_core::db::latest_version()
     );
     assert_eq!(status["database"]["audit_entries"], 1);
     assert!(status["signing_key"]
@@ -113,7 +113,9 @@ fn a_wrong_database_key_gives_the_wrong_key_error() {
     assert_eq!(status["problem"]["code"], "wrong_key");
     assert!(matches!(
         Vault::open(&dir, Arc::new(SystemClock)),
-        Err(VaultError::Database(sessionvault::db::DbError::WrongKey))
+        Err(VaultError::Database(
+            sessionvault_core::db::DbError::WrongKey
+        ))
     ));
 }
 
@@ -136,9 +138,11 @@ fn a_key_deleted_from_the_keyring_is_reported_as_missing() {
     );
     assert!(matches!(
         Vault::open(&dir, Arc::new(SystemClock)),
-        Err(VaultError::Key(sessionvault::keys::KeyError::Missing {
-            name: KeyName::Database
-        }))
+        Err(VaultError::Key(
+            sessionvault_core::keys::KeyError::Missing {
+                name: KeyName::Database
+            }
+        ))
     ));
 }
 

@@ -9,6 +9,9 @@
 //! (`cargo build`; or `SESSIONVAULT_APP` naming the binary), `npm ci` run in `e2e/` (axe-core),
 //! and `pulseaudio`/`pactl` for the recording journey.
 
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
 use std::ffi::{OsStr, OsString};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -1230,14 +1233,21 @@ pub async fn add_course(client: &Client, name: &str, ends_on: &str) -> String {
 /// What a consent taken in the wizard says.
 #[derive(Clone, Debug)]
 pub struct ConsentSpec<'a> {
+    /// The client's code, as typed in the first step.
     pub client_code: &'a str,
     /// The course it is for, or `None` with a `destroy_by` date.
     pub course_id: Option<&'a str>,
+    /// The date by which everything must be destroyed (`YYYY-MM-DD`), when no course is chosen.
     pub destroy_by: Option<&'a str>,
+    /// The purposes ticked (the form's values, e.g. `supervision`).
     pub purposes: &'a [&'a str],
+    /// Who may hear the recordings (the form's values, e.g. `supervisor`).
     pub audience: &'a [&'a str],
+    /// The answer about case studies (the form's value).
     pub case_study: &'a str,
+    /// The client's name, typed where the client signs.
     pub client_name: &'a str,
+    /// The counsellor's name, typed where the counsellor signs.
     pub counsellor_name: &'a str,
     /// Signs with the keyboard alternative (`#signature-from-name`: the typed name made into
     /// the signature) instead of drawing with the mouse.

@@ -1,6 +1,6 @@
 //! The one error type of the shell: what the webview receives when a command is refused.
 
-use sessionvault::ErrorCode;
+use sessionvault_core::ErrorCode;
 
 /// An error as the webview receives it: a stable code and a message for the counsellor.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -58,7 +58,7 @@ impl<E: ErrorCode> From<E> for CommandError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sessionvault::settings::SettingsError;
+    use sessionvault_core::settings::SettingsError;
 
     #[test]
     fn core_errors_keep_their_code_and_words() {

@@ -1,10 +1,11 @@
-//! The SessionVault window: a thin Tauri shell over the `sessionvault` core.
+//! The SessionVault window: a thin Tauri shell over the `sessionvault-core` crate.
 //!
 //! The shell only forwards: every command is a few lines that call the core and hand its answer
 //! to the webview. The webview gets reports and ids, never paths it may choose, audio bytes or
 //! key material.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+#![forbid(unsafe_code)]
 
 mod commands;
 mod error;
@@ -17,7 +18,7 @@ use tauri::Manager;
 
 fn main() {
     tracing_subscriber_init();
-    sessionvault::hardening::disable_core_dumps();
+    sessionvault_core::hardening::disable_core_dumps();
     let context = tauri::generate_context!("../tauri.conf.json");
     let shell = Arc::new(state::Shell::from_env());
     let idle_timer = Arc::clone(&shell);
@@ -149,8 +150,10 @@ fn exit_on_signals(app: tauri::AppHandle) {
 
 /// Logs go to stderr at `warn` unless `SESSIONVAULT_LOG` says otherwise; they carry ids only.
 fn tracing_subscriber_init() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("SESSIONVAULT_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(sessionvault::DEFAULT_LOG_FILTER));
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("SESSIONVAULT_LOG").unwrap_or_else(|_| {
+            tracing_subscriber::EnvFilter::new(sessionvault_core::DEFAULT_LOG_FILTER)
+        });
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -8,10 +8,10 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use sessionvault::clock::{self, Clock};
-use sessionvault::recording;
-use sessionvault::settings::{self, DEFAULT_IDLE_LOCK_MINUTES};
-use sessionvault::vault::{self, Vault};
+use sessionvault_core::clock::{self, Clock};
+use sessionvault_core::recording;
+use sessionvault_core::settings::{self, DEFAULT_IDLE_LOCK_MINUTES};
+use sessionvault_core::vault::{self, Vault};
 use tauri::ipc::Channel;
 
 use crate::commands::player::OpenPlayer;

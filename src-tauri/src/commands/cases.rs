@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use sessionvault::case_study::{self, CaseStudy, CaseStudyError, Listed, NewCaseStudy, Owner};
-use sessionvault::transcript::anonymise::Rule;
-use sessionvault::transcript::export::Format;
+use sessionvault_core::case_study::{self, CaseStudy, CaseStudyError, Listed, NewCaseStudy, Owner};
+use sessionvault_core::transcript::anonymise::Rule;
+use sessionvault_core::transcript::export::Format;
 use tauri::{AppHandle, Runtime, State};
 
 use super::transcripts::{checked, save_as};

@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use sessionvault::consent::{self, forms, NewConsent, Record, SignedWith, Summary};
-use sessionvault::course;
-use sessionvault::shred::{self, Preview, Target};
+use sessionvault_core::consent::{self, forms, NewConsent, Record, SignedWith, Summary};
+use sessionvault_core::course;
+use sessionvault_core::shred::{self, Preview, Target};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
 

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use sessionvault::course::{self, Course};
+use sessionvault_core::course::{self, Course};
 use tauri::State;
 
 use crate::error::CommandError;

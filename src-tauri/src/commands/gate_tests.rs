@@ -11,9 +11,9 @@ use std::process::Command;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use sessionvault::clock::{Clock, FixedClock, SystemClock};
-use sessionvault::db::Database;
-use sessionvault::keys::{KeyName, VaultKeys};
+use sessionvault_core::clock::{Clock, FixedClock, SystemClock};
+use sessionvault_core::db::Database;
+use sessionvault_core::keys::{KeyName, VaultKeys};
 use tauri::ipc::Channel;
 use tauri::Manager;
 

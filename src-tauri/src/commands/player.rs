@@ -7,12 +7,12 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use sessionvault::bookmark::{self, Bookmark};
-use sessionvault::player::{self, Listening, Player};
-use sessionvault::recording::{self, Summary};
-use sessionvault::vault::Vault;
-use sessionvault::ErrorCode;
 use sessionvault_audio::devices::Direction;
+use sessionvault_core::bookmark::{self, Bookmark};
+use sessionvault_core::player::{self, Listening, Player};
+use sessionvault_core::recording::{self, Summary};
+use sessionvault_core::vault::Vault;
+use sessionvault_core::ErrorCode;
 use tauri::ipc::Channel;
 use tauri::State;
 

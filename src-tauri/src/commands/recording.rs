@@ -7,10 +7,10 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use serde_json::{json, Value};
-use sessionvault::consent;
-use sessionvault::recording::{self, Control, Summary};
 use sessionvault_audio::devices::{self, DeviceInfo, Direction};
 use sessionvault_audio::meter::{self, WINDOWS_PER_SECOND};
+use sessionvault_core::consent;
+use sessionvault_core::recording::{self, Control, Summary};
 use tauri::ipc::Channel;
 use tauri::State;
 use time::format_description::well_known::Rfc3339;

@@ -4,9 +4,11 @@
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use sessionvault::transcript::anonymise::{Leftover, Rule};
-use sessionvault::transcript::export::Format;
-use sessionvault::transcript::{self, Listed, NewSegment, Speaker, Transcript, TranscriptError};
+use sessionvault_core::transcript::anonymise::{Leftover, Rule};
+use sessionvault_core::transcript::export::Format;
+use sessionvault_core::transcript::{
+    self, Listed, NewSegment, Speaker, Transcript, TranscriptError,
+};
 use tauri::{AppHandle, Runtime, State};
 
 use super::player::at;
@@ -252,7 +254,7 @@ pub async fn transcript_remove(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sessionvault::transcript::Segment;
+    use sessionvault_core::transcript::Segment;
 
     fn sample() -> Transcript {
         Transcript {

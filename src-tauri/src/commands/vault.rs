@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use sessionvault::settings::{self, Settings};
-use sessionvault::status::{self, Report};
-use sessionvault::vault::{self, Vault};
+use sessionvault_core::settings::{self, Settings};
+use sessionvault_core::status::{self, Report};
+use sessionvault_core::vault::{self, Vault};
 use tauri::ipc::Channel;
 use tauri::State;
 

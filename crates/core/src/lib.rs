@@ -31,7 +31,8 @@
 //! - [`hardening`]: the process itself: core dumps off at start.
 //! - [`ErrorCode`]: the stable code every error of the core names its kind by.
 
-#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 /// The log filter used unless `SESSIONVAULT_LOG` sets another: warnings and errors, without the
 /// PulseAudio client's report of every stream it closes ("Client disconnected"), which is not

@@ -387,7 +387,8 @@ mod tests {
     }
 
     /// A drawn PNG from the test vectors (a curve on white).
-    const DRAWN_PNG: &[u8] = include_bytes!("../../tests/testdata/signatures/good/drawn-grey.png");
+    const DRAWN_PNG: &[u8] =
+        include_bytes!("../../../../tests/testdata/signatures/good/drawn-grey.png");
 
     #[test]
     fn accepts_plain_drawings() {

@@ -518,7 +518,7 @@ fn withdrawal_canonical(record: &Record, at: &str, reason: &str) -> Vec<u8> {
 ///
 /// ```compile_fail
 /// // There is no way to build one by hand:
-/// let forged = sessionvault::consent::VerifiedConsent { id: uuid::Uuid::nil() };
+/// let forged = sessionvault_core::consent::VerifiedConsent { id: uuid::Uuid::nil() };
 /// ```
 #[derive(Debug)]
 #[must_use]

@@ -215,7 +215,7 @@ impl From<ConsentError> for DisclosureError {
 ///
 /// ```compile_fail
 /// // There is no way to build one by hand:
-/// let forged = sessionvault::disclosure::Cleared { recording: todo!() };
+/// let forged = sessionvault_core::disclosure::Cleared { recording: todo!() };
 /// ```
 #[derive(Debug)]
 #[must_use]
