@@ -11,9 +11,11 @@ mod common;
 
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use common::{cli, frequency, new_vault, run, spawn_recording, supervision_consent, PulseServer};
+use common::{
+    cli, files_under, frequency, new_vault, run, spawn_recording, supervision_consent, PulseServer,
+};
 
 const RATE: u32 = 48_000;
 
@@ -38,6 +40,27 @@ fn start_recording(dir: &Path, pulse: &PulseServer, duration: &str) -> std::proc
             .env("PULSE_SERVER", &pulse.address),
         dir,
     )
+}
+
+/// Waits until the recording's file holds more than its headers and a first age chunk (64 KiB):
+/// the writer is running.
+fn wait_until_sealing(dir: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let sealed: u64 = files_under(&dir.join("recordings"))
+            .iter()
+            .filter_map(|f| std::fs::metadata(f).ok())
+            .map(|m| m.len())
+            .sum();
+        if sealed > 64 * 1024 {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the writer never sealed any audio"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// Sends `signal` (`-STOP`, `-CONT`) to each of `pids`.
@@ -88,7 +111,10 @@ fn record_through_a_freeze(
     also: &[u32],
 ) -> (serde_json::Value, Vec<i16>, String) {
     let child = start_recording(dir, pulse, "16s");
-    std::thread::sleep(Duration::from_secs(4));
+    // Freeze a recording that runs: once its writer has sealed audio (a machine under load may
+    // take seconds to get from creating the file to the writer's first turn), 3 s later.
+    wait_until_sealing(dir);
+    std::thread::sleep(Duration::from_secs(3));
     let mut frozen = vec![child.id()];
     frozen.extend_from_slice(also);
     signal("-STOP", &frozen);
@@ -122,7 +148,7 @@ fn the_interruption(dir: &Path, summary: &serde_json::Value) -> serde_json::Valu
         "no audio came for {seconds} s"
     );
     let after = mark["after_seconds"].as_f64().unwrap();
-    // The freeze comes 3 or 4 s after the file exists; the writer starts a moment after that.
+    // The freeze comes 3 s after the writer first sealed audio, which is soon after it starts.
     assert!((2.0..=6.0).contains(&after), "interrupted {after} s in");
 
     let (_, list, _) = run(cli(dir).args(["--json", "recordings", "list"]));
