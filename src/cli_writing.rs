@@ -6,12 +6,12 @@ use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 use serde_json::json;
-use sessionvault_core::case_study::{self, CaseStudyError, NewCaseStudy, Owner};
+use sessionvault_core::documents::case_study::{self, CaseStudyError, NewCaseStudy, Owner};
+use sessionvault_core::documents::transcript::anonymise::{self, Leftover};
+use sessionvault_core::documents::transcript::export::Format;
+use sessionvault_core::documents::transcript::{self, NewSegment, TranscriptError};
+use sessionvault_core::store::vault::Vault;
 use sessionvault_core::timecode;
-use sessionvault_core::transcript::anonymise::{self, Leftover};
-use sessionvault_core::transcript::export::Format;
-use sessionvault_core::transcript::{self, NewSegment, TranscriptError};
-use sessionvault_core::vault::Vault;
 
 use crate::cli_input::{self, Text};
 use crate::{print_json, Cli, Failure};

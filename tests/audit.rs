@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use common::{cli, new_vault, run};
 use serde_json::json;
-use sessionvault_core::audit::EventKind;
 use sessionvault_core::clock::SystemClock;
-use sessionvault_core::db::Database;
-use sessionvault_core::keys::{KeyName, VaultKeys};
-use sessionvault_core::vault::{Vault, DATABASE};
+use sessionvault_core::store::audit::EventKind;
+use sessionvault_core::store::db::Database;
+use sessionvault_core::store::keys::{KeyName, VaultKeys};
+use sessionvault_core::store::vault::{Vault, DATABASE};
 use uuid::Uuid;
 
 /// A vault whose log holds five entries.

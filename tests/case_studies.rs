@@ -274,12 +274,12 @@ fn the_organisations_case_studies_survive_shreds_and_the_counsellors_go_with_cou
     );
 
     // Subject access sees what mentions a client.
-    let vault = sessionvault_core::vault::Vault::open(
+    let vault = sessionvault_core::store::vault::Vault::open(
         &dir,
         std::sync::Arc::new(sessionvault_core::clock::SystemClock),
     )
     .unwrap();
-    let mentioning = sessionvault_core::case_study::mentioning(&vault, "C-001").unwrap();
+    let mentioning = sessionvault_core::documents::case_study::mentioning(&vault, "C-001").unwrap();
     let ids: Vec<&str> = mentioning.iter().map(String::as_str).collect();
     assert_eq!(ids, vec![org.as_str(), both.as_str()]);
     drop(vault);

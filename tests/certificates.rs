@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{cli, new_vault, run, supervision_consent, AlsaFileInput};
-use sessionvault_core::certificate::{self, CertificateError};
-use sessionvault_core::db::Database;
-use sessionvault_core::keys::{KeyName, VaultKeys};
-use sessionvault_core::signing::PublicKey;
-use sessionvault_core::vault::DATABASE;
+use sessionvault_core::retention::certificate::{self, CertificateError};
+use sessionvault_core::store::db::Database;
+use sessionvault_core::store::keys::{KeyName, VaultKeys};
+use sessionvault_core::store::signing::PublicKey;
+use sessionvault_core::store::vault::DATABASE;
 use uuid::Uuid;
 
 /// The fingerprint of the key that signed the test vectors (see their README).

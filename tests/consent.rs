@@ -12,9 +12,9 @@ use common::{cli, new_vault, run};
 use sessionvault_core::clock::FixedClock;
 use sessionvault_core::consent::{self, CaseStudy, NewConsent, Purpose, SignedWith};
 use sessionvault_core::course;
-use sessionvault_core::db::Database;
-use sessionvault_core::keys::{KeyName, VaultKeys};
-use sessionvault_core::vault::{Vault, DATABASE};
+use sessionvault_core::store::db::Database;
+use sessionvault_core::store::keys::{KeyName, VaultKeys};
+use sessionvault_core::store::vault::{Vault, DATABASE};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 

@@ -9,9 +9,9 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use common::{cli, contains, new_vault, record_from_file, run, PulseServer};
-use sessionvault_core::db::Database;
-use sessionvault_core::keys::{KeyName, VaultKeys};
-use sessionvault_core::vault::DATABASE;
+use sessionvault_core::store::db::Database;
+use sessionvault_core::store::keys::{KeyName, VaultKeys};
+use sessionvault_core::store::vault::DATABASE;
 
 fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))

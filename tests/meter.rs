@@ -11,8 +11,8 @@ use common::{new_vault, supervision_consent, PulseServer};
 use sessionvault_audio::meter::Event;
 use sessionvault_core::clock::SystemClock;
 use sessionvault_core::consent;
-use sessionvault_core::recording::{self, Control, Options};
-use sessionvault_core::vault::Vault;
+use sessionvault_core::sessions::recording::{self, Control, Options};
+use sessionvault_core::store::vault::Vault;
 
 #[test]
 fn levels_from_a_real_time_source_arrive_steadily_about_twenty_a_second() {

@@ -17,9 +17,9 @@ use common::{
 };
 use sessionvault_core::clock::SystemClock;
 use sessionvault_core::disclosure::{self, Recipient, Use};
-use sessionvault_core::player::{Options, Player};
-use sessionvault_core::recording;
-use sessionvault_core::vault::Vault;
+use sessionvault_core::sessions::player::{Options, Player};
+use sessionvault_core::sessions::recording;
+use sessionvault_core::store::vault::Vault;
 
 fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))

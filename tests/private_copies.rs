@@ -22,7 +22,7 @@ use std::sync::Arc;
 use common::{cli, new_vault, require_session_bus, run, AlsaFileInput};
 use serde_json::Value;
 use sessionvault_core::clock::SystemClock;
-use sessionvault_core::vault::Vault;
+use sessionvault_core::store::vault::Vault;
 
 const CLIENT: &str = "C-201";
 const PASSPHRASE: &str = "a long enough passphrase";

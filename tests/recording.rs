@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sessionvault_core::clock::SystemClock;
-use sessionvault_core::recording;
-use sessionvault_core::vault::Vault;
+use sessionvault_core::sessions::recording;
+use sessionvault_core::store::vault::Vault;
 
 use common::{
     cli, contains, files_under, frequency, new_vault, run, spawn_recording, supervision_consent,

@@ -12,11 +12,11 @@ use common::{
     cli, new_vault, record_from_file, run, secret_tool_search, spawn_recording,
     supervision_consent, PulseServer,
 };
-use sessionvault_core::audit::EventKind;
 use sessionvault_core::clock::SystemClock;
-use sessionvault_core::db::{Database, DbError};
-use sessionvault_core::keys::{KeyName, VaultKeys};
-use sessionvault_core::vault::{Vault, DATABASE};
+use sessionvault_core::store::audit::EventKind;
+use sessionvault_core::store::db::{Database, DbError};
+use sessionvault_core::store::keys::{KeyName, VaultKeys};
+use sessionvault_core::store::vault::{Vault, DATABASE};
 
 fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use common::new_vault;
 use sessionvault_core::clock::SystemClock;
 use sessionvault_core::settings::{self, DEFAULT_IDLE_LOCK_MINUTES};
-use sessionvault_core::vault::Vault;
+use sessionvault_core::store::vault::Vault;
 
 #[test]
 fn idle_lock_minutes_default_change_persist_and_are_logged() {

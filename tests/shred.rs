@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use common::{cli, files_under, new_vault, run, AlsaFileInput};
 use sessionvault_core::clock::FixedClock;
-use sessionvault_core::shred::{self, ShredError, Target};
-use sessionvault_core::vault::Vault;
+use sessionvault_core::retention::shred::{self, ShredError, Target};
+use sessionvault_core::store::vault::Vault;
 
 fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
@@ -400,7 +400,9 @@ fn a_failure_halfway_is_reported_truthfully_and_a_rerun_finishes_the_job() {
         .all(|c| c.key_lookup_fails && c.file_absent && c.rows_absent));
     assert!(files_under(&dir.join("recordings")).is_empty());
     assert_eq!(
-        sessionvault_core::certificate::list(&vault).unwrap().len(),
+        sessionvault_core::retention::certificate::list(&vault)
+            .unwrap()
+            .len(),
         1
     );
     drop(vault);

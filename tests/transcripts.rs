@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use common::{cli, contains, files_under, new_vault, run, supervision_consent, AlsaFileInput};
 use serde_json::Value;
-use sessionvault_core::transcript::{self, TranscriptError};
-use sessionvault_core::vault::Vault;
+use sessionvault_core::documents::transcript::{self, TranscriptError};
+use sessionvault_core::store::vault::Vault;
 
 fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
@@ -232,7 +232,7 @@ fn an_excerpt_keeps_its_times_through_edits_and_exports_anonymised_in_three_form
             .iter()
             .map(|s| transcript::NewSegment {
                 id: Some(&s.id),
-                at: sessionvault_core::bookmark::time_of(s.at_frame, 48_000),
+                at: sessionvault_core::sessions::bookmark::time_of(s.at_frame, 48_000),
                 speaker: &s.speaker,
                 text: &s.text,
             })

@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use common::{cli, contains, files_under, new_vault, run, secret_tool_search};
 use sessionvault_core::clock::SystemClock;
-use sessionvault_core::db::Database;
-use sessionvault_core::keys::{KeyName, VaultKeys};
-use sessionvault_core::vault::{Vault, VaultError, DATABASE};
+use sessionvault_core::store::db::Database;
+use sessionvault_core::store::keys::{KeyName, VaultKeys};
+use sessionvault_core::store::vault::{Vault, VaultError, DATABASE};
 use uuid::Uuid;
 
 fn keys_of(id: &str) -> VaultKeys {
@@ -29,7 +29,7 @@ fn init_then_reopen_reports_a_ready_vault() {
     assert_eq!(status["keyring"]["unlocked"], true);
     assert_eq!(
         status["database"]["schema_version"],
-        sessionvault_core::db::latest_version()
+        sessionvault_core::store::db::latest_version()
     );
     assert_eq!(status["database"]["audit_entries"], 1);
     assert!(status["signing_key"]
@@ -114,7 +114,7 @@ fn a_wrong_database_key_gives_the_wrong_key_error() {
     assert!(matches!(
         Vault::open(&dir, Arc::new(SystemClock)),
         Err(VaultError::Database(
-            sessionvault_core::db::DbError::WrongKey
+            sessionvault_core::store::db::DbError::WrongKey
         ))
     ));
 }
@@ -139,7 +139,7 @@ fn a_key_deleted_from_the_keyring_is_reported_as_missing() {
     assert!(matches!(
         Vault::open(&dir, Arc::new(SystemClock)),
         Err(VaultError::Key(
-            sessionvault_core::keys::KeyError::Missing {
+            sessionvault_core::store::keys::KeyError::Missing {
                 name: KeyName::Database
             }
         ))

@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use sessionvault_core::clock::{self, Clock};
-use sessionvault_core::recording;
+use sessionvault_core::sessions::recording;
 use sessionvault_core::settings::{self, DEFAULT_IDLE_LOCK_MINUTES};
-use sessionvault_core::vault::{self, Vault};
+use sessionvault_core::store::vault::{self, Vault};
 use tauri::ipc::Channel;
 
 use crate::commands::player::OpenPlayer;

@@ -8,9 +8,9 @@ use time::macros::format_description;
 use time::Date;
 use uuid::Uuid;
 
-use crate::audit::EventKind;
-use crate::db::DbError;
-use crate::vault::{Vault, VaultError};
+use crate::store::audit::EventKind;
+use crate::store::db::DbError;
+use crate::store::vault::{Vault, VaultError};
 
 /// The longest course name accepted.
 pub const MAX_NAME_CHARS: usize = 120;
@@ -102,7 +102,7 @@ pub fn add(vault: &mut Vault, name: &str, ends_on: Date) -> Result<Course, Cours
     let created_at = change
         .now
         .format(&Rfc3339)
-        .map_err(|e| VaultError::from(crate::audit::AuditError::from(e)))?;
+        .map_err(|e| VaultError::from(crate::store::audit::AuditError::from(e)))?;
     change.tx.execute(
         "INSERT INTO courses (id, name, ends_on, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![id.to_string(), name, format_date(ends_on), created_at],

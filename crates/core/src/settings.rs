@@ -9,9 +9,9 @@ use rusqlite::{params, OptionalExtension};
 use serde_json::json;
 use time::format_description::well_known::Rfc3339;
 
-use crate::audit::EventKind;
-use crate::db::DbError;
-use crate::vault::{Vault, VaultError};
+use crate::store::audit::EventKind;
+use crate::store::db::DbError;
+use crate::store::vault::{Vault, VaultError};
 
 /// How many minutes without use the window waits before locking, unless set otherwise.
 pub const DEFAULT_IDLE_LOCK_MINUTES: u32 = 5;
@@ -96,8 +96,8 @@ impl From<DbError> for SettingsError {
     }
 }
 
-impl From<crate::audit::AuditError> for SettingsError {
-    fn from(e: crate::audit::AuditError) -> Self {
+impl From<crate::store::audit::AuditError> for SettingsError {
+    fn from(e: crate::store::audit::AuditError) -> Self {
         SettingsError::Vault(e.into())
     }
 }
@@ -213,7 +213,7 @@ pub fn update(vault: &mut Vault, changes: &Changes) -> Result<Settings, Settings
     let now = change
         .now
         .format(&Rfc3339)
-        .map_err(crate::audit::AuditError::from)?;
+        .map_err(crate::store::audit::AuditError::from)?;
     for (name, value) in &values {
         change.tx.execute(
             "INSERT INTO settings (name, value, updated_at) VALUES (?1, ?2, ?3)

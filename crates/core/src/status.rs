@@ -10,8 +10,8 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 use crate::clock::Clock;
-use crate::keys::{self, KeyError};
-use crate::vault::{self, Vault, VaultError};
+use crate::store::keys::{self, KeyError};
+use crate::store::vault::{self, Vault, VaultError};
 use crate::ErrorCode;
 use sessionvault_audio::devices::{self, HostReport};
 

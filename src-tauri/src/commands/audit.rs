@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use serde_json::Value;
-use sessionvault_core::audit::Entry;
+use sessionvault_core::store::audit::Entry;
 use tauri::State;
 
 use super::with_fields;

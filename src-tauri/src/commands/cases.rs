@@ -4,9 +4,11 @@
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use sessionvault_core::case_study::{self, CaseStudy, CaseStudyError, Listed, NewCaseStudy, Owner};
-use sessionvault_core::transcript::anonymise::Rule;
-use sessionvault_core::transcript::export::Format;
+use sessionvault_core::documents::case_study::{
+    self, CaseStudy, CaseStudyError, Listed, NewCaseStudy, Owner,
+};
+use sessionvault_core::documents::transcript::anonymise::Rule;
+use sessionvault_core::documents::transcript::export::Format;
 use tauri::{AppHandle, Runtime, State};
 
 use super::transcripts::{checked, save_as};

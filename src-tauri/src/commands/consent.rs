@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 use sessionvault_core::consent::{self, forms, NewConsent, Record, SignedWith, Summary};
 use sessionvault_core::course;
-use sessionvault_core::shred::{self, Preview, Target};
+use sessionvault_core::retention::shred::{self, Preview, Target};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
 

@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 use sessionvault_core::clock::{Clock, FixedClock, SystemClock};
-use sessionvault_core::db::Database;
-use sessionvault_core::keys::{KeyName, VaultKeys};
+use sessionvault_core::store::db::Database;
+use sessionvault_core::store::keys::{KeyName, VaultKeys};
 use tauri::ipc::Channel;
 use tauri::Manager;
 

@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use sessionvault_audio::devices::Direction;
-use sessionvault_core::bookmark::{self, Bookmark};
-use sessionvault_core::player::{self, Listening, Player};
-use sessionvault_core::recording::{self, Summary};
-use sessionvault_core::vault::Vault;
+use sessionvault_core::sessions::bookmark::{self, Bookmark};
+use sessionvault_core::sessions::player::{self, Listening, Player};
+use sessionvault_core::sessions::recording::{self, Summary};
+use sessionvault_core::store::vault::Vault;
 use sessionvault_core::ErrorCode;
 use tauri::ipc::Channel;
 use tauri::State;

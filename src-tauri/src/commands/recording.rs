@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use sessionvault_audio::devices::{self, DeviceInfo, Direction};
 use sessionvault_audio::meter::{self, WINDOWS_PER_SECOND};
 use sessionvault_core::consent;
-use sessionvault_core::recording::{self, Control, Summary};
+use sessionvault_core::sessions::recording::{self, Control, Summary};
 use tauri::ipc::Channel;
 use tauri::State;
 use time::format_description::well_known::Rfc3339;

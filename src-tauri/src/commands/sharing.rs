@@ -10,10 +10,10 @@ use std::sync::Arc;
 
 use serde_json::Value;
 use sessionvault_core::consent;
-use sessionvault_core::copies::{self, Copy};
-use sessionvault_core::recording;
-use sessionvault_core::share::{self, Recipients, Role, SecretString, ShareOptions};
-use sessionvault_core::subject_access::{self, SubjectAccessError};
+use sessionvault_core::disclosure::share::{self, Recipients, Role, SecretString, ShareOptions};
+use sessionvault_core::disclosure::subject_access::{self, SubjectAccessError};
+use sessionvault_core::retention::copies::{self, Copy};
+use sessionvault_core::sessions::recording;
 use tauri::{AppHandle, Runtime, State};
 
 use super::player::at;
@@ -116,7 +116,7 @@ fn shown(copy: &Copy, clients: &HashMap<String, String>) -> Result<Value, Comman
 /// Recording id and consent id → client code, for the recordings and consent records the vault
 /// holds.
 fn clients_of_recordings(
-    vault: &sessionvault_core::vault::Vault,
+    vault: &sessionvault_core::store::vault::Vault,
 ) -> Result<HashMap<String, String>, CommandError> {
     let recordings = recording::list(vault)?
         .into_iter()

@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use sessionvault_core::certificate::{self, Listed, Signed};
-use sessionvault_core::private_file::{self, CertificateFormat};
-use sessionvault_core::shred::{self, Due, Outcome, Preview, Target};
+use sessionvault_core::retention::certificate::{self, Listed, Signed};
+use sessionvault_core::retention::private_file::{self, CertificateFormat};
+use sessionvault_core::retention::shred::{self, Due, Outcome, Preview, Target};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
 

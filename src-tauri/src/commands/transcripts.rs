@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use sessionvault_core::transcript::anonymise::{Leftover, Rule};
-use sessionvault_core::transcript::export::Format;
-use sessionvault_core::transcript::{
+use sessionvault_core::documents::transcript::anonymise::{Leftover, Rule};
+use sessionvault_core::documents::transcript::export::Format;
+use sessionvault_core::documents::transcript::{
     self, Listed, NewSegment, Speaker, Transcript, TranscriptError,
 };
 use tauri::{AppHandle, Runtime, State};
@@ -254,7 +254,7 @@ pub async fn transcript_remove(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sessionvault_core::transcript::Segment;
+    use sessionvault_core::documents::transcript::Segment;
 
     fn sample() -> Transcript {
         Transcript {

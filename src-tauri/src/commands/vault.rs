@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 use sessionvault_core::settings::{self, Settings};
 use sessionvault_core::status::{self, Report};
-use sessionvault_core::vault::{self, Vault};
+use sessionvault_core::store::vault::{self, Vault};
 use tauri::ipc::Channel;
 use tauri::State;
 

@@ -28,12 +28,12 @@ use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::audit::EventKind;
-use crate::canonical::Encoder;
 use crate::course::{self, format_date, CourseError};
-use crate::db::DbError;
-use crate::signing::Domain;
-use crate::vault::{Vault, VaultError};
+use crate::store::audit::EventKind;
+use crate::store::canonical::Encoder;
+use crate::store::db::DbError;
+use crate::store::signing::Domain;
+use crate::store::vault::{Vault, VaultError};
 use attachment::{AttachmentError, Kind};
 
 /// The longest typed name, counsellor name or withdrawal reason accepted, in characters.
@@ -358,8 +358,8 @@ impl From<rusqlite::Error> for ConsentError {
     }
 }
 
-impl From<crate::audit::AuditError> for ConsentError {
-    fn from(e: crate::audit::AuditError) -> Self {
+impl From<crate::store::audit::AuditError> for ConsentError {
+    fn from(e: crate::store::audit::AuditError) -> Self {
         ConsentError::Vault(e.into())
     }
 }
@@ -719,7 +719,7 @@ fn store(vault: &mut Vault, record: &mut Record, event: EventKind) -> Result<(),
     record.signed_at = change
         .now
         .format(&Rfc3339)
-        .map_err(crate::audit::AuditError::from)?;
+        .map_err(crate::store::audit::AuditError::from)?;
     record.record_signature = change
         .sign(Domain::ConsentRecord, &record.canonical(vault_id))
         .to_vec();
@@ -782,7 +782,7 @@ pub fn withdraw(vault: &mut Vault, id: &str, reason: &str) -> Result<Record, Con
     let at = change
         .now
         .format(&Rfc3339)
-        .map_err(crate::audit::AuditError::from)?;
+        .map_err(crate::store::audit::AuditError::from)?;
     let signature = change.sign(
         Domain::ConsentWithdrawal,
         &withdrawal_canonical(&record, &at, &reason),
@@ -993,8 +993,8 @@ pub struct SavedPdf {
 }
 
 /// Writes the printable PDF of record `id` ([`make_pdf`]) to `out` as a private file (mode
-/// 0600, whole or absent: [`crate::private_file`]), records it as an outstanding copy of kind
-/// `consent-pdf` naming the consent — it holds the client's name and signature, so shred
+/// 0600, whole or absent: [`crate::retention::private_file`]), records it as an outstanding copy of
+/// kind `consent-pdf` naming the consent — it holds the client's name and signature, so shred
 /// previews and certificates of the client list it until the counsellor records it destroyed
 /// — and logs `consent.pdf_made` (ids, size and hash only).
 ///
@@ -1003,15 +1003,16 @@ pub fn save_pdf(vault: &mut Vault, id: &str, out: &Path) -> Result<SavedPdf, Con
     let bytes = make_pdf(vault, id)?;
     let consent_id = get(vault, id)?.id.to_string();
     let path = out.display().to_string();
-    let written = crate::private_file::write(out, &bytes).map_err(|source| ConsentError::Io {
-        path: path.clone(),
-        source,
-    })?;
-    let copy_id = crate::copies::record(
+    let written =
+        crate::retention::private_file::write(out, &bytes).map_err(|source| ConsentError::Io {
+            path: path.clone(),
+            source,
+        })?;
+    let copy_id = crate::retention::copies::record(
         vault,
         out,
         &written,
-        &crate::copies::NewCopy {
+        &crate::retention::copies::NewCopy {
             kind: "consent-pdf",
             recording_id: None,
             transcript_id: None,

@@ -8,7 +8,8 @@
 //! unchanged); a signed paper form kept as a PDF is only referred to by its SHA-256.
 //!
 //! The fonts, text encoding, wrapping, page flow and footer are shared with the other
-//! documents, in `crate::pdf_text`; what is here is the record's own layout and its picture.
+//! documents, in `crate::documents::pdf_text`; what is here is the record's own layout and its
+//! picture.
 
 use std::collections::HashMap;
 use std::io::Cursor;
@@ -16,7 +17,7 @@ use std::io::Cursor;
 use pdf_writer::{Chunk, Filter, Finish, Name, Pdf, Ref};
 use svg2pdf::usvg;
 
-use crate::pdf_text::{
+use crate::documents::pdf_text::{
     deflate, encode_winansi, wrap, wrap_evenly, write_pdf, DocumentInfo, Layout, Op, BODY,
     BODY_LEADING, BOTTOM, CONTENT_W, LABEL, MARGIN, MUTED_GRAY, ROW_PAD, RULE_GRAY, SMALL,
     SMALL_BOLD, TITLE, TOP, VALUE_X,
@@ -24,13 +25,15 @@ use crate::pdf_text::{
 
 /// The picture of the client's signature, or a scan of the signed paper form.
 pub enum SignatureImage<'a> {
-    /// A drawn signature as SVG (already validated/sanitised by the caller: only shapes, no scripts, no external refs).
+    /// A drawn signature as SVG (already validated/sanitised by the caller: only shapes, no
+    /// scripts, no external refs).
     Svg(&'a [u8]),
     /// A drawn signature or a scanned paper form as PNG.
     Png(&'a [u8]),
     /// A scanned paper form as JPEG.
     Jpeg(&'a [u8]),
-    /// A scanned paper form as PDF: not embedded; the page shows that it is attached, with this SHA-256 (hex).
+    /// A scanned paper form as PDF: not embedded; the page shows that it is attached, with this
+    /// SHA-256 (hex).
     PaperPdf {
         /// The SHA-256 of the attached PDF file, in hex.
         sha256_hex: &'a str,
@@ -42,7 +45,8 @@ pub enum SignatureImage<'a> {
 }
 
 /// Everything printed on a consent record's PDF. All strings are UTF-8; the renderer must handle
-/// non-ASCII (e.g. "é", "’", "—", "…") without panicking (map to WinAnsi where possible, replace the rest with '?').
+/// non-ASCII (e.g. "é", "’", "—", "…") without panicking (map to WinAnsi where possible, replace
+/// the rest with '?').
 pub struct ConsentDocument<'a> {
     /// The document's title, e.g. "Consent to record counselling sessions".
     pub title: &'a str,
@@ -56,7 +60,8 @@ pub struct ConsentDocument<'a> {
     pub form_hash_hex: &'a str,
     /// The consent form's text: paragraphs separated by blank lines.
     pub form_text: &'a str,
-    /// Label/value rows: "Client code", "Purposes", "Who may hear it", "After use", "Case study", ...
+    /// Label/value rows: "Client code", "Purposes", "Who may hear it", "After use", "Case study",
+    /// ...
     pub choices: &'a [(&'a str, String)],
     /// The client's typed name.
     pub client_name: Option<&'a str>,

@@ -11,8 +11,9 @@
 //! Reading, starting, editing and exporting a transcript pass the disclosure gate
 //! ([`crate::disclosure`]) at that moment: once the recording's consent is withdrawn, out of
 //! date or altered, its words are no longer shown. Transcripts live only in the SQLCipher
-//! database and go with their recording when it is shredded. Their text never reaches a log: tracing and the audit log (`transcript.created`,
-//! `transcript.edited`, `transcript.exported`) carry ids, frames and counts only.
+//! database and go with their recording when it is shredded. Their text never reaches a log:
+//! tracing and the audit log (`transcript.created`, `transcript.edited`, `transcript.exported`)
+//! carry ids, frames and counts only.
 //!
 //! Exports for coursework (TXT, DOCX, PDF; see [`export`]) apply the transcript's
 //! anonymisation list ([`anonymise`]) and are refused if an original is still in the text;
@@ -29,13 +30,13 @@ use serde_json::json;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
-use crate::audit::{AuditError, EventKind};
-use crate::bookmark::{frame_at, time_of};
-use crate::copies::NewCopy;
-use crate::db::DbError;
 use crate::disclosure::{self, Cleared, DisclosureError, Recipient, Use};
-use crate::recording::{self, RecordError};
-use crate::vault::{Vault, VaultError};
+use crate::retention::copies::NewCopy;
+use crate::sessions::bookmark::{frame_at, time_of};
+use crate::sessions::recording::{self, RecordError};
+use crate::store::audit::{AuditError, EventKind};
+use crate::store::db::DbError;
+use crate::store::vault::{Vault, VaultError};
 use anonymise::{Leftover, Rule, RuleProblem};
 use export::{Block, Document, Exported, Format, Section, WriteError};
 
@@ -360,8 +361,8 @@ impl From<AuditError> for TranscriptError {
     }
 }
 
-impl From<crate::bookmark::BookmarkError> for TranscriptError {
-    fn from(e: crate::bookmark::BookmarkError) -> Self {
+impl From<crate::sessions::bookmark::BookmarkError> for TranscriptError {
+    fn from(e: crate::sessions::bookmark::BookmarkError) -> Self {
         TranscriptError::BadTime(e.to_string())
     }
 }
@@ -487,7 +488,7 @@ pub fn check_speakers(speakers: Vec<Speaker>) -> Result<Vec<Speaker>, Transcript
     Ok(out)
 }
 
-fn now_text(change: &crate::vault::Change<'_>) -> Result<String, TranscriptError> {
+fn now_text(change: &crate::store::vault::Change<'_>) -> Result<String, TranscriptError> {
     Ok(change.now.format(&Rfc3339).map_err(AuditError::from)?)
 }
 
@@ -727,7 +728,7 @@ fn check_speaker<'a>(
 }
 
 fn log_edit(
-    change: &crate::vault::Change<'_>,
+    change: &crate::store::vault::Change<'_>,
     transcript: &Transcript,
     what: &str,
     segments: usize,

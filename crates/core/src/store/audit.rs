@@ -19,8 +19,8 @@ use sha2::{Digest, Sha256};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::canonical::Encoder;
-use crate::signing::{Domain, PublicKey, Signer};
+use crate::store::canonical::Encoder;
+use crate::store::signing::{Domain, PublicKey, Signer};
 
 /// The hash that the first entry names as its predecessor.
 pub const GENESIS: [u8; 32] = [0u8; 32];
@@ -482,7 +482,7 @@ fn is_creation_of(entry: &Entry, vault_id: Option<&str>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::Database;
+    use crate::store::db::Database;
     use rand::SeedableRng;
     use serde_json::json;
 

@@ -18,7 +18,7 @@
 use serde_json::Value;
 
 use super::{read, CertificateError, Signed, FORMAT_1};
-use crate::signing::{Domain, PublicKey};
+use crate::store::signing::{Domain, PublicKey};
 
 /// The file as read: the body is absent in certificates exported before it was carried.
 #[derive(serde::Deserialize)]

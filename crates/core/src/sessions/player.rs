@@ -30,11 +30,11 @@ use cpal::{SampleFormat, SizedSample};
 use serde_json::json;
 use zeroize::Zeroizing;
 
-use crate::audit::EventKind;
 use crate::consent::Audience;
 use crate::disclosure::{self, DisclosureError, Recipient, Use};
-use crate::recording::{self, RecordError};
-use crate::vault::{Vault, VaultError};
+use crate::sessions::recording::{self, RecordError};
+use crate::store::audit::EventKind;
+use crate::store::vault::{Vault, VaultError};
 use crate::ErrorCode;
 use sessionvault_audio::seal::{Format, SealedAudio};
 use sessionvault_audio::stretch::{self, BadSpeed, Stretcher};
@@ -179,14 +179,14 @@ impl ErrorCode for PlayError {
     }
 }
 
-impl From<crate::db::DbError> for PlayError {
-    fn from(e: crate::db::DbError) -> Self {
+impl From<crate::store::db::DbError> for PlayError {
+    fn from(e: crate::store::db::DbError) -> Self {
         PlayError::Vault(e.into())
     }
 }
 
-impl From<crate::audit::AuditError> for PlayError {
-    fn from(e: crate::audit::AuditError) -> Self {
+impl From<crate::store::audit::AuditError> for PlayError {
+    fn from(e: crate::store::audit::AuditError) -> Self {
         PlayError::Vault(e.into())
     }
 }

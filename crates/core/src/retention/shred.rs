@@ -15,7 +15,7 @@
 //! 3. **Rows**: the recording's rows and its bookmarks are deleted (SQLite's `secure_delete`
 //!    is on), with an audit entry each; the database is vacuumed afterwards.
 //! 4. **Database re-key**: the SQLCipher database is encrypted again under a fresh random key
-//!    and the old key deleted from the keyring ([`crate::rekey`]), so a copy of the database
+//!    and the old key deleted from the keyring ([`crate::store::rekey`]), so a copy of the database
 //!    taken before the shred no longer opens: text is crypto-erased as audio is.
 //! 5. **Memory**: a shred never loads a key or audio; its buffers hold random bytes only.
 //! 6. **Certificate**: signed with the counsellor's key, listing what was destroyed, how, the
@@ -39,12 +39,12 @@ use time::format_description::well_known::Rfc3339;
 use time::Date;
 use uuid::Uuid;
 
-use crate::audit::EventKind;
-use crate::certificate::{self, Certificate, CertificateError, OutstandingCopy, Signed};
 use crate::course::format_date;
-use crate::keys::{KeyError, KeyName, KeyWatch};
-use crate::signing::Domain;
-use crate::vault::{Vault, VaultError, RECORDINGS};
+use crate::retention::certificate::{self, Certificate, CertificateError, OutstandingCopy, Signed};
+use crate::store::audit::EventKind;
+use crate::store::keys::{KeyError, KeyName, KeyWatch};
+use crate::store::signing::Domain;
+use crate::store::vault::{Vault, VaultError, RECORDINGS};
 use crate::ErrorCode;
 
 /// How many days ahead `due` warns of destruction dates.
@@ -186,25 +186,25 @@ impl ErrorCode for ShredError {
 
 impl From<rusqlite::Error> for ShredError {
     fn from(e: rusqlite::Error) -> Self {
-        ShredError::Vault(crate::db::DbError::from(e).into())
+        ShredError::Vault(crate::store::db::DbError::from(e).into())
     }
 }
 
-impl From<crate::db::DbError> for ShredError {
-    fn from(e: crate::db::DbError) -> Self {
+impl From<crate::store::db::DbError> for ShredError {
+    fn from(e: crate::store::db::DbError) -> Self {
         ShredError::Vault(e.into())
     }
 }
 
-impl From<crate::audit::AuditError> for ShredError {
-    fn from(e: crate::audit::AuditError) -> Self {
+impl From<crate::store::audit::AuditError> for ShredError {
+    fn from(e: crate::store::audit::AuditError) -> Self {
         ShredError::Vault(e.into())
     }
 }
 
 impl From<time::error::Format> for ShredError {
     fn from(e: time::error::Format) -> Self {
-        ShredError::Vault(crate::audit::AuditError::from(e).into())
+        ShredError::Vault(crate::store::audit::AuditError::from(e).into())
     }
 }
 
@@ -576,11 +576,11 @@ fn outstanding_copies(vault: &Vault, items: &[Item]) -> Result<Vec<OutstandingCo
     let mut stmt = conn.prepare(&format!(
         "SELECT {} FROM copies
          WHERE recording_id = ?1 AND destroyed_at IS NULL ORDER BY made_at, id",
-        crate::copies::COLUMNS
+        crate::retention::copies::COLUMNS
     ))?;
     let mut out = Vec::new();
     for item in items {
-        let rows = stmt.query_map([&item.recording_id], crate::copies::row)?;
+        let rows = stmt.query_map([&item.recording_id], crate::retention::copies::row)?;
         for row in rows {
             let copy = row?;
             out.push(OutstandingCopy {
@@ -612,9 +612,9 @@ fn consent_copies(vault: &Vault, target: &Target) -> Result<Vec<OutstandingCopy>
     let mut stmt = conn.prepare(&format!(
         "SELECT {} FROM copies
          WHERE consent_id IN ({consents}) AND destroyed_at IS NULL ORDER BY made_at, id",
-        crate::copies::COLUMNS
+        crate::retention::copies::COLUMNS
     ))?;
-    let rows = stmt.query_map([target.id()], crate::copies::row)?;
+    let rows = stmt.query_map([target.id()], crate::retention::copies::row)?;
     let mut out = Vec::new();
     for row in rows {
         let copy = row?;
@@ -690,15 +690,19 @@ pub fn preview(vault: &Vault, target: &Target) -> Result<Preview, ShredError> {
 fn case_study_plan(
     vault: &Vault,
     target: &Target,
-) -> Result<crate::case_study::ShredPlan, ShredError> {
+) -> Result<crate::documents::case_study::ShredPlan, ShredError> {
     let plan = match target {
-        Target::Course(id) => crate::case_study::shred_plan(vault, Some(id.trim()), None),
-        Target::Client(code) => crate::case_study::shred_plan(vault, None, Some(code.trim())),
+        Target::Course(id) => {
+            crate::documents::case_study::shred_plan(vault, Some(id.trim()), None)
+        }
+        Target::Client(code) => {
+            crate::documents::case_study::shred_plan(vault, None, Some(code.trim()))
+        }
         Target::Recording(_) | Target::Consent(_) => Ok(Default::default()),
     };
     plan.map_err(|e| match e {
-        crate::case_study::CaseStudyError::Vault(e) => ShredError::Vault(e),
-        other => ShredError::Vault(VaultError::Database(crate::db::DbError::Sqlite(
+        crate::documents::case_study::CaseStudyError::Vault(e) => ShredError::Vault(e),
+        other => ShredError::Vault(VaultError::Database(crate::store::db::DbError::Sqlite(
             rusqlite::Error::InvalidParameterName(other.to_string()),
         ))),
     })
@@ -707,7 +711,7 @@ fn case_study_plan(
 /// The outstanding copies of case studies that a shred destroys.
 fn case_study_copies(
     vault: &Vault,
-    studies: &[crate::case_study::Parties],
+    studies: &[crate::documents::case_study::Parties],
 ) -> Result<Vec<OutstandingCopy>, ShredError> {
     let conn = vault.db().conn();
     let mut stmt = conn.prepare(
@@ -816,8 +820,9 @@ fn key_gone(vault: &Vault, watch: &mut KeyWatch, id: &str) -> Result<bool, KeyEr
 }
 
 /// How long the shred after a withdrawal waits for a recording still being made under the
-/// consent to stop (it stops by itself within [`crate::recording::CONSENT_CHECK_INTERVAL`] of
-/// the withdrawal, and then seals what it has).
+/// consent to stop (it stops by itself within
+/// [`crate::sessions::recording::CONSENT_CHECK_INTERVAL`] of the withdrawal, and then seals what it
+/// has).
 pub const RECORDING_STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Waits until no recording is still being made under consent `consent_id`: after its
@@ -847,7 +852,7 @@ pub fn await_recordings_stopped(vault: &mut Vault, consent_id: &str) -> Result<(
             return Err(ShredError::StillRecording(running));
         }
         // One no live process holds any more (a crash) is re-sealed now; live ones are left.
-        if let Err(e) = crate::recording::recover_unfinished(vault) {
+        if let Err(e) = crate::sessions::recording::recover_unfinished(vault) {
             tracing::warn!(
                 code = e.code(),
                 "recovery before the withdrawal's shred failed"

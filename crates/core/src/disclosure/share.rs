@@ -10,10 +10,10 @@
 //! No plaintext touches the disk: the sealed recording is decrypted chunk by chunk into
 //! zeroized buffers, and what is written is age ciphertext, as a [`PrivateFile`] (mode 0600,
 //! into a temporary file beside the destination that is synced and renamed into place only when
-//! complete, and removed on any failure). Each share is recorded as an outstanding copy (with the role, the range and the
-//! recipients' fingerprints), which destruction certificates list until the counsellor records
-//! that it was destroyed ([`crate::copies::mark_destroyed`]), and logged as
-//! `recording.shared` (ids, role, range and fingerprints only).
+//! complete, and removed on any failure). Each share is recorded as an outstanding copy (with the
+//! role, the range and the recipients' fingerprints), which destruction certificates list until the
+//! counsellor records that it was destroyed ([`crate::retention::copies::mark_destroyed`]), and
+//! logged as `recording.shared` (ids, role, range and fingerprints only).
 
 use std::fmt;
 use std::io::{self, Write};
@@ -32,13 +32,13 @@ use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
-use crate::audit::{AuditError, EventKind};
-use crate::db::DbError;
 use crate::disclosure::{self, DisclosureError, Use};
-use crate::player::Listener;
-use crate::private_file::PrivateFile;
-use crate::recording::{self, RecordError};
-use crate::vault::{Vault, VaultError};
+use crate::retention::private_file::PrivateFile;
+use crate::sessions::player::Listener;
+use crate::sessions::recording::{self, RecordError};
+use crate::store::audit::{AuditError, EventKind};
+use crate::store::db::DbError;
+use crate::store::vault::{Vault, VaultError};
 use sessionvault_audio::seal::{self, SealError};
 
 /// The shortest passphrase accepted for a share or a bundle.

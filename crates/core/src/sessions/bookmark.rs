@@ -17,12 +17,12 @@ use serde_json::json;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
-use crate::audit::{AuditError, EventKind};
-use crate::db::DbError;
 use crate::disclosure::{self, DisclosureError, Recipient, Use};
-use crate::recording::{RecordError, Summary};
+use crate::sessions::recording::{RecordError, Summary};
+use crate::store::audit::{AuditError, EventKind};
+use crate::store::db::DbError;
+use crate::store::vault::{Vault, VaultError};
 use crate::timecode::{self, TimeError};
-use crate::vault::{Vault, VaultError};
 
 /// The longest note accepted, in characters (after trimming).
 pub const MAX_NOTE_CHARS: usize = 2000;
@@ -282,7 +282,7 @@ fn frame_in(at: Duration, frames: u64, sample_rate: u32) -> Option<u64> {
     frame_at(at, sample_rate).filter(|&frame| frame <= frames)
 }
 
-fn now_text(change: &crate::vault::Change<'_>) -> Result<String, BookmarkError> {
+fn now_text(change: &crate::store::vault::Change<'_>) -> Result<String, BookmarkError> {
     Ok(change.now.format(&Rfc3339).map_err(AuditError::from)?)
 }
 

@@ -22,7 +22,7 @@
 //! passes the disclosure gate for the client ([`crate::disclosure`]); a case study about
 //! several clients goes in only anonymised, with every other client's name checked as gone.
 //! Everything is built in zeroized memory and streamed through age into a private file
-//! ([`crate::private_file`]: mode 0600, through a temporary file beside the destination,
+//! ([`crate::retention::private_file`]: mode 0600, through a temporary file beside the destination,
 //! renamed into place when complete). The export is logged as `client.exported` with the code
 //! and counts only.
 
@@ -34,19 +34,19 @@ use serde_json::json;
 use time::format_description::well_known::Rfc3339;
 use zeroize::Zeroizing;
 
-use crate::audit::{AuditError, EventKind};
-use crate::bookmark::{self, BookmarkError};
-use crate::case_study::{self, CaseStudyError};
 use crate::consent::attachment::Kind;
 use crate::consent::{self, ConsentError};
-use crate::copies::{self, CopyError};
-use crate::db::DbError;
+use crate::disclosure::share;
 use crate::disclosure::Recipient;
-use crate::recording::{self, RecordError};
-use crate::share;
-use crate::transcript::anonymise;
-use crate::transcript::{self, TranscriptError};
-use crate::vault::{Vault, VaultError};
+use crate::documents::case_study::{self, CaseStudyError};
+use crate::documents::transcript::anonymise;
+use crate::documents::transcript::{self, TranscriptError};
+use crate::retention::copies::{self, CopyError};
+use crate::sessions::bookmark::{self, BookmarkError};
+use crate::sessions::recording::{self, RecordError};
+use crate::store::audit::{AuditError, EventKind};
+use crate::store::db::DbError;
+use crate::store::vault::{Vault, VaultError};
 
 /// What went wrong gathering or writing a subject access bundle.
 #[derive(Debug, thiserror::Error)]

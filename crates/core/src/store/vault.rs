@@ -24,12 +24,12 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
-use crate::audit::{self, AuditError, EventKind, Verified};
 use crate::clock::Clock;
-use crate::db::{self, Database, DbError};
-use crate::keys::{KeyError, KeyName, VaultKeys};
-use crate::rekey;
-use crate::signing::{PublicKey, Signer};
+use crate::store::audit::{self, AuditError, EventKind, Verified};
+use crate::store::db::{self, Database, DbError};
+use crate::store::keys::{KeyError, KeyName, VaultKeys};
+use crate::store::rekey;
+use crate::store::signing::{PublicKey, Signer};
 
 /// The name of the marker file that makes a folder a vault.
 pub const MARKER: &str = "vault.json";
@@ -208,7 +208,7 @@ pub struct Vault {
     id: Uuid,
     keys: VaultKeys,
     db: Database,
-    /// The vault's generation when the database was opened (see [`crate::rekey`]): when a
+    /// The vault's generation when the database was opened (see [`crate::store::rekey`]): when a
     /// re-key by another SessionVault moved it on, the database is opened again.
     generation: u64,
     /// The vault's lock file ([`LOCK`]), open for the shared and exclusive locks.
@@ -344,7 +344,7 @@ impl Vault {
     /// [`VaultError::Key`] (unreachable, locked, missing), [`VaultError::Database`] (wrong
     /// key, newer schema), [`VaultError::SigningKeyMismatch`], [`VaultError::Busy`].
     ///
-    /// To open it for use, with crash recovery, see [`crate::recording::open_for_use`].
+    /// To open it for use, with crash recovery, see [`crate::sessions::recording::open_for_use`].
     pub fn open(dir: &Path, clock: Arc<dyn Clock>) -> Result<Vault, VaultError> {
         let id = read_id(dir)?;
         let keys = VaultKeys::for_vault(id);
@@ -422,7 +422,7 @@ impl Vault {
     }
 
     /// Encrypts the database again under a fresh random key and deletes the old key from the
-    /// keyring (see [`crate::rekey`]), once the writes of other SessionVaults under way have
+    /// keyring (see [`crate::store::rekey`]), once the writes of other SessionVaults under way have
     /// finished. Every copy of the database taken before (backups, sync folders, snapshots)
     /// then no longer opens. Returns what was checked afterwards.
     ///
@@ -578,7 +578,7 @@ impl Change<'_> {
     }
 
     /// Signs `message` in `domain` with the counsellor's key.
-    pub fn sign(&self, domain: crate::signing::Domain, message: &[u8]) -> [u8; 64] {
+    pub fn sign(&self, domain: crate::store::signing::Domain, message: &[u8]) -> [u8; 64] {
         self.signer.sign(domain, message)
     }
 

@@ -5,8 +5,8 @@ use proptest::prelude::*;
 use rusqlite::params;
 
 use super::*;
-use crate::db::Database;
-use crate::signing::Signer;
+use crate::store::db::Database;
+use crate::store::signing::Signer;
 
 /// A course certificate destroying one recording of `length`, named as signed by `named`.
 fn content(named: &PublicKey, format: &str, length: Length) -> Certificate {

@@ -6,17 +6,17 @@
 //! checks, the outstanding copies, what was kept, the signer's key and the signature. Nothing
 //! is looked up in the vault, so a certificate renders the same anywhere.
 //!
-//! The layout is A4 in Helvetica, made with `crate::pdf_text` like the consent record: a
+//! The layout is A4 in Helvetica, made with `crate::documents::pdf_text` like the consent record: a
 //! title and the certificate's facts, then one section per part of the certificate. The
 //! recordings and the checks are tables whose header is repeated on every page they run onto;
 //! each recording's ciphertext hash is set in small print below its row. Every page has the
 //! certificate id and "Page n of N" in its footer.
 
-use crate::certificate::{Length, Signed, FORMAT, FORMAT_1};
-use crate::pdf_text::{
+use crate::documents::pdf_text::{
     encode_winansi, wrap, wrap_evenly, write_pdf, Align, Column, DocumentInfo, Font, Layout, Style,
     Table, BODY, BODY_LEADING, CONTENT_W, MARGIN, RULE_GRAY, SMALL, TEXT_GRAY, TITLE, VALUE_W,
 };
+use crate::retention::certificate::{Length, Signed, FORMAT, FORMAT_1};
 
 /// The document's title.
 const TITLE_TEXT: &str = "Destruction certificate";
@@ -110,8 +110,8 @@ impl crate::ErrorCode for PdfError {
 
 /// Renders the certificate as a PDF (A4, as many pages as needed) and returns its bytes.
 ///
-/// The signature is not checked here (that is [`crate::certificate::verify_json`]'s job); the
-/// certificate is shown as it is.
+/// The signature is not checked here (that is [`crate::retention::certificate::verify_json`]'s
+/// job); the certificate is shown as it is.
 ///
 /// Errors: [`PdfError::UnknownFormat`] if the certificate is neither of [`FORMAT`] nor of
 /// [`FORMAT_1`].
@@ -130,7 +130,7 @@ pub fn render(signed: &Signed) -> Result<Vec<u8>, PdfError> {
 }
 
 /// Lays out the whole certificate.
-fn lay_out(signed: &Signed) -> Vec<Vec<crate::pdf_text::Op>> {
+fn lay_out(signed: &Signed) -> Vec<Vec<crate::documents::pdf_text::Op>> {
     let c = &signed.certificate;
     let mut layout = Layout::new();
 
@@ -371,7 +371,7 @@ fn lay_out(signed: &Signed) -> Vec<Vec<crate::pdf_text::Op>> {
 /// unspaced string is cut into lines of equal length, anything else is word-wrapped.
 /// For a share, who it was shared with and the fingerprints of its recipients; empty (no
 /// line) for other copies.
-fn shared_with(copy: &crate::certificate::OutstandingCopy) -> String {
+fn shared_with(copy: &crate::retention::certificate::OutstandingCopy) -> String {
     match (&copy.role, copy.recipients.is_empty()) {
         (None, true) => String::new(),
         (role, _) => format!(
@@ -457,10 +457,10 @@ fn split_number(step: &str) -> Option<(String, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::certificate::{
+    use crate::retention::certificate::{
         signed_bytes, Certificate, Check, Destroyed, OutstandingCopy, Target,
     };
-    use crate::signing::{Domain, Signer};
+    use crate::store::signing::{Domain, Signer};
     use crate::ErrorCode;
     use std::path::Path;
     use std::process::Command;

@@ -20,8 +20,8 @@
 //! `organisation` for the counsellor's, `organisation` for the organisation's. This is the
 //! disclosure gate for case studies ([`crate::disclosure::clear_case_study`]), asked whenever
 //! one is written, opened, edited or exported: signed by this vault, granted, not withdrawn,
-//! and for the counsellor's still in date. Exports (DOCX, PDF) apply the anonymisation list, are refused if an
-//! original is still there, and are recorded as outstanding copies (kind
+//! and for the counsellor's still in date. Exports (DOCX, PDF) apply the anonymisation list, are
+//! refused if an original is still there, and are recorded as outstanding copies (kind
 //! `case-study-docx|pdf`, no recording). Titles and bodies never reach a log.
 
 use std::path::Path;
@@ -31,17 +31,17 @@ use serde_json::json;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
-use crate::audit::{AuditError, EventKind};
 use crate::consent::check_client_code;
-use crate::copies::NewCopy;
-use crate::db::DbError;
 use crate::disclosure::{self, CaseStudyParties, ClearedCaseStudy, DisclosureError, Recipient};
-use crate::transcript::anonymise::{self, Leftover, Rule, RuleProblem};
-use crate::transcript::export::{
+use crate::documents::transcript::anonymise::{self, Leftover, Rule, RuleProblem};
+use crate::documents::transcript::export::{
     Block, Document, Exported, Format, Section, UnknownFormat, WriteError,
 };
-use crate::transcript::{check_text, TextProblem};
-use crate::vault::{Vault, VaultError};
+use crate::documents::transcript::{check_text, TextProblem};
+use crate::retention::copies::NewCopy;
+use crate::store::audit::{AuditError, EventKind};
+use crate::store::db::DbError;
+use crate::store::vault::{Vault, VaultError};
 
 /// The longest title accepted, in characters.
 pub const MAX_TITLE_CHARS: usize = 200;
@@ -323,7 +323,7 @@ fn clear(
     )?)
 }
 
-fn now_text(change: &crate::vault::Change<'_>) -> Result<String, CaseStudyError> {
+fn now_text(change: &crate::store::vault::Change<'_>) -> Result<String, CaseStudyError> {
     Ok(change.now.format(&Rfc3339).map_err(AuditError::from)?)
 }
 
@@ -710,7 +710,10 @@ fn document(found: &CaseStudy) -> Document {
         ),
     ];
     if let Some(at) = &found.final_at {
-        facts.push(("Final since".to_owned(), crate::transcript::long_date(at)));
+        facts.push((
+            "Final since".to_owned(),
+            crate::documents::transcript::long_date(at),
+        ));
     }
     if !rules.is_empty() {
         facts.push((
@@ -817,7 +820,7 @@ pub fn export(
         event: EventKind::CaseStudyExported,
         subject: &found.id,
     };
-    Ok(crate::transcript::export::write_copy(
+    Ok(crate::documents::transcript::export::write_copy(
         vault, out, &bytes, &of,
     )?)
 }

@@ -26,8 +26,8 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::certificate::{self, pdf::PdfError, CertificateError};
-use crate::vault::Vault;
+use crate::retention::certificate::{self, pdf::PdfError, CertificateError};
+use crate::store::vault::Vault;
 
 /// The mode of every file written outside the vault, on Unix: read and write for its owner.
 pub const MODE: u32 = 0o600;

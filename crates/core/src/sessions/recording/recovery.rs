@@ -15,10 +15,10 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{now_text, recording_path, RecordError};
-use crate::audit::EventKind;
 use crate::clock::Clock;
-use crate::keys::KeyName;
-use crate::vault::{Vault, VaultError};
+use crate::store::audit::EventKind;
+use crate::store::keys::KeyName;
+use crate::store::vault::{Vault, VaultError};
 use sessionvault_audio::seal::{self, RecordingKey};
 
 /// Opens the vault in `dir` for use: [`Vault::open`], then the recordings a crash left

@@ -18,19 +18,27 @@
 //! | asked by | consent must be | audience |
 //! |---|---|---|
 //! | the counsellor | granted, signed, current | always |
-//! | a supervisor, tutor or student | granted, signed, current | `supervisor`, `tutors`, `students` |
+//! | a supervisor, tutor or student | granted, signed, current | `supervisor`, `tutors`, `students`
+//! |
 //! | the client (subject access) | signed by this vault (any state) | always |
 //!
 //! The client's right to see what is held about them does not depend on their consent: a
 //! withdrawn or expired record still lets *them* have it, and nobody else. A record that does
 //! not verify is refused to everyone, because it no longer proves whose words these are.
+//!
+//! Behind the gate, the two ways a client's recording or words leave the vault whole:
+//! - [`share`]: a recording or clip shared as a WAV inside an age file, gated by the consent.
+//! - [`subject_access`]: everything held about one client, as an encrypted bundle.
+
+pub mod share;
+pub mod subject_access;
 
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::consent::{self, Audience, CaseStudy as CaseStudyChoice, ConsentError, Record, Refusal};
-use crate::recording::{self, Summary};
-use crate::vault::{Vault, VaultError};
+use crate::sessions::recording::{self, Summary};
+use crate::store::vault::{Vault, VaultError};
 
 /// Who a recording, or what was said in it, is revealed to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

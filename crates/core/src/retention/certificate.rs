@@ -19,8 +19,8 @@
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension};
 
-use crate::signing::{Domain, PublicKey};
-use crate::vault::{Vault, VaultError};
+use crate::store::signing::{Domain, PublicKey};
+use crate::store::vault::{Vault, VaultError};
 use crate::ErrorCode;
 
 pub mod export;
@@ -323,7 +323,7 @@ impl ErrorCode for CertificateError {
 
 impl From<rusqlite::Error> for CertificateError {
     fn from(e: rusqlite::Error) -> Self {
-        CertificateError::Vault(crate::db::DbError::from(e).into())
+        CertificateError::Vault(crate::store::db::DbError::from(e).into())
     }
 }
 

@@ -19,12 +19,12 @@ use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
-use crate::audit::EventKind;
 use crate::consent::{self, ConsentError, VerifiedConsent};
-use crate::db::DbError;
 use crate::disclosure::{self, Cleared, DisclosureError, Recipient, Use};
-use crate::keys::{KeyError, KeyName};
-use crate::vault::{Vault, VaultError, RECORDINGS};
+use crate::store::audit::EventKind;
+use crate::store::db::DbError;
+use crate::store::keys::{KeyError, KeyName};
+use crate::store::vault::{Vault, VaultError, RECORDINGS};
 use crate::ErrorCode;
 use sessionvault_audio::capture::{Capture, CaptureError};
 use sessionvault_audio::meter::{self, Meter};
@@ -119,8 +119,8 @@ impl From<rusqlite::Error> for RecordError {
     }
 }
 
-impl From<crate::audit::AuditError> for RecordError {
-    fn from(e: crate::audit::AuditError) -> Self {
+impl From<crate::store::audit::AuditError> for RecordError {
+    fn from(e: crate::store::audit::AuditError) -> Self {
         RecordError::Vault(e.into())
     }
 }
@@ -266,7 +266,7 @@ fn now_text(vault: &Vault) -> Result<String, RecordError> {
     Ok(vault
         .now()
         .format(&Rfc3339)
-        .map_err(crate::audit::AuditError::from)?)
+        .map_err(crate::store::audit::AuditError::from)?)
 }
 
 /// Records under `consent` until `options.duration` of audio is captured or `control.stop` is
@@ -325,7 +325,7 @@ pub fn record(
         let started = change
             .now
             .format(&Rfc3339)
-            .map_err(crate::audit::AuditError::from)?;
+            .map_err(crate::store::audit::AuditError::from)?;
         change.tx.execute(
             "INSERT INTO recordings (id, consent_id, client_code, course_id, state, started_at,
                  device, device_format, sample_rate, channels, recipient, device_channels,
@@ -494,7 +494,7 @@ struct Checks<'a> {
 /// says so yet. Dropped before `committed`, it removes both, so a failed start leaves nothing
 /// behind.
 struct Setup {
-    keys: crate::keys::VaultKeys,
+    keys: crate::store::keys::VaultKeys,
     id: Uuid,
     path: PathBuf,
     committed: bool,
@@ -540,8 +540,8 @@ fn run(
 ) -> Ended {
     let channels = usize::from(format.channels);
     // Exact: the nearest frame of the duration as given, never through a float.
-    let target_frames =
-        duration.map(|d| crate::bookmark::frame_at(d, format.sample_rate).unwrap_or(u64::MAX));
+    let target_frames = duration
+        .map(|d| crate::sessions::bookmark::frame_at(d, format.sample_rate).unwrap_or(u64::MAX));
     let mut meter = Meter::new(format.sample_rate, format.channels);
     let mut buffer = Zeroizing::new(Vec::with_capacity(
         format.sample_rate as usize / 10 * channels,
@@ -770,8 +770,8 @@ pub struct Export {
 }
 
 /// Writes recording `id` to `out` as a standard WAV file: a deliberate plaintext copy,
-/// written as a [`crate::private_file::PrivateFile`] (mode 0600; `out` is the whole file or
-/// untouched) and recorded as an outstanding copy so shredding can name it later.
+/// written as a [`crate::retention::private_file::PrivateFile`] (mode 0600; `out` is the whole file
+/// or untouched) and recorded as an outstanding copy so shredding can name it later.
 ///
 /// It passes the gate first: refused once the consent is withdrawn, out of date or altered.
 ///
@@ -783,7 +783,7 @@ pub fn export_wav(vault: &mut Vault, id: &str, out: &Path) -> Result<Export, Rec
         path: out.display().to_string(),
         source,
     };
-    let mut file = crate::private_file::PrivateFile::create(out).map_err(export_err)?;
+    let mut file = crate::retention::private_file::PrivateFile::create(out).map_err(export_err)?;
     let mut buf = Zeroizing::new(vec![0u8; 64 * 1024]);
     let mut bytes = 0u64;
     loop {
@@ -798,11 +798,11 @@ pub fn export_wav(vault: &mut Vault, id: &str, out: &Path) -> Result<Export, Rec
     let written = file.commit().map_err(export_err)?;
     drop(audio);
     let summary = cleared.recording().clone();
-    let copy_id = crate::copies::record(
+    let copy_id = crate::retention::copies::record(
         vault,
         out,
         &written,
-        &crate::copies::NewCopy {
+        &crate::retention::copies::NewCopy {
             kind: "wav-export",
             recording_id: Some(&summary.id),
             transcript_id: None,

@@ -1,0 +1,10 @@
+//! The words of a session: transcripts, case studies, and the layout of the documents written
+//! from them (and from consent records and certificates).
+//!
+//! - [`transcript`]: transcripts of recordings, anonymisation, TXT/DOCX/PDF exports.
+//! - [`case_study`]: case studies over one or more clients; the organisation's are permanent.
+//! - `pdf_text`: the PDF text layout every document of the vault uses.
+
+pub mod case_study;
+pub(crate) mod pdf_text;
+pub mod transcript;

@@ -1,0 +1,9 @@
+//! Sessions: recording under a verified consent, bookmarks in a recording, and listening to it.
+//!
+//! - [`recording`]: sealed recording under a verified consent; crash recovery; WAV exports.
+//! - [`bookmark`]: marks at a time in a recording, with a short note.
+//! - [`player`]: listening: play, pause, seek, speed, volume; every listening logged.
+
+pub mod bookmark;
+pub mod player;
+pub mod recording;

@@ -1,0 +1,18 @@
+//! Where everything is kept: the vault folder, its SQLCipher database, the secrets in the OS
+//! keyring, the counsellor's signing key, and the signed audit log.
+//!
+//! - [`vault`]: a vault folder, opening and creating it.
+//! - [`db`]: the SQLCipher database and its migrations.
+//! - [`keys`]: the vault's secrets in the OS keyring.
+//! - [`signing`]: the counsellor's Ed25519 signatures over domain-tagged messages.
+//! - [`canonical`]: the canonical byte form under every signature.
+//! - [`audit`]: the hash-chained, signed audit log.
+//! - `rekey`: changing the database key, and the lock that keeps processes apart meanwhile.
+
+pub mod audit;
+pub mod canonical;
+pub mod db;
+pub mod keys;
+pub(crate) mod rekey;
+pub mod signing;
+pub mod vault;
