@@ -232,7 +232,7 @@ fn an_excerpt_keeps_its_times_through_edits_and_exports_anonymised_in_three_form
             .iter()
             .map(|s| transcript::NewSegment {
                 id: Some(&s.id),
-                at: sessionvault_core::sessions::bookmark::time_of(s.at_frame, 48_000),
+                at: sessionvault_core::timecode::time_of(s.at_frame, 48_000),
                 speaker: &s.speaker,
                 text: &s.text,
             })

@@ -152,6 +152,26 @@ fn fraction_nanos(fraction: &str, unit: u64) -> Option<u64> {
     billionths.checked_mul(unit)?.checked_add(carry)
 }
 
+const NANOS_PER_SECOND_WIDE: u128 = NANOS_PER_SECOND as u128;
+
+/// The frame at time `at` in audio of `sample_rate` frames per second, rounded to the nearest
+/// frame (halves up). `None` when it does not fit in a `u64`.
+pub fn frame_at(at: Duration, sample_rate: u32) -> Option<u64> {
+    let scaled = at.as_nanos().checked_mul(u128::from(sample_rate))?;
+    u64::try_from((scaled + NANOS_PER_SECOND_WIDE / 2) / NANOS_PER_SECOND_WIDE).ok()
+}
+
+/// The time of frame `frame` in audio of `sample_rate` frames per second (0 for a rate of 0).
+pub fn time_of(frame: u64, sample_rate: u32) -> Duration {
+    if sample_rate == 0 {
+        return Duration::ZERO;
+    }
+    let nanos = u128::from(frame) * NANOS_PER_SECOND_WIDE / u128::from(sample_rate);
+    let seconds = u64::try_from(nanos / NANOS_PER_SECOND_WIDE).unwrap_or(u64::MAX);
+    // Below 1e9, so it fits.
+    Duration::new(seconds, (nanos % NANOS_PER_SECOND_WIDE) as u32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -335,6 +355,32 @@ mod tests {
         ) {
             let text = format!("{whole}.{fraction}{}", unit.0);
             prop_assert_eq!(parse(&text), Ok(reference(whole, &fraction, unit.1)), "{}", text);
+        }
+    }
+
+    #[test]
+    fn times_become_the_nearest_frame() {
+        assert_eq!(frame_at(secs(1, 500_000_000), 48_000), Some(72_000));
+        assert_eq!(frame_at(secs(2, 0), 48_000), Some(96_000));
+        assert_eq!(frame_at(Duration::ZERO, 44_100), Some(0));
+        // 0.1 s at 44.1 kHz is exactly 4410 frames: no float error.
+        assert_eq!(frame_at(secs(0, 100_000_000), 44_100), Some(4_410));
+        // Rounded to the nearest frame, halves up.
+        let frame = Duration::from_secs(1).as_nanos() as f64 / 48_000.0;
+        assert_eq!(frame_at(secs(0, (frame * 0.49) as u32), 48_000), Some(0));
+        assert_eq!(frame_at(secs(0, (frame * 0.51) as u32), 48_000), Some(1));
+        assert_eq!(frame_at(secs(0, 31_250), 16_000), Some(1)); // exactly half a frame
+        assert_eq!(frame_at(secs(0, 31_249), 16_000), Some(0));
+        assert_eq!(frame_at(Duration::MAX, u32::MAX), None);
+        assert_eq!(time_of(72_000, 48_000), secs(1, 500_000_000));
+        assert_eq!(time_of(1, 3), secs(0, 333_333_333));
+        assert_eq!(time_of(5, 0), Duration::ZERO);
+        for frame in [0u64, 1, 47_999, 72_000, 96_000, 1 << 40] {
+            assert_eq!(
+                frame_at(time_of(frame, 48_000), 48_000),
+                Some(frame),
+                "{frame}"
+            );
         }
     }
 }

@@ -37,7 +37,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::consent::{self, Audience, CaseStudy as CaseStudyChoice, ConsentError, Record, Refusal};
-use crate::sessions::recording::{self, Summary};
+use crate::sessions::register::{self, Summary};
 use crate::store::vault::{Vault, VaultError};
 
 /// Who a recording, or what was said in it, is revealed to.
@@ -292,7 +292,7 @@ pub fn clear(
     recipient: Recipient,
     purpose: Use,
 ) -> Result<Cleared, DisclosureError> {
-    let summary = recording::find(vault, recording_id)?
+    let summary = register::find(vault, recording_id)?
         .ok_or_else(|| DisclosureError::RecordingNotFound(recording_id.trim().to_owned()))?;
     if summary.state == "recording" {
         return Err(DisclosureError::StillRecording(summary.id));

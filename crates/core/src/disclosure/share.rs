@@ -39,6 +39,7 @@ use crate::sessions::recording::{self, RecordError};
 use crate::store::audit::{AuditError, EventKind};
 use crate::store::db::DbError;
 use crate::store::vault::{Vault, VaultError};
+use crate::timecode::frame_at;
 use sessionvault_audio::seal::{self, SealError};
 
 /// The shortest passphrase accepted for a share or a bundle.
@@ -328,10 +329,6 @@ pub(crate) fn write_age<E>(
     Ok((written.sha256, written.bytes))
 }
 
-fn frame_at(at: Duration, sample_rate: u32) -> u64 {
-    (at.as_secs_f64() * f64::from(sample_rate)).round() as u64
-}
-
 /// Shares recording `recording_id` (or the clip `options.from`..`options.until`) with
 /// `options.role`, as a standard WAV inside an age file written to `out`, encrypted to
 /// `options.to`. Records it as an outstanding copy and logs `recording.shared`.
@@ -366,10 +363,12 @@ pub fn share(
     let frames = audio.frames();
     let length = frames as f64 / f64::from(format.sample_rate.max(1));
     let from = options.from.unwrap_or_default();
-    let start = frame_at(from, format.sample_rate);
-    let end = options
-        .until
-        .map_or(frames, |u| frame_at(u, format.sample_rate).min(frames));
+    let start = frame_at(from, format.sample_rate).unwrap_or(u64::MAX);
+    let end = options.until.map_or(frames, |u| {
+        frame_at(u, format.sample_rate)
+            .unwrap_or(u64::MAX)
+            .min(frames)
+    });
     if start >= frames || start >= end {
         return Err(ShareError::Range {
             length,

@@ -32,11 +32,11 @@ use uuid::Uuid;
 
 use crate::disclosure::{self, Cleared, DisclosureError, Recipient, Use};
 use crate::retention::copies::NewCopy;
-use crate::sessions::bookmark::{frame_at, time_of};
 use crate::sessions::recording::{self, RecordError};
 use crate::store::audit::{AuditError, EventKind};
 use crate::store::db::DbError;
 use crate::store::vault::{Vault, VaultError};
+use crate::timecode::{frame_at, time_of};
 use anonymise::{Leftover, Rule, RuleProblem};
 use export::{Block, Document, Exported, Format, Section, WriteError};
 

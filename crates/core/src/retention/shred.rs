@@ -15,8 +15,9 @@
 //! 3. **Rows**: the recording's rows and its bookmarks are deleted (SQLite's `secure_delete`
 //!    is on), with an audit entry each; the database is vacuumed afterwards.
 //! 4. **Database re-key**: the SQLCipher database is encrypted again under a fresh random key
-//!    and the old key deleted from the keyring ([`crate::store::rekey`]), so a copy of the database
-//!    taken before the shred no longer opens: text is crypto-erased as audio is.
+//!    and the old key deleted from the keyring ([`crate::store::vault::Vault::rekey`]), so a
+//!    copy of the database taken before the shred no longer opens: text is crypto-erased as
+//!    audio is.
 //! 5. **Memory**: a shred never loads a key or audio; its buffers hold random bytes only.
 //! 6. **Certificate**: signed with the counsellor's key, listing what was destroyed, how, the
 //!    checks made afterwards, and the plaintext copies still outstanding.

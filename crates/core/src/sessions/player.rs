@@ -369,8 +369,9 @@ fn seconds(frame: u64, format: Format) -> f64 {
     frame as f64 / f64::from(format.sample_rate.max(1))
 }
 
+/// The nearest frame at `at` (every frame past the end, when it does not fit).
 fn frame_at(at: Duration, format: Format) -> u64 {
-    (at.as_secs_f64() * f64::from(format.sample_rate)).round() as u64
+    crate::timecode::frame_at(at, format.sample_rate).unwrap_or(u64::MAX)
 }
 
 impl Player {

@@ -28,8 +28,8 @@ pub enum KeyName {
     /// The raw 256-bit key of the vault's SQLCipher database.
     Database,
     /// The database's next key, held only while a re-key is under way (see
-    /// [`crate::store::rekey`]); a vault that opens with neither [`KeyName::Database`] nor this one
-    /// cannot be opened.
+    /// [`crate::store::vault::Vault::rekey`]); a vault that opens with neither
+    /// [`KeyName::Database`] nor this one cannot be opened.
     DatabaseNext,
     /// The 32-byte seed of the counsellor's Ed25519 signing key.
     Signing,

@@ -7,12 +7,13 @@
 //! - [`signing`]: the counsellor's Ed25519 signatures over domain-tagged messages.
 //! - [`canonical`]: the canonical byte form under every signature.
 //! - [`audit`]: the hash-chained, signed audit log.
-//! - `rekey`: changing the database key, and the lock that keeps processes apart meanwhile.
+//!
+//! Changing the database key, and the lock that keeps processes apart meanwhile, is the vault's
+//! own ([`vault::Vault::rekey`]).
 
 pub mod audit;
 pub mod canonical;
 pub mod db;
 pub mod keys;
-pub(crate) mod rekey;
 pub mod signing;
 pub mod vault;

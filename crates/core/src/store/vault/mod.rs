@@ -28,7 +28,7 @@ use crate::clock::Clock;
 use crate::store::audit::{self, AuditError, EventKind, Verified};
 use crate::store::db::{self, Database, DbError};
 use crate::store::keys::{KeyError, KeyName, VaultKeys};
-use crate::store::rekey;
+mod rekey;
 use crate::store::signing::{PublicKey, Signer};
 
 /// The name of the marker file that makes a folder a vault.
@@ -208,7 +208,7 @@ pub struct Vault {
     id: Uuid,
     keys: VaultKeys,
     db: Database,
-    /// The vault's generation when the database was opened (see [`crate::store::rekey`]): when a
+    /// The vault's generation when the database was opened (see [`Vault::rekey`]): when a
     /// re-key by another SessionVault moved it on, the database is opened again.
     generation: u64,
     /// The vault's lock file ([`LOCK`]), open for the shared and exclusive locks.
@@ -422,7 +422,7 @@ impl Vault {
     }
 
     /// Encrypts the database again under a fresh random key and deletes the old key from the
-    /// keyring (see [`crate::store::rekey`]), once the writes of other SessionVaults under way have
+    /// keyring (see [`Vault::rekey`]), once the writes of other SessionVaults under way have
     /// finished. Every copy of the database taken before (backups, sync folders, snapshots)
     /// then no longer opens. Returns what was checked afterwards.
     ///

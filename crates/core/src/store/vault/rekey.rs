@@ -37,9 +37,9 @@ use std::time::{Duration, Instant};
 use rand::{CryptoRng, RngCore};
 use zeroize::Zeroizing;
 
+use super::{VaultError, DATABASE, LOCK};
 use crate::store::db::{self, Database, DbError};
 use crate::store::keys::{KeyError, KeyName, VaultKeys};
-use crate::store::vault::{VaultError, DATABASE, LOCK};
 use crate::ErrorCode;
 
 /// Opens (creating if needed) the lock file, readable by the owner only.
