@@ -30,6 +30,7 @@ use crate::store::db::{self, Database, DbError};
 use crate::store::keys::{KeyError, KeyName, VaultKeys};
 mod rekey;
 use crate::store::signing::{PublicKey, Signer};
+pub(crate) use rekey::Rekeyed;
 
 /// The name of the marker file that makes a folder a vault.
 pub const MARKER: &str = "vault.json";
@@ -432,7 +433,7 @@ impl Vault {
     pub(crate) fn rekey<R: RngCore + CryptoRng>(
         &mut self,
         rng: &mut R,
-    ) -> Result<rekey::Rekeyed, VaultError> {
+    ) -> Result<Rekeyed, VaultError> {
         let _held = rekey::hold(&Arc::clone(&self.lock), true, EXCLUSIVE_LOCK_WAIT)?;
         self.reopen_if_rekeyed()?;
         match rekey::rekey(&self.dir, &self.keys, &self.lock, &self.db, rng) {
