@@ -10,7 +10,7 @@
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use rusqlite::params;
@@ -23,20 +23,21 @@ use crate::consent::{self, ConsentError, VerifiedConsent};
 use crate::disclosure::{self, Cleared, DisclosureError, Recipient, Use};
 use crate::store::audit::EventKind;
 use crate::store::db::DbError;
-use crate::store::keys::{KeyError, KeyName};
+use crate::store::keys::{KeyError, KeyName, KeyWatch};
 use crate::store::vault::{Vault, VaultError, RECORDINGS};
 use crate::ErrorCode;
 use sessionvault_audio::capture::{Capture, CaptureError};
 use sessionvault_audio::meter::{self, Meter};
-use sessionvault_audio::seal::{self, Format, RecordingKey, SealError, SealedAudio, SealedWriter};
+use sessionvault_audio::seal::{Format, RecordingKey, SealError, SealedAudio, SealedWriter};
 
 mod marks;
 mod recovery;
+mod writer;
 use super::register;
 pub use super::register::{interruption_words, PausePoint, Summary};
-use marks::Marks;
 pub use recovery::open_for_use;
 pub(crate) use recovery::recover_unfinished;
+use writer::{Checks, Ended};
 
 /// How long a device may deliver nothing before the recording stops as faulted.
 pub const DEVICE_SILENCE_LIMIT: Duration = Duration::from_secs(3);
@@ -199,25 +200,82 @@ pub fn record(
     };
     let capture = Capture::open(options.device, options.channels)?;
     let format = capture.format();
+    let (file, lock) = create_locked(&path)?;
+    let writer = SealedWriter::create(file, &key, format)?;
+    let recipient = key.recipient();
+    drop(key);
+    store_started(vault, id, &consent, &capture, &recipient)?;
+    setup.committed = true;
+    tracing::info!(recording = %id, "recording started");
+
+    let mut watch = vault.keys().watch();
+    let mut key_check = || key_missing(&mut watch, id);
+    let consent_id = consent.id().to_string();
+    let mut consent_check = || still_consented(vault, &consent_id);
+    let ended = writer::run(
+        capture,
+        writer,
+        format,
+        options.duration,
+        control,
+        on_event,
+        &mut Checks {
+            key: &mut key_check,
+            consent: &mut consent_check,
+        },
+    );
+    if let Some(dir) = path.parent() {
+        let _ = File::open(dir).and_then(|d| d.sync_all());
+    }
+    let (state, frames) = store_ended(vault, id, format, ended)?;
+    drop(lock);
+    tracing::info!(recording = %id, state, frames, "recording ended");
+    get(vault, &id.to_string())
+}
+
+/// Creates the recording's file, and a second handle on it holding its lock until the row
+/// says how the recording ended: a vault opened meanwhile sees the lock and leaves this live
+/// recording alone.
+fn create_locked(path: &Path) -> Result<(File, File), RecordError> {
     let file = OpenOptions::new()
         .write(true)
         .create_new(true)
-        .open(&path)
+        .open(path)
         .map_err(|source| SealError::Io {
             action: "created",
             source,
         })?;
-    // Held until the row says how the recording ended: a vault opened meanwhile sees the
-    // lock and leaves this live recording alone.
-    let lock = File::open(&path)
+    let lock = File::open(path)
         .and_then(|f| f.try_lock().map(|()| f).map_err(std::io::Error::other))
         .map_err(|source| SealError::Io {
             action: "locked",
             source,
         })?;
-    let writer = SealedWriter::create(file, &key, format)?;
-    let recipient = key.recipient();
-    drop(key);
+    Ok((file, lock))
+}
+
+/// Why the recording must stop because of its key: `None` while the key is in the keyring.
+fn key_missing(watch: &mut KeyWatch, id: Uuid) -> Option<String> {
+    match watch.exists(KeyName::Recording(id)) {
+        Ok(true) => None,
+        Ok(false) => Some(
+            "the recording's key was removed from the keyring, so nothing more can be kept; \
+             what was recorded is sealed and opens again only if the key is restored"
+                .to_owned(),
+        ),
+        Err(e) => Some(format!("the keyring became unavailable ({e})")),
+    }
+}
+
+/// The recording's row, `recording`, with its device and format, and its audit entry.
+fn store_started(
+    vault: &mut Vault,
+    id: Uuid,
+    consent: &VerifiedConsent,
+    capture: &Capture,
+    recipient: &str,
+) -> Result<(), RecordError> {
+    let format = capture.format();
     {
         let change = vault.change()?;
         let started = change
@@ -258,40 +316,24 @@ pub fn record(
         )?;
         change.commit()?;
     }
-    setup.committed = true;
-    tracing::info!(recording = %id, "recording started");
+    Ok(())
+}
 
-    let mut watch = vault.keys().watch();
-    let mut key_check = || match watch.exists(KeyName::Recording(id)) {
-        Ok(true) => None,
-        Ok(false) => Some(
-            "the recording's key was removed from the keyring, so nothing more can be kept; \
-             what was recorded is sealed and opens again only if the key is restored"
-                .to_owned(),
-        ),
-        Err(e) => Some(format!("the keyring became unavailable ({e})")),
-    };
-    let consent_id = consent.id().to_string();
-    let mut consent_check = || still_consented(vault, &consent_id);
-    let outcome = run(
-        capture,
-        writer,
-        format,
-        options.duration,
-        control,
-        on_event,
-        &mut Checks {
-            key: &mut key_check,
-            consent: &mut consent_check,
-        },
-    );
+/// How the recording ended, in its row (state, length, hash, faults, waveform, pauses) and
+/// the audit log (each pause point, then stopped or faulted). Returns the state and frames.
+fn store_ended(
+    vault: &mut Vault,
+    id: Uuid,
+    format: Format,
+    ended: Ended,
+) -> Result<(&'static str, u64), RecordError> {
     let Ended {
         sealed,
         fault,
         overruns,
         peaks,
         pauses,
-    } = outcome;
+    } = ended;
     let (state, frames) = match (&sealed, &fault) {
         (Some(s), None) => ("complete", s.frames),
         (Some(s), Some(_)) => ("faulted", s.frames),
@@ -300,9 +342,6 @@ pub fn record(
         (None, _) => ("recording", 0),
     };
     let pauses_json = serde_json::to_string(&pauses).unwrap_or_else(|_| "[]".to_owned());
-    if let Some(dir) = path.parent() {
-        let _ = File::open(dir).and_then(|d| d.sync_all());
-    }
     let ended = now_text(vault)?;
     let change = vault.change()?;
     change.tx.execute(
@@ -346,9 +385,7 @@ pub fn record(
         }),
     )?;
     change.commit()?;
-    drop(lock);
-    tracing::info!(recording = %id, state, frames, "recording ended");
-    get(vault, &id.to_string())
+    Ok((state, frames))
 }
 
 /// Asks the consent gate again for a running recording: `None` while the consent holds, else
@@ -380,14 +417,6 @@ fn still_consented(vault: &mut Vault, consent_id: &str) -> Option<String> {
     }
 }
 
-/// What a running recording checks now and then, each answering why it must stop, if it must.
-struct Checks<'a> {
-    /// Every [`KEY_CHECK_INTERVAL`]: the recording's key is still in the keyring.
-    key: &'a mut dyn FnMut() -> Option<String>,
-    /// Every [`CONSENT_CHECK_INTERVAL`]: the consent still holds.
-    consent: &'a mut dyn FnMut() -> Option<String>,
-}
-
 /// A recording being set up: its key is in the keyring and its file may exist, but no row
 /// says so yet. Dropped before `committed`, it removes both, so a failed start leaves nothing
 /// behind.
@@ -411,113 +440,6 @@ impl Drop for Setup {
         if let Err(e) = self.keys.delete(KeyName::Recording(self.id)) {
             tracing::warn!(recording = %self.id, error = %e, "could not remove the key of a failed start");
         }
-    }
-}
-
-/// How the writer loop ended.
-struct Ended {
-    /// The finished file, unless finishing it failed.
-    sealed: Option<seal::Sealed>,
-    /// What stopped the recording early, if anything.
-    fault: Option<String>,
-    overruns: u64,
-    peaks: Vec<u8>,
-    pauses: Vec<PausePoint>,
-}
-
-/// The writer loop: drains the ring, meters, seals, and stops on duration, `stop`, or a fault
-/// (the device failing, a write error, the key gone, the consent withdrawn or ended).
-fn run(
-    mut capture: Capture,
-    mut writer: SealedWriter,
-    format: Format,
-    duration: Option<Duration>,
-    control: &Control,
-    on_event: &mut dyn FnMut(meter::Event),
-    checks: &mut Checks<'_>,
-) -> Ended {
-    let channels = usize::from(format.channels);
-    // Exact: the nearest frame of the duration as given, never through a float.
-    let target_frames =
-        duration.map(|d| crate::timecode::frame_at(d, format.sample_rate).unwrap_or(u64::MAX));
-    let mut meter = Meter::new(format.sample_rate, format.channels);
-    let mut buffer = Zeroizing::new(Vec::with_capacity(
-        format.sample_rate as usize / 10 * channels,
-    ));
-    let mut fault = None;
-    let mut last_key_check = std::time::Instant::now();
-    let mut last_consent_check = std::time::Instant::now();
-    let mut marks = Marks::new(format.sample_rate);
-    loop {
-        marks.turn(control, &capture, writer.frames(), on_event);
-        let n = capture.drain_into(&mut buffer);
-        if n > 0 && marks.paused() {
-            // Paused: what arrives is not recorded.
-            buffer.iter_mut().for_each(|s| *s = 0);
-        } else if n > 0 {
-            let mut take = n;
-            if let Some(target) = target_frames {
-                let left = target.saturating_sub(writer.frames()) as usize * channels;
-                take = take.min(left);
-            }
-            meter.feed(&buffer[..take], on_event);
-            if let Err(e) = writer.write_samples(&buffer[..take]) {
-                fault = Some(e.to_string());
-                break;
-            }
-        }
-        // Sealed chunks go to the disk now, not when the next one is ready.
-        if let Err(e) = writer.flush() {
-            fault = Some(e.to_string());
-            break;
-        }
-        if target_frames.is_some_and(|t| writer.frames() >= t)
-            || control.stop.load(Ordering::Relaxed)
-        {
-            break;
-        }
-        if let Some(failure) = capture.failure(DEVICE_SILENCE_LIMIT) {
-            fault = Some(failure);
-            break;
-        }
-        if last_key_check.elapsed() >= KEY_CHECK_INTERVAL {
-            last_key_check = std::time::Instant::now();
-            if let Some(failure) = (checks.key)() {
-                fault = Some(failure);
-                break;
-            }
-        }
-        if last_consent_check.elapsed() >= CONSENT_CHECK_INTERVAL {
-            last_consent_check = std::time::Instant::now();
-            if let Some(refused) = (checks.consent)() {
-                fault = Some(refused);
-                break;
-            }
-        }
-        marks.turn_done();
-        if n == 0 {
-            capture.wait_for_audio(WRITER_IDLE);
-        }
-    }
-    let overruns = capture.overruns_within(writer.frames());
-    let pauses = marks.finish(on_event);
-    drop(capture);
-    let peaks = meter.peaks_bytes();
-    match writer.finish() {
-        Ok(sealed) => Ended {
-            sealed: Some(sealed),
-            fault,
-            overruns,
-            peaks,
-            pauses,
-        },
-        Err(e) => Ended {
-            sealed: None,
-            fault: Some(fault.unwrap_or_else(|| e.to_string())),
-            overruns,
-            peaks,
-            pauses,
-        },
     }
 }
 
