@@ -172,6 +172,22 @@ pub fn time_of(frame: u64, sample_rate: u32) -> Duration {
     Duration::new(seconds, (nanos % NANOS_PER_SECOND_WIDE) as u32)
 }
 
+/// The frames from `from` until `until` (or the end) in audio of `frames` frames at
+/// `sample_rate`, each time rounded to the nearest frame; `None` when nothing of the audio is
+/// inside.
+pub fn clip(
+    from: Duration,
+    until: Option<Duration>,
+    sample_rate: u32,
+    frames: u64,
+) -> Option<(u64, u64)> {
+    let start = frame_at(from, sample_rate).unwrap_or(u64::MAX);
+    let end = until.map_or(frames, |u| {
+        frame_at(u, sample_rate).unwrap_or(u64::MAX).min(frames)
+    });
+    (start < frames && start < end).then_some((start, end))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -382,5 +398,24 @@ mod tests {
                 "{frame}"
             );
         }
+    }
+
+    #[test]
+    fn a_clip_is_the_frames_inside_the_audio() {
+        let at = Duration::from_millis;
+        assert_eq!(clip(at(0), None, 48_000, 96_000), Some((0, 96_000)));
+        assert_eq!(
+            clip(at(500), Some(at(1_500)), 48_000, 96_000),
+            Some((24_000, 72_000))
+        );
+        // Past the end is clamped to the end; an empty or outside clip is none.
+        assert_eq!(
+            clip(at(1_000), Some(at(9_000)), 48_000, 96_000),
+            Some((48_000, 96_000))
+        );
+        assert_eq!(clip(at(2_000), None, 48_000, 96_000), None);
+        assert_eq!(clip(at(1_000), Some(at(1_000)), 48_000, 96_000), None);
+        assert_eq!(clip(at(1_000), Some(at(500)), 48_000, 96_000), None);
+        assert_eq!(clip(Duration::MAX, None, u32::MAX, u64::MAX), None);
     }
 }

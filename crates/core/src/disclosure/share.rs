@@ -39,8 +39,7 @@ use crate::sessions::recording::{self, RecordError};
 use crate::store::audit::{AuditError, EventKind};
 use crate::store::db::DbError;
 use crate::store::vault::{Vault, VaultError};
-use crate::timecode::frame_at;
-use sessionvault_audio::seal::{self, SealError};
+use sessionvault_audio::seal::{self, Format, SealError, SealedAudio};
 
 /// The shortest passphrase accepted for a share or a bundle.
 pub const MIN_PASSPHRASE_CHARS: usize = 10;
@@ -357,21 +356,44 @@ pub fn share(
     )?;
     let summary = cleared.recording().clone();
     let (encryptor, recipients) = encryptor(&options.to)?;
-
     let mut audio = recording::open_audio(vault, &cleared)?;
     let format = audio.format();
-    let frames = audio.frames();
-    let length = frames as f64 / f64::from(format.sample_rate.max(1));
+    let (start, end) = clip_of(options, format, audio.frames())?;
+    let io_err = |source| ShareError::Io {
+        path: out.display().to_string(),
+        source,
+    };
+    let mut write_wav = |w: &mut dyn Write| -> Result<(), ShareError> {
+        write_clip(w, &mut audio, (start, end), io_err)
+    };
+    let (sha256, bytes) = write_age(out, encryptor, options.armor, &mut write_wav, io_err)?;
+    drop(audio);
+    let shared = Shared {
+        copy_id: Uuid::new_v4().to_string(),
+        recording_id: summary.id,
+        role: options.role,
+        from_seconds: start as f64 / f64::from(format.sample_rate),
+        until_seconds: end as f64 / f64::from(format.sample_rate),
+        frames: end - start,
+        recipients,
+        armor: options.armor,
+        bytes,
+        sha256: hex::encode(sha256),
+        out: out.to_path_buf(),
+    };
+    record_share(vault, &shared, &sha256)?;
+    tracing::info!(recording = %shared.recording_id, copy = %shared.copy_id, role = %options.role, "recording shared");
+    Ok(shared)
+}
+
+/// The frames of the clip `options` asks for, inside a recording of `frames`.
+///
+/// Errors: [`ShareError::Range`] when nothing of the recording is inside.
+fn clip_of(options: &ShareOptions, format: Format, frames: u64) -> Result<(u64, u64), ShareError> {
     let from = options.from.unwrap_or_default();
-    let start = frame_at(from, format.sample_rate).unwrap_or(u64::MAX);
-    let end = options.until.map_or(frames, |u| {
-        frame_at(u, format.sample_rate)
-            .unwrap_or(u64::MAX)
-            .min(frames)
-    });
-    if start >= frames || start >= end {
-        return Err(ShareError::Range {
-            length,
+    crate::timecode::clip(from, options.until, format.sample_rate, frames).ok_or_else(|| {
+        ShareError::Range {
+            length: frames as f64 / f64::from(format.sample_rate.max(1)),
             what: format!(
                 "there is nothing to share from {:.1} s{}",
                 from.as_secs_f64(),
@@ -380,49 +402,54 @@ pub fn share(
                     .map(|u| format!(" until {:.1} s", u.as_secs_f64()))
                     .unwrap_or_default()
             ),
-        });
-    }
-    let header = seal::wav_header_for(format, end - start)?;
-    audio.seek_frame(start);
-
-    let channels = usize::from(format.channels);
-    let io_err = |source| ShareError::Io {
-        path: out.display().to_string(),
-        source,
-    };
-    let mut write_wav = |w: &mut dyn Write| -> Result<(), ShareError> {
-        w.write_all(&header).map_err(io_err)?;
-        let mut block = Zeroizing::new(vec![0i16; BLOCK_FRAMES * channels]);
-        let mut bytes = Zeroizing::new(Vec::with_capacity(BLOCK_FRAMES * channels * 2));
-        let mut left = end - start;
-        while left > 0 {
-            let want = usize::try_from(left)
-                .unwrap_or(usize::MAX)
-                .min(BLOCK_FRAMES)
-                * channels;
-            let n = audio.read_samples(&mut block[..want])?;
-            if n == 0 {
-                return Err(SealError::Integrity {
-                    offset: (end - left) * format.frame_bytes(),
-                }
-                .into());
-            }
-            bytes.clear();
-            for sample in &block[..n] {
-                bytes.extend_from_slice(&sample.to_le_bytes());
-            }
-            w.write_all(&bytes).map_err(io_err)?;
-            left -= (n / channels) as u64;
         }
-        Ok(())
-    };
-    let (sha256, bytes) = write_age(out, encryptor, options.armor, &mut write_wav, io_err)?;
-    drop(audio);
+    })
+}
 
-    let copy_id = Uuid::new_v4().to_string();
-    let from_seconds = start as f64 / f64::from(format.sample_rate);
-    let until_seconds = end as f64 / f64::from(format.sample_rate);
-    let recipients_json = serde_json::to_string(&recipients).map_err(AuditError::from)?;
+/// Writes frames `start..end` of `audio` to `w` as a standard WAV file, through zeroized
+/// buffers.
+///
+/// Errors: [`ShareError::Recording`] when the audio is damaged or ends early,
+/// [`ShareError::Io`].
+fn write_clip(
+    w: &mut dyn Write,
+    audio: &mut SealedAudio,
+    (start, end): (u64, u64),
+    io_err: impl Fn(std::io::Error) -> ShareError,
+) -> Result<(), ShareError> {
+    let format = audio.format();
+    let channels = usize::from(format.channels);
+    w.write_all(&seal::wav_header_for(format, end - start)?)
+        .map_err(&io_err)?;
+    audio.seek_frame(start);
+    let mut block = Zeroizing::new(vec![0i16; BLOCK_FRAMES * channels]);
+    let mut bytes = Zeroizing::new(Vec::with_capacity(BLOCK_FRAMES * channels * 2));
+    let mut left = end - start;
+    while left > 0 {
+        let want = usize::try_from(left)
+            .unwrap_or(usize::MAX)
+            .min(BLOCK_FRAMES)
+            * channels;
+        let n = audio.read_samples(&mut block[..want])?;
+        if n == 0 {
+            return Err(SealError::Integrity {
+                offset: (end - left) * format.frame_bytes(),
+            }
+            .into());
+        }
+        bytes.clear();
+        for sample in &block[..n] {
+            bytes.extend_from_slice(&sample.to_le_bytes());
+        }
+        w.write_all(&bytes).map_err(&io_err)?;
+        left -= (n / channels) as u64;
+    }
+    Ok(())
+}
+
+/// Records the share as an outstanding copy, with its audit entry.
+fn record_share(vault: &mut Vault, shared: &Shared, sha256: &[u8; 32]) -> Result<(), ShareError> {
+    let recipients_json = serde_json::to_string(&shared.recipients).map_err(AuditError::from)?;
     let change = vault.change()?;
     let made_at = change.now.format(&Rfc3339).map_err(AuditError::from)?;
     change.tx.execute(
@@ -430,46 +457,33 @@ pub fn share(
              from_seconds, until_seconds, recipients)
          VALUES (?1, ?2, 'share', ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
-            copy_id,
-            summary.id,
+            shared.copy_id,
+            shared.recording_id,
             made_at,
-            out.display().to_string(),
+            shared.out.display().to_string(),
             &sha256[..],
-            options.role.as_str(),
-            from_seconds,
-            until_seconds,
+            shared.role.as_str(),
+            shared.from_seconds,
+            shared.until_seconds,
             recipients_json,
         ],
     )?;
     change.log(
         EventKind::RecordingShared,
-        Some(&summary.id),
+        Some(&shared.recording_id),
         &json!({
-            "copy_id": copy_id,
-            "role": options.role,
-            "from_seconds": from_seconds,
-            "until_seconds": until_seconds,
-            "recipients": recipients,
-            "armor": options.armor,
-            "bytes": bytes,
-            "sha256": hex::encode(sha256),
+            "copy_id": shared.copy_id,
+            "role": shared.role,
+            "from_seconds": shared.from_seconds,
+            "until_seconds": shared.until_seconds,
+            "recipients": shared.recipients,
+            "armor": shared.armor,
+            "bytes": shared.bytes,
+            "sha256": shared.sha256,
         }),
     )?;
     change.commit()?;
-    tracing::info!(recording = %summary.id, copy = %copy_id, role = %options.role, "recording shared");
-    Ok(Shared {
-        copy_id,
-        recording_id: summary.id,
-        role: options.role,
-        from_seconds,
-        until_seconds,
-        frames: end - start,
-        recipients,
-        armor: options.armor,
-        bytes,
-        sha256: hex::encode(sha256),
-        out: out.to_path_buf(),
-    })
+    Ok(())
 }
 
 #[cfg(test)]

@@ -496,12 +496,8 @@ impl Player {
 ///
 /// Errors: [`PlayError::Range`] when nothing of the recording is inside.
 fn range_of(options: &Options<'_>, format: Format, frames: u64) -> Result<(u64, u64), PlayError> {
-    let start = frame_at(options.from, format);
-    let end = options
-        .until
-        .map_or(frames, |u| frame_at(u, format).min(frames));
-    if start >= frames || start >= end {
-        return Err(PlayError::Range {
+    crate::timecode::clip(options.from, options.until, format.sample_rate, frames).ok_or_else(
+        || PlayError::Range {
             length: seconds(frames, format),
             what: format!(
                 "nothing to play from {:.1} s{}",
@@ -511,9 +507,8 @@ fn range_of(options: &Options<'_>, format: Format, frames: u64) -> Result<(u64, 
                     .map(|u| format!(" until {:.1} s", u.as_secs_f64()))
                     .unwrap_or_default()
             ),
-        });
-    }
-    Ok((start, end))
+        },
+    )
 }
 
 fn round_ms(seconds: f64) -> f64 {
