@@ -16,7 +16,7 @@ use crate::documents::pdf_text::{
     encode_winansi, wrap, wrap_evenly, write_pdf, Align, Column, DocumentInfo, Font, Layout, Style,
     Table, BODY, BODY_LEADING, CONTENT_W, MARGIN, RULE_GRAY, SMALL, TEXT_GRAY, TITLE, VALUE_W,
 };
-use crate::retention::certificate::{Length, Signed, FORMAT, FORMAT_1};
+use crate::retention::certificate::{Certificate, Length, Signed, FORMAT, FORMAT_1};
 
 /// The document's title.
 const TITLE_TEXT: &str = "Destruction certificate";
@@ -129,12 +129,24 @@ pub fn render(signed: &Signed) -> Result<Vec<u8>, PdfError> {
     Ok(write_pdf(&pages, &info, |_, _| Vec::new()))
 }
 
-/// Lays out the whole certificate.
+/// Lays out the whole certificate, section by section.
 fn lay_out(signed: &Signed) -> Vec<Vec<crate::documents::pdf_text::Op>> {
     let c = &signed.certificate;
     let mut layout = Layout::new();
+    header(&mut layout, c);
+    target(&mut layout, c);
+    recordings(&mut layout, c);
+    case_studies(&mut layout, c);
+    method(&mut layout, c);
+    checks(&mut layout, c);
+    outstanding_copies(&mut layout, c);
+    kept(&mut layout, c);
+    signature(&mut layout, signed);
+    layout.into_pages()
+}
 
-    // Header.
+/// The title, what a certificate is, and its ids.
+fn header(layout: &mut Layout, c: &Certificate) {
     layout.paragraph(MARGIN, CONTENT_W, TITLE, TITLE_TEXT);
     layout.gap(4.0);
     layout.paragraph(
@@ -149,8 +161,10 @@ fn lay_out(signed: &Signed) -> Vec<Vec<crate::documents::pdf_text::Op>> {
     layout.row("Certificate id", &c.id);
     layout.row("Vault id", &c.vault_id);
     layout.row("Issued at", &c.issued_at);
+}
 
-    // The target.
+/// What was shredded: the target's kind, id and name.
+fn target(layout: &mut Layout, c: &Certificate) {
     layout.heading("What was shredded");
     layout.rule(RULE_GRAY);
     let (kind, id_label) = match c.target.kind.as_str() {
@@ -165,14 +179,16 @@ fn lay_out(signed: &Signed) -> Vec<Vec<crate::documents::pdf_text::Op>> {
     if let Some(label) = &c.target.label {
         layout.row("Name", label);
     }
+}
 
-    // The recordings.
+/// The recordings destroyed, one table row each.
+fn recordings(layout: &mut Layout, c: &Certificate) {
     layout.heading(&format!("Recordings destroyed ({})", c.destroyed.len()));
     if c.destroyed.is_empty() {
         layout.paragraph(MARGIN, CONTENT_W, BODY, "None.");
     } else {
         let table = Table::new(&RECORDING_COLUMNS);
-        table.header(&mut layout);
+        table.header(layout);
         for d in &c.destroyed {
             let hash = if d.ciphertext_sha256.is_empty() {
                 "Ciphertext SHA-256: none (never finished)".to_owned()
@@ -193,7 +209,7 @@ fn lay_out(signed: &Signed) -> Vec<Vec<crate::documents::pdf_text::Op>> {
                 context.push_str(&format!("   \u{b7}   {frames} frames at {sample_rate} Hz"));
             }
             table.row(
-                &mut layout,
+                layout,
                 &[
                     (CELL, &d.recording_id),
                     (CELL, &d.client_code),
@@ -204,8 +220,10 @@ fn lay_out(signed: &Signed) -> Vec<Vec<crate::documents::pdf_text::Op>> {
             );
         }
     }
+}
 
-    // The counsellor's case studies destroyed, if any.
+/// The counsellor's case studies destroyed, if any.
+fn case_studies(layout: &mut Layout, c: &Certificate) {
     if !c.case_studies.is_empty() {
         layout.heading(&format!(
             "Case studies destroyed ({})",
@@ -228,8 +246,10 @@ fn lay_out(signed: &Signed) -> Vec<Vec<crate::documents::pdf_text::Op>> {
             layout.list_item("\u{2022}", &text);
         }
     }
+}
 
-    // The method.
+/// How everything was destroyed, step by step.
+fn method(layout: &mut Layout, c: &Certificate) {
     layout.heading("Method");
     if c.method.is_empty() {
         layout.paragraph(MARGIN, CONTENT_W, BODY, "None given.");
@@ -239,8 +259,10 @@ fn lay_out(signed: &Signed) -> Vec<Vec<crate::documents::pdf_text::Op>> {
         layout.list_item(&marker, text);
         layout.gap(BODY_LEADING * 0.3);
     }
+}
 
-    // The checks.
+/// The checks made afterwards, and the database's re-key.
+fn checks(layout: &mut Layout, c: &Certificate) {
     layout.heading("Checks made afterwards");
     if c.checks.is_empty() {
         layout.paragraph(MARGIN, CONTENT_W, BODY, "No checks are recorded.");
@@ -263,10 +285,10 @@ fn lay_out(signed: &Signed) -> Vec<Vec<crate::documents::pdf_text::Op>> {
         layout.paragraph(MARGIN, CONTENT_W, BODY, &summary);
         layout.gap(4.0);
         let table = Table::new(&CHECK_COLUMNS);
-        table.header(&mut layout);
+        table.header(layout);
         for k in &c.checks {
             table.row(
-                &mut layout,
+                layout,
                 &[
                     (CELL, &k.recording_id),
                     yes_no(k.key_lookup_fails),
@@ -296,8 +318,11 @@ fn lay_out(signed: &Signed) -> Vec<Vec<crate::documents::pdf_text::Op>> {
         };
         layout.paragraph(MARGIN, CONTENT_W, BODY, &answer);
     }
+}
 
-    // The outstanding copies; the heading and the explanation are kept with the first copy.
+/// The copies still outstanding outside the vault; the heading and the explanation are
+/// kept with the first copy.
+fn outstanding_copies(layout: &mut Layout, c: &Certificate) {
     if !c.outstanding_copies.is_empty() {
         layout.ensure(11.0 * BODY_LEADING);
     }
@@ -341,8 +366,10 @@ fn lay_out(signed: &Signed) -> Vec<Vec<crate::documents::pdf_text::Op>> {
             );
         }
     }
+}
 
-    // What was kept.
+/// What was kept, and why.
+fn kept(layout: &mut Layout, c: &Certificate) {
     layout.heading("What was kept");
     if c.kept.is_empty() {
         layout.paragraph(MARGIN, CONTENT_W, BODY, "Nothing is recorded as kept.");
@@ -351,8 +378,11 @@ fn lay_out(signed: &Signed) -> Vec<Vec<crate::documents::pdf_text::Op>> {
         layout.list_item("\u{2022}", item);
         layout.gap(BODY_LEADING * 0.3);
     }
+}
 
-    // The signature.
+/// The signer's key and the signature, and how to check them.
+fn signature(layout: &mut Layout, signed: &Signed) {
+    let c = &signed.certificate;
     layout.heading("Signature");
     layout.rule(RULE_GRAY);
     layout.row("Signer's fingerprint", &c.fingerprint);
@@ -363,8 +393,6 @@ fn lay_out(signed: &Signed) -> Vec<Vec<crate::documents::pdf_text::Op>> {
     layout.gap(BODY_LEADING);
     layout.ensure(3.0 * BODY_LEADING);
     layout.paragraph(MARGIN, CONTENT_W, BODY, HOW_TO_CHECK);
-
-    layout.into_pages()
 }
 
 /// A hex string (a key, a signature) as small-print lines for a table's value column: an

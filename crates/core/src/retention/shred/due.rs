@@ -45,90 +45,20 @@ pub fn due(vault: &Vault, within_days: i64) -> Result<Vec<Due>, ShredError> {
          WHERE r.state != 'recording'",
     )?;
     let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, Option<String>>(3)?,
-            r.get::<_, Option<String>>(4)?,
-            r.get::<_, Option<String>>(5)?,
-            r.get::<_, Option<String>>(6)?,
-            r.get::<_, Option<String>>(7)?,
-        ))
+        Ok(Kept {
+            id: r.get(0)?,
+            client_code: r.get(1)?,
+            consent_id: r.get(2)?,
+            course_id: r.get(3)?,
+            destroy_by: r.get(4)?,
+            ends_on: r.get(5)?,
+            course_name: r.get(6)?,
+            withdrawn_at: r.get(7)?,
+        })
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, client_code, consent_id, course_id, destroy_by, ends_on, course_name, withdrawn) =
-            row?;
-        let parse = |text: &Option<String>| {
-            text.as_deref()
-                .and_then(|t| crate::course::parse_date(t).ok())
-        };
-        // The earliest of the dates that apply: a course's end, the destroy-by date.
-        let mut dates: Vec<(Date, &'static str, String)> = Vec::new();
-        if let Some(end) = parse(&ends_on) {
-            dates.push((
-                end,
-                "course_ended",
-                format!(
-                    "the course {:?} ended on {}",
-                    course_name.clone().unwrap_or_default(),
-                    format_date(end)
-                ),
-            ));
-        }
-        if let Some(by) = parse(&destroy_by) {
-            dates.push((
-                by,
-                "destroy_by_passed",
-                format!(
-                    "the consent's destroy-by date {} has passed",
-                    format_date(by)
-                ),
-            ));
-        }
-        dates.sort_by_key(|d| d.0);
-        let item = |reason, due_on: String, overdue, detail| Due {
-            recording_id: id.clone(),
-            client_code: client_code.clone(),
-            consent_id: consent_id.clone(),
-            course_id: course_id.clone(),
-            reason,
-            due_on,
-            overdue,
-            detail,
-        };
-        if let Some(at) = withdrawn {
-            let on = at.get(..10).unwrap_or(&at).to_owned();
-            out.push(item(
-                "consent_withdrawn",
-                on.clone(),
-                true,
-                format!("the client withdrew consent on {on}"),
-            ));
-        } else if let Some((date, reason, detail)) = dates.into_iter().next() {
-            // A course's recordings are due the day after it ends; a destroy-by date is the
-            // last day they may be kept.
-            let due_on = if reason == "course_ended" {
-                date.next_day().unwrap_or(date)
-            } else {
-                date
-            };
-            if due_on <= today {
-                out.push(item(reason, format_date(due_on), true, detail));
-            } else if (due_on - today).whole_days() <= within_days {
-                let days = (due_on - today).whole_days();
-                out.push(item(
-                    "due_soon",
-                    format_date(due_on),
-                    false,
-                    format!(
-                        "due for destruction in {days} day(s), on {}",
-                        format_date(due_on)
-                    ),
-                ));
-            }
-        }
+        out.extend(row?.due(today, within_days));
     }
     out.sort_by(|a, b| {
         b.overdue
@@ -137,4 +67,81 @@ pub fn due(vault: &Vault, within_days: i64) -> Result<Vec<Due>, ShredError> {
             .then(a.recording_id.cmp(&b.recording_id))
     });
     Ok(out)
+}
+
+/// A finished recording with the dates that bound how long it may be kept.
+struct Kept {
+    id: String,
+    client_code: String,
+    consent_id: String,
+    course_id: Option<String>,
+    destroy_by: Option<String>,
+    ends_on: Option<String>,
+    course_name: Option<String>,
+    withdrawn_at: Option<String>,
+}
+
+impl Kept {
+    /// Whether it is due by `today`, or within `within_days`, and why.
+    fn due(self, today: Date, within_days: i64) -> Option<Due> {
+        let item = |reason, due_on: String, overdue, detail| Due {
+            recording_id: self.id.clone(),
+            client_code: self.client_code.clone(),
+            consent_id: self.consent_id.clone(),
+            course_id: self.course_id.clone(),
+            reason,
+            due_on,
+            overdue,
+            detail,
+        };
+        if let Some(at) = &self.withdrawn_at {
+            let on = at.get(..10).unwrap_or(at).to_owned();
+            let detail = format!("the client withdrew consent on {on}");
+            return Some(item("consent_withdrawn", on, true, detail));
+        }
+        let (date, reason, detail) = self.earliest_date()?;
+        // A course's recordings are due the day after it ends; a destroy-by date is the last
+        // day they may be kept.
+        let due_on = if reason == "course_ended" {
+            date.next_day().unwrap_or(date)
+        } else {
+            date
+        };
+        let days = (due_on - today).whole_days();
+        if due_on <= today {
+            Some(item(reason, format_date(due_on), true, detail))
+        } else if days <= within_days {
+            let detail = format!(
+                "due for destruction in {days} day(s), on {}",
+                format_date(due_on)
+            );
+            Some(item("due_soon", format_date(due_on), false, detail))
+        } else {
+            None
+        }
+    }
+
+    /// The earliest of the dates that apply (a course's end, the destroy-by date), with the
+    /// reason and its words.
+    fn earliest_date(&self) -> Option<(Date, &'static str, String)> {
+        let parse = |text: &Option<String>| {
+            text.as_deref()
+                .and_then(|t| crate::course::parse_date(t).ok())
+        };
+        let mut dates: Vec<(Date, &'static str, String)> = Vec::new();
+        if let Some(end) = parse(&self.ends_on) {
+            let name = self.course_name.clone().unwrap_or_default();
+            let detail = format!("the course {name:?} ended on {}", format_date(end));
+            dates.push((end, "course_ended", detail));
+        }
+        if let Some(by) = parse(&self.destroy_by) {
+            let detail = format!(
+                "the consent's destroy-by date {} has passed",
+                format_date(by)
+            );
+            dates.push((by, "destroy_by_passed", detail));
+        }
+        dates.sort_by_key(|d| d.0);
+        dates.into_iter().next()
+    }
 }
