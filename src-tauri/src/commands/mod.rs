@@ -15,28 +15,14 @@ pub mod vault;
 #[cfg(test)]
 mod gate_tests;
 
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use tauri::ipc::Channel;
 use tauri_plugin_dialog::DialogExt;
 
+use crate::background::blocking;
 use crate::error::CommandError;
-
-/// The environment variable naming a folder that save commands write into without asking
-/// (WebDriver cannot drive a save dialog). Honoured by debug builds only: a release build
-/// always asks the counsellor where to save.
-pub const SAVE_DIR_ENV: &str = "SESSIONVAULT_SAVE_DIR";
-
-/// Runs blocking core work (keyring, database, audio, files) off the window's thread.
-pub async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, CommandError> + Send + 'static,
-) -> Result<T, CommandError> {
-    tauri::async_runtime::spawn_blocking(work)
-        .await
-        .map_err(CommandError::internal)?
-}
 
 /// Sends `message` to the webview over `channel`; a closed channel (the screen went away) is
 /// not an error of the operation.
@@ -67,9 +53,9 @@ pub struct SaveAs {
 }
 
 /// Where to write `save`: inside `save_dir` when the shell has one (a debug build with
-/// `SESSIONVAULT_SAVE_DIR` set, see [`save_dir_bypass`]); else where the counsellor chooses in a
-/// save dialog opened from Rust; `None` when the dialog was cancelled. Blocking (the dialog
-/// waits for the counsellor).
+/// `SESSIONVAULT_SAVE_DIR` set, see [`crate::state::save_dir::save_dir_bypass`]); else where the
+/// counsellor chooses in a save dialog opened from Rust; `None` when the dialog was cancelled.
+/// Blocking (the dialog waits for the counsellor).
 pub fn choose_path<R: tauri::Runtime>(
     app: &tauri::AppHandle<R>,
     save_dir: Option<PathBuf>,
@@ -97,19 +83,6 @@ pub fn choose_path<R: tauri::Runtime>(
             })
         })
         .transpose()
-}
-
-/// The folder a save goes to without a dialog: the value of `SESSIONVAULT_SAVE_DIR` when it is
-/// set and not empty, in a debug build only. A release build ignores it (and says so in the
-/// log), so nothing in the environment can make the shipped app write a client's data where
-/// the counsellor did not choose.
-pub fn save_dir_bypass(value: Option<OsString>, debug_build: bool) -> Option<PathBuf> {
-    let dir = value.filter(|d| !d.is_empty())?;
-    if !debug_build {
-        tracing::warn!("{SAVE_DIR_ENV} is ignored by release builds: the save dialog is shown");
-        return None;
-    }
-    Some(PathBuf::from(dir))
 }
 
 /// The answer when the core wrote `path`: saved, with the file's name (never its folder).
@@ -158,19 +131,6 @@ pub fn with_fields<T: serde::Serialize>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_save_folder_bypass_is_for_debug_builds_only() {
-        let set = || Some(OsString::from("/tmp/saves"));
-        assert_eq!(
-            save_dir_bypass(set(), true),
-            Some(PathBuf::from("/tmp/saves"))
-        );
-        assert_eq!(save_dir_bypass(set(), false), None);
-        assert_eq!(save_dir_bypass(Some(OsString::new()), true), None);
-        assert_eq!(save_dir_bypass(None, true), None);
-        assert_eq!(save_dir_bypass(None, false), None);
-    }
 
     #[test]
     fn proposed_names_are_plain() {

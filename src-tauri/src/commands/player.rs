@@ -3,7 +3,6 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -19,52 +18,10 @@ use tauri::State;
 use super::{blocking, emit, with_fields};
 use crate::commands::recording::devices;
 use crate::error::CommandError;
-use crate::state::{guard, Shell};
+use crate::state::{guard, OpenPlayer, Shell};
 
 /// How often the position is sent while the player is open.
 const POSITION_EVERY: Duration = Duration::from_millis(50);
-
-/// A recording open for listening: the player, and the thread that sends its position and
-/// asks the disclosure gate again every second, holding the vault instance the player logs
-/// to (it hands the vault back when it ends).
-pub struct OpenPlayer {
-    player: Arc<Player>,
-    consent_id: String,
-    stop: Arc<AtomicBool>,
-    follow: Option<JoinHandle<Vault>>,
-}
-
-impl OpenPlayer {
-    /// Whether it is playing now (not paused, not at the end).
-    pub fn playing(&self) -> bool {
-        let position = self.player.position();
-        position.playing && !position.ended
-    }
-
-    /// The consent the open recording was made under.
-    pub fn consent_id(&self) -> &str {
-        &self.consent_id
-    }
-
-    /// Stops the position thread and playback, and logs what was heard. Blocking.
-    pub fn finish(mut self) -> Result<Listening, CommandError> {
-        self.stop.store(true, Ordering::Relaxed);
-        let vault = match self.follow.take().map(JoinHandle::join) {
-            Some(Ok(vault)) => vault,
-            _ => {
-                return Err(CommandError::internal(
-                    "the player's position thread failed",
-                ))
-            }
-        };
-        let mut vault = vault;
-        let player = Arc::try_unwrap(self.player)
-            .map_err(|_| CommandError::internal("the player is still in use"))?;
-        let listening = player.finish(&mut vault)?;
-        tracing::info!(recording = %listening.recording_id, "listening logged");
-        Ok(listening)
-    }
-}
 
 /// Sends the position every 50 ms until `stop`: through the end of the range (where it waits,
 /// sending the end, for a seek back) and until playback fails (sent as

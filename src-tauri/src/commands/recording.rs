@@ -4,7 +4,6 @@
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{sync_channel, SyncSender};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 
 use serde_json::{json, Value};
 use sessionvault_audio::devices::{self, DeviceInfo, Direction};
@@ -17,65 +16,10 @@ use time::format_description::well_known::Rfc3339;
 
 use super::{blocking, emit, with_fields};
 use crate::error::CommandError;
-use crate::state::{guard, Shell, VaultAt};
+use crate::state::{guard, RunningRecording, Shell, VaultAt};
 
 /// Level windows between two `elapsed` messages (0.5 s of recorded audio).
 const ELAPSED_EVERY: u64 = WINDOWS_PER_SECOND as u64 / 2;
-
-/// A recording being made: its controls, what the window shows of it, and its thread (which
-/// returns the finished recording).
-pub struct RunningRecording {
-    control: Control,
-    consent_id: String,
-    client_code: String,
-    started_at: String,
-    paused: bool,
-    thread: JoinHandle<Result<Summary, CommandError>>,
-}
-
-impl RunningRecording {
-    /// Whether it is still recording (its thread has not ended by itself, e.g. on a fault).
-    pub fn running(&self) -> bool {
-        !self.thread.is_finished()
-    }
-
-    /// `{consentId, clientCode, startedAt, paused}` for `session_state`.
-    pub fn describe(&self) -> Value {
-        json!({
-            "consentId": self.consent_id,
-            "clientCode": self.client_code,
-            "startedAt": self.started_at,
-            "paused": self.paused,
-        })
-    }
-
-    /// The consent it is made under.
-    pub fn consent_id(&self) -> &str {
-        &self.consent_id
-    }
-
-    /// After its consent was withdrawn: waits up to `wait` for it to stop by itself (the core
-    /// re-checks the consent every second and seals what it has, saying why in the summary's
-    /// fault), then asks it to stop. Blocking.
-    pub(crate) fn end_after_withdrawal(
-        self,
-        wait: std::time::Duration,
-    ) -> Result<Summary, CommandError> {
-        let deadline = std::time::Instant::now() + wait;
-        while !self.thread.is_finished() && std::time::Instant::now() < deadline {
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        self.stop()
-    }
-
-    /// Asks it to stop and waits until it is sealed. Blocking.
-    pub(crate) fn stop(self) -> Result<Summary, CommandError> {
-        self.control.stop.store(true, Ordering::Relaxed);
-        self.thread
-            .join()
-            .map_err(|_| CommandError::internal("the recording thread failed"))?
-    }
-}
 
 /// The input devices of the host SessionVault records through, the default first; each
 /// with `host` and `is_default` besides the core's fields.

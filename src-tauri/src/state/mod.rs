@@ -14,10 +14,15 @@ use sessionvault_core::settings::{self, DEFAULT_IDLE_LOCK_MINUTES};
 use sessionvault_core::store::vault::{self, Vault};
 use tauri::ipc::Channel;
 
-use crate::commands::player::OpenPlayer;
-use crate::commands::recording::RunningRecording;
-use crate::commands::{blocking, save_dir_bypass, SAVE_DIR_ENV};
+use crate::background::blocking;
 use crate::error::CommandError;
+
+mod open_player;
+mod running;
+pub(crate) mod save_dir;
+pub use open_player::OpenPlayer;
+pub use running::RunningRecording;
+use save_dir::{save_dir_bypass, SAVE_DIR_ENV};
 
 /// How long a withdrawal waits for the window's recording under that consent to stop by
 /// itself (so it can say why) before it is stopped.
