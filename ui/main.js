@@ -1,10 +1,9 @@
 // The window's entry point: navigation between screens, notifications, the keyboard shortcut
 // registry, the lock overlay and idle locking. Every decision about data is the core's; this
 // module only calls commands and shows their answers.
-import { call, channel } from "./ipc.js";
-import { el, replace, errorText } from "./dom.js";
-
-const $ = (id) => document.getElementById(id);
+import { call, channel } from "./lib/ipc.js";
+import { el, replace, byId as $ } from "./lib/dom.js";
+import { capitalise, errorText } from "./lib/text.js";
 
 /** The screens and their modules (loaded when first shown, so one broken module cannot stop
  * the others). */
@@ -102,11 +101,6 @@ async function appCall(command, args) {
 
 // ---------------------------------------------------------------------------------------------
 // Notifications
-
-function capitalise(text) {
-  const s = String(text ?? "");
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
 
 /**
  * Tells the counsellor something: politely (`info`, `ok`), or at once (`problem`).

@@ -1,6 +1,8 @@
 // The audit log: what happened in the vault, in words, newest first; and a check that nothing
 // in the log was edited, removed or reordered.
-import { el, replace, formatDateTime, formatTime, formatDate, errorText } from "../dom.js";
+import { el, replace, byId } from "../lib/dom.js";
+import { capitalise, shortId, errorText } from "../lib/text.js";
+import { formatTime, formatDateTime, formatDate } from "../lib/time.js";
 
 let root = null;
 let app = null;
@@ -10,7 +12,7 @@ let shown = 0;
 
 const PAGE = 100;
 
-const $ = (id) => (root ? root.querySelector(`#${id}`) : null);
+const $ = (id) => byId(id, root);
 
 /** Each event kind (src/audit.rs `EventKind::as_str`) in plain words. */
 const KIND_TEXT = {
@@ -95,16 +97,6 @@ const FIELD_TEXT = {
 
 const SECONDS_FIELDS = new Set(["seconds", "after_seconds", "from_seconds", "until_seconds", "seconds_heard"]);
 
-function capitalise(text) {
-  const s = String(text ?? "");
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-function shortId(id) {
-  const s = String(id ?? "");
-  return s.length > 12 ? `${s.slice(0, 8)}…` : s;
-}
-
 function parseDetails(text) {
   if (!text) return {};
   try {
@@ -169,7 +161,7 @@ function fieldValue(key, value) {
 
 function idNode(id) {
   return el("span", {},
-    el("code", { title: id, "aria-hidden": "true" }, shortId(id)),
+    el("code", { title: id, "aria-hidden": "true" }, shortId(id, 12)),
     el("span", { class: "sr-only" }, id));
 }
 

@@ -2,10 +2,10 @@
 // and how the counsellor helped, written here, kept encrypted in the vault. The counsellor's own
 // go with the course; the organisation's are permanent records and must be anonymised before
 // they are marked final. Exports are DOCX or PDF, each logged.
-import { el, replace, formatDate, formatDateTime, errorText } from "../dom.js";
+import { el, replace, byId as $ } from "../lib/dom.js";
+import { capitalise, errorText } from "../lib/text.js";
+import { formatDateTime, formatDate, clock } from "../lib/time.js";
 import { anonymisationPanel, autosaver } from "./transcript.js";
-
-const $ = (id) => document.getElementById(id);
 
 const OWNER_TEXT = {
   organisation: "Organisation — permanent record",
@@ -21,15 +21,6 @@ let generation = 0;
 let edit = null;
 /** What was typed just before the vault locked and could not be saved then. */
 let unsavedAtLock = null;
-
-function capitalise(text) {
-  const s = String(text ?? "");
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-function clock() {
-  return new Date().toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
-}
 
 /** Client codes typed comma-separated: trimmed, no blanks, each once. */
 function codes(text) {

@@ -1,7 +1,10 @@
 // Clients: every client code with its consent records, and one client's page with their
 // consents, their recordings, the consent PDFs, and withdrawal — which is as easy as consenting:
 // one reason, one preview of what goes, one confirmation. Every rule is the core's.
-import { el, replace, formatDate, formatDateTime, formatTime, errorText } from "../dom.js";
+import { el, replace, byId } from "../lib/dom.js";
+import { plural, shortId, errorText } from "../lib/text.js";
+import { formatTime, formatDateTime, formatDate } from "../lib/time.js";
+import { RECORDING_STATE_TEXT } from "../lib/recording-states.js";
 
 let root = null;
 let app = null;
@@ -30,22 +33,6 @@ const STATE_TEXT = {
   "course ended": "Course ended",
   invalid: "Cannot be trusted",
 };
-const RECORDING_TEXT = {
-  complete: "Complete",
-  recovered: "Recovered",
-  faulted: "Stopped by a fault",
-  recording: "Recording now",
-};
-
-function plural(n, one, many = `${one}s`) {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
-function shortId(id) {
-  const s = String(id ?? "");
-  return s.length > 8 ? `${s.slice(0, 8)}…` : s;
-}
-
 /** Text the core accepts as a reason: one line, no control characters. */
 function oneLine(text) {
   return String(text ?? "").replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").replace(/ {2,}/g, " ").trim();
@@ -118,7 +105,7 @@ export function leave() {
   data = { consents: [], courses: new Map(), recordings: [], recordingsProblem: "" };
 }
 
-const $ = (id) => (root ? root.querySelector(`#${id}`) : null);
+const $ = (id) => byId(id, root);
 
 function problem(message) {
   const node = $("clients-problem");
@@ -318,7 +305,7 @@ function recordingsTable(recordings) {
     el("tbody", {}, recordings.map((r) => el("tr", { "data-recording-id": r.id },
       el("td", {}, formatDateTime(r.started_at)),
       el("td", {}, formatTime(r.seconds)),
-      el("td", {}, el("span", { class: "badge", "data-state": r.state }, RECORDING_TEXT[r.state] || r.state)),
+      el("td", {}, el("span", { class: "badge", "data-state": r.state }, RECORDING_STATE_TEXT[r.state] || r.state)),
       el("td", {}, el("code", { title: r.consent_id }, shortId(r.consent_id)))))));
 }
 

@@ -3,7 +3,9 @@
 // the client reads the form section by section, chooses what they agree to and signs. The
 // client can decline on any step. Every rule is the core's: this screen only gathers the
 // answers, says in words what they mean, and shows the core's answer.
-import { el, replace, formatDate, errorText } from "../dom.js";
+import { el, replace } from "../lib/dom.js";
+import { errorText } from "../lib/text.js";
+import { formatDate, today } from "../lib/time.js";
 import { SignaturePad, makePadSvg, signatureSvg } from "./signature-pad.js";
 
 const PURPOSES = [
@@ -51,12 +53,6 @@ let pad = null;
 function words(list) {
   if (list.length <= 1) return list.join("");
   return `${list.slice(0, -1).join(", ")} and ${list[list.length - 1]}`;
-}
-
-/** Today as YYYY-MM-DD in local time. */
-function today() {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 }
 
 /** Text the core accepts in a one-line field: no control characters, trimmed. */

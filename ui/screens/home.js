@@ -1,6 +1,9 @@
 // Home: what is due for destruction, the latest recordings, and the training courses (with a
 // form to add one).
-import { el, replace, formatTime, formatDateTime, formatDate, errorText } from "../dom.js";
+import { el, replace, byId } from "../lib/dom.js";
+import { capitalise, plural, shortId, errorText } from "../lib/text.js";
+import { formatTime, formatDateTime, formatDate, today } from "../lib/time.js";
+import { RECORDING_STATE_TEXT } from "../lib/recording-states.js";
 
 let root = null;
 let app = null;
@@ -8,25 +11,7 @@ let courses = [];
 /** Bumped by every show and leave, so answers for an earlier showing are dropped. */
 let generation = 0;
 
-const $ = (id) => (root ? root.querySelector(`#${id}`) : null);
-
-const STATE_TEXT = {
-  complete: "Complete",
-  recovered: "Recovered",
-  faulted: "Stopped by a fault",
-  recording: "Recording now",
-};
-
-function capitalise(text) {
-  const s = String(text ?? "");
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-/** Today as YYYY-MM-DD in local time. */
-function today() {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
-}
+const $ = (id) => byId(id, root);
 
 /** Whole days from today to a YYYY-MM-DD date (negative when past). */
 function daysUntil(date) {
@@ -41,15 +26,6 @@ function dayAfter(date) {
   const t = Date.parse(`${date}T00:00:00Z`);
   if (Number.isNaN(t)) return null;
   return new Date(t + 86400000).toISOString().slice(0, 10);
-}
-
-function shortId(id) {
-  const s = String(id ?? "");
-  return s.length > 8 ? `${s.slice(0, 8)}…` : s;
-}
-
-function plural(n, one, many = `${one}s`) {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -182,7 +158,7 @@ function renderRecent(recordings) {
     return el("li", { "data-recording-id": r.id },
       el("span", {},
         el("strong", {}, `Client ${r.client_code}`), ` · ${when} · ${formatTime(r.seconds)} `,
-        el("span", { class: "badge", "data-state": r.state }, STATE_TEXT[r.state] ?? r.state)),
+        el("span", { class: "badge", "data-state": r.state }, RECORDING_STATE_TEXT[r.state] ?? r.state)),
       playable
         ? el("button", {
           type: "button",

@@ -1,6 +1,9 @@
 // The library: every recording with its client, course (and the course's end date), start,
 // length and state; filters by client, course and state; open one in the player or shred it.
-import { el, replace, formatTime, formatDateTime, formatDate, errorText } from "../dom.js";
+import { el, replace, byId } from "../lib/dom.js";
+import { capitalise, errorText } from "../lib/text.js";
+import { formatTime, formatDateTime, formatDate, today } from "../lib/time.js";
+import { RECORDING_STATE_TEXT } from "../lib/recording-states.js";
 
 let root = null;
 let app = null;
@@ -8,14 +11,7 @@ let generation = 0;
 /** Every recording joined with its course: `{recording, course}`. */
 let rows = [];
 
-const $ = (id) => (root ? root.querySelector(`#${id}`) : null);
-
-const STATE_TEXT = {
-  complete: "Complete",
-  recovered: "Recovered",
-  faulted: "Stopped by a fault",
-  recording: "Recording now",
-};
+const $ = (id) => byId(id, root);
 
 const STATE_HELP = {
   recovered: "Cut short by a crash and recovered",
@@ -24,16 +20,6 @@ const STATE_HELP = {
 
 /** The filter value for recordings with no course. */
 const NO_COURSE = "none";
-
-function capitalise(text) {
-  const s = String(text ?? "");
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-function today() {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
-}
 
 function join(recordings, consents, courses) {
   const courseById = new Map((courses || []).map((c) => [String(c.id), c]));
@@ -97,7 +83,7 @@ function renderRows() {
       el("td", { class: "nowrap" }, formatTime(r.seconds)),
       el("td", {},
         el("span", { class: "badge", "data-state": r.state, title: STATE_HELP[r.state] },
-          STATE_TEXT[r.state] ?? r.state),
+          RECORDING_STATE_TEXT[r.state] ?? r.state),
         r.overruns > 0 ? el("span", { class: "detail muted" }, `${r.overruns} samples lost`) : null),
       el("td", {},
         el("div", { class: "row" },
@@ -152,7 +138,7 @@ export async function show(section, application, params = {}) {
       select("library-filter-course", "Course", [option("", "All courses", "")]),
       select("library-filter-state", "State", [
         option("", "Any state", ""),
-        ...Object.entries(STATE_TEXT).map(([value, text]) => option(value, text, "")),
+        ...Object.entries(RECORDING_STATE_TEXT).map(([value, text]) => option(value, text, "")),
       ])),
     el("p", { id: "library-count", class: "count", role: "status" }),
     el("p", { id: "library-problem", class: "notice notice-problem", role: "alert", hidden: true }),

@@ -1,9 +1,8 @@
 // The player screen: listen to a recording for a stated purpose (logged), with a waveform to
 // seek in, play/pause, speed, volume and supervision bookmarks.
-import { el, replace, formatTime, formatDate, errorText } from "../dom.js";
-import { parseTime } from "./transcript.js";
-
-const $ = (id) => document.getElementById(id);
+import { el, replace, byId as $ } from "../lib/dom.js";
+import { errorText } from "../lib/text.js";
+import { formatTime, parseTime, formatDate } from "../lib/time.js";
 
 const LISTENERS = [
   ["self", "Myself"],

@@ -4,9 +4,10 @@
 // A running recording outlives this screen: `leave()` never stops it. Its channel and what it
 // has reported so far live at module level, and every update looks its elements up by id, so
 // showing the screen again picks up the same live updates.
-import { el, replace, formatTime, formatDate, formatDateTime, errorText } from "../dom.js";
+import { el, replace, byId as $ } from "../lib/dom.js";
+import { errorText } from "../lib/text.js";
+import { formatTime, formatDateTime, formatDate } from "../lib/time.js";
 
-const $ = (id) => document.getElementById(id);
 const SVG = "http://www.w3.org/2000/svg";
 
 /** Meter range and zones, in dBFS. */

@@ -1,8 +1,8 @@
 // The shred screen: choose what to destroy, see exactly what goes and what stays, confirm once,
 // watch the steps, and get a signed destruction certificate; every certificate stays viewable.
-import { el, replace, formatTime, formatDate, formatDateTime, errorText } from "../dom.js";
-
-const $ = (id) => document.getElementById(id);
+import { el, replace, byId as $ } from "../lib/dom.js";
+import { plural, errorText } from "../lib/text.js";
+import { formatTime, formatDateTime, formatDate } from "../lib/time.js";
 
 const KINDS = [
   ["course", "A course"],
@@ -29,10 +29,6 @@ const NOT_STARTED = new Set(["nothing_to_shred", "still_recording", "locked", "n
 
 /** The screen while shown. */
 let screen = null;
-
-function plural(n, one, many) {
-  return `${n} ${n === 1 ? one : many}`;
-}
 
 /** A recording's length on a certificate or in a preview: frames over their rate, or the
  *  seconds a certificate of format 1 holds; "unknown" when the rate is not known. */

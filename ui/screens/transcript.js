@@ -3,9 +3,9 @@
 // the text, a short rewind on resuming, slower and faster, a new segment at the playhead, the
 // current time typed in, speaker labels by key. Every edit is saved on its own, encrypted in the
 // vault by the core; names and identifying details are replaced on export, and checked.
-import { el, replace, formatTime, formatDateTime, formatDate, errorText } from "../dom.js";
-
-const $ = (id) => document.getElementById(id);
+import { el, replace, byId as $ } from "../lib/dom.js";
+import { capitalise, plural, errorText } from "../lib/text.js";
+import { formatTime, parseTime, formatDateTime, formatDate, clock } from "../lib/time.js";
 
 const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2];
 const SAVE_DELAY = 800;
@@ -22,39 +22,6 @@ const EXPORT_FORMATS = [
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers, shared with the case studies screen
-
-function plural(n, one, many = `${one}s`) {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
-function capitalise(text) {
-  const s = String(text ?? "");
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-/** "HH:MM" of now, for "Saved 12:04". */
-function clock() {
-  return new Date().toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
-}
-
-/**
- * Reads a time typed as `M:SS`, `H:MM:SS` or plain seconds. Blank gives null; anything else
- * unreadable gives NaN.
- * @param {string} text
- * @returns {number|null}
- */
-export function parseTime(text) {
-  const s = String(text ?? "").trim();
-  if (!s) return null;
-  if (/^\d+(\.\d+)?$/.test(s)) return Number(s);
-  const m = /^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)$/.exec(s);
-  if (!m) return NaN;
-  const h = Number(m[1] ?? 0);
-  const min = Number(m[2]);
-  const sec = Number(m[3]);
-  if (sec >= 60 || (m[1] !== undefined && min >= 60)) return NaN;
-  return h * 3600 + min * 60 + sec;
-}
 
 /**
  * Saves a document some time after the last edit, one save at a time, and on demand (`flush`).

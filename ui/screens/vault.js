@@ -1,11 +1,12 @@
 // The vault screen: create the vault when there is none, else show its status from the core,
 // explain in plain words what to do about a problem, and (when the vault is open) its settings.
-import { el, replace, errorText } from "../dom.js";
+import { el, replace, byId } from "../lib/dom.js";
+import { capitalise, errorText } from "../lib/text.js";
 
 let root = null;
 let app = null;
 
-const $ = (id) => root.querySelector(`#${id}`);
+const $ = (id) => byId(id, root);
 
 const VAULT_STATE_TEXT = {
   ready: "Ready",
@@ -88,11 +89,6 @@ function yesNo(value) {
 
 function setText(id, text) {
   $(id).textContent = text ?? "";
-}
-
-function capitalise(text) {
-  const s = String(text ?? "");
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 function showProblem(problem) {

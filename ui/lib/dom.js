@@ -1,5 +1,5 @@
-// Small DOM helpers shared by the screens. Text always goes in as text nodes, never as HTML, so
-// a client code or a note can never become markup.
+// Making and finding elements. Text always goes in as text nodes, never as HTML, so a client
+// code or a note can never become markup.
 
 /**
  * Makes an element.
@@ -44,38 +44,13 @@ export function replace(node, ...children) {
 }
 
 /**
- * Seconds as `M:SS` or `H:MM:SS` (with tenths when `tenths`).
- * @param {number} seconds
- * @param {boolean} [tenths]
+ * The element with this id, or null: anywhere in the page, or only inside `scope` when one is
+ * given (null while that scope is not there, e.g. before a screen is shown or after it is left).
+ * @param {string} id
+ * @param {Document|Element|null} [scope]
+ * @returns {HTMLElement|null}
  */
-export function formatTime(seconds, tenths = false) {
-  const s = Math.max(0, Number(seconds) || 0);
-  const whole = Math.floor(s);
-  const h = Math.floor(whole / 3600);
-  const m = Math.floor((whole % 3600) / 60);
-  const sec = whole % 60;
-  let text = h > 0 ? `${h}:${String(m).padStart(2, "0")}:${String(sec).padStart(2, "0")}`
-    : `${m}:${String(sec).padStart(2, "0")}`;
-  if (tenths) text += `.${Math.floor((s - whole) * 10)}`;
-  return text;
-}
-
-/** A date-time string (RFC 3339) in the reader's locale, UK style. */
-export function formatDateTime(text) {
-  const date = new Date(text);
-  if (Number.isNaN(date.getTime())) return String(text ?? "");
-  return date.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
-}
-
-/** A YYYY-MM-DD date as e.g. "3 Jul 2027". */
-export function formatDate(text) {
-  const date = new Date(`${text}T12:00:00`);
-  if (Number.isNaN(date.getTime())) return String(text ?? "");
-  return date.toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric" });
-}
-
-/** The message of an error from `call` (or anything thrown). */
-export function errorText(error) {
-  if (error && typeof error === "object" && "message" in error) return String(error.message);
-  return String(error);
+export function byId(id, scope = document) {
+  if (scope === document) return document.getElementById(id);
+  return scope ? scope.querySelector(`#${id}`) : null;
 }
