@@ -5,7 +5,8 @@
 import { el, replace, byId as $ } from "../lib/dom.js";
 import { capitalise, errorText } from "../lib/text.js";
 import { formatDateTime, formatDate, clock } from "../lib/time.js";
-import { anonymisationPanel, autosaver } from "./transcript.js";
+import { autosaver } from "../lib/autosave.js";
+import { anonymisationPanel } from "../lib/anonymisation.js";
 
 const OWNER_TEXT = {
   organisation: "Organisation — permanent record",

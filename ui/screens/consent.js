@@ -6,7 +6,7 @@
 import { el, replace } from "../lib/dom.js";
 import { errorText } from "../lib/text.js";
 import { formatDate, today } from "../lib/time.js";
-import { SignaturePad, makePadSvg, signatureSvg } from "./signature-pad.js";
+import { SignaturePad, makePadSvg, signatureSvg } from "../lib/signature-pad.js";
 
 const PURPOSES = [
   ["coursework", "Coursework for my counsellor's training course"],
