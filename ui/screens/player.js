@@ -3,6 +3,7 @@
 import { el, replace, byId as $ } from "../lib/dom.js";
 import { errorText } from "../lib/text.js";
 import { formatTime, parseTime, formatDate } from "../lib/time.js";
+import { SPEEDS } from "../lib/speeds.js";
 
 const LISTENERS = [
   ["self", "Myself"],
@@ -10,7 +11,6 @@ const LISTENERS = [
   ["tutor", "Course tutor"],
   ["student", "Fellow students"],
 ];
-const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2];
 const STEP = 5;
 const PAGE = 30;
 const WAVE_HEIGHT = 120;

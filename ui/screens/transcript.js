@@ -6,10 +6,10 @@
 import { el, replace, byId as $ } from "../lib/dom.js";
 import { capitalise, plural, errorText } from "../lib/text.js";
 import { formatTime, parseTime, formatDateTime, formatDate, clock } from "../lib/time.js";
+import { SPEEDS } from "../lib/speeds.js";
 import { autosaver } from "../lib/autosave.js";
 import { anonymisationPanel } from "../lib/anonymisation.js";
 
-const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2];
 const JUMP = 5;
 const DEFAULT_SPEAKERS = [
   { label: "T:", meaning: "Counsellor" },
@@ -261,7 +261,7 @@ function togglePlay() {
 }
 
 async function setSpeed(value) {
-  const speed = Math.min(2, Math.max(0.5, Math.round(value * 4) / 4));
+  const speed = Math.min(SPEEDS[SPEEDS.length - 1], Math.max(SPEEDS[0], Math.round(value * 4) / 4));
   if (!player.open) return;
   // Taken at once, so keys pressed quickly one after another add up.
   const before = player.speed;
