@@ -1,7 +1,7 @@
 // The client's signature, drawn with a finger, pen or mouse on an <svg> (Pointer Events), or
 // made from the typed name for people who cannot or would rather not draw (keyboard
 // alternative). The result is a standalone SVG that holds nothing but stroked paths, so it
-// passes the core's attachment allow-list (src/consent/attachment.rs): no <text>, no style, no
+// passes the core's attachment allow-list (crates/core/src/consent/attachment.rs): no <text>, no style, no
 // references — only svg/title/path with viewBox/width/height/version/d/fill/stroke attributes.
 
 const SVG_NS = "http://www.w3.org/2000/svg";

@@ -14,7 +14,7 @@ const PAGE = 100;
 
 const $ = (id) => byId(id, root);
 
-/** Each event kind (src/audit.rs `EventKind::as_str`) in plain words. */
+/** Each event kind (crates/core/src/store/audit.rs `EventKind::as_str`) in plain words. */
 const KIND_TEXT = {
   "vault.created": "The vault was created",
   "course.added": "A course was added",
