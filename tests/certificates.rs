@@ -423,3 +423,55 @@ fn certificates_made_before_format_2_still_verify() {
         assert_eq!(verified["valid"], true);
     }
 }
+
+/// Makes the format-2 vector once (never again: it is checked for good), into the folder
+/// `SESSIONVAULT_MAKE_VECTORS` names: `cargo test --test certificates -- --ignored
+/// makes_the_format_2_vector` with that variable set, in a private keyring.
+#[test]
+#[ignore = "makes the test vector kept in tests/testdata/certificates"]
+fn makes_the_format_2_vector() {
+    let out = PathBuf::from(std::env::var_os("SESSIONVAULT_MAKE_VECTORS").expect("a folder"));
+    let (_tmp, dir, _) = new_vault();
+    let consent = supervision_consent(&dir);
+    let (_, _, _, certificate) = record_and_shred(&dir, &consent, "2.718281s");
+    ok_json(
+        cli(&dir)
+            .args(["--json", "certificate", "export", &certificate, "--out"])
+            .arg(out.join("format2-exported.json")),
+    );
+    std::fs::write(out.join("format2-signer.txt"), fingerprint(&dir) + "\n").unwrap();
+}
+
+#[test]
+fn certificates_of_format_2_keep_verifying() {
+    let tmp = tempfile::tempdir().unwrap();
+    let outside = no_vault(tmp.path());
+    let signer = std::fs::read_to_string(vector("format2-signer.txt")).unwrap();
+    let signer = signer.trim();
+    let verified = ok_json(
+        cli(&outside)
+            .args(["--json", "certificate", "verify"])
+            .arg(vector("format2-exported.json"))
+            .args(["--signer", signer]),
+    );
+    assert_eq!(verified["valid"], true, "{verified}");
+    assert_eq!(verified["fingerprint"], signer);
+    // One character of its signed body changed, it fails.
+    let text = std::fs::read_to_string(vector("format2-exported.json")).unwrap();
+    let exported = json(&text);
+    let body = exported["body"]
+        .as_str()
+        .expect("a format-2 export has its body");
+    let mut edited = exported.clone();
+    edited["body"] = body.replacen("C-101", "C-102", 1).into();
+    assert_ne!(edited["body"], exported["body"]);
+    let file = tmp.path().join("edited.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&edited).unwrap()).unwrap();
+    let (code, error, _) = refused(
+        cli(&outside)
+            .args(["--json", "certificate", "verify"])
+            .arg(&file)
+            .args(["--signer", signer]),
+    );
+    assert_eq!((code, error.as_str()), (Some(1), "certificate_altered"));
+}
