@@ -389,35 +389,12 @@ pub fn verify(conn: &Connection, key: &PublicKey) -> Result<Verified, AuditError
     let mut prev_hash = GENESIS.to_vec();
     let mut expected_seq = 1u64;
     for entry in entries(conn)? {
-        let broken = |problem| AuditError::Broken {
-            seq: expected_seq,
-            problem,
-        };
-        if entry.seq != expected_seq {
-            return Err(broken(Break::Missing));
-        }
-        let message = canonical(
-            &entry.prev_hash,
-            &entry.at,
-            &entry.kind,
-            entry.subject.as_deref(),
-            &entry.details,
-        );
-        if entry_hash(&message)[..] != entry.hash[..] {
-            return Err(broken(Break::Edited));
-        }
-        if key
-            .verify(Domain::AuditEntry, &message, &entry.signature)
-            .is_err()
-        {
-            return Err(broken(Break::Forged));
-        }
-        if entry.prev_hash != prev_hash {
-            return Err(broken(Break::OutOfOrder));
-        }
-        if entry.seq == 1 && !is_creation_of(&entry, vault_id.as_deref()) {
-            return Err(broken(Break::NoCreation));
-        }
+        check_entry(&entry, expected_seq, &prev_hash, key, vault_id.as_deref()).map_err(
+            |problem| AuditError::Broken {
+                seq: expected_seq,
+                problem,
+            },
+        )?;
         prev_hash = entry.hash;
         expected_seq += 1;
     }
@@ -428,6 +405,57 @@ pub fn verify(conn: &Connection, key: &PublicKey) -> Result<Verified, AuditError
             problem: Break::NoCreation,
         });
     }
+    check_head(conn, key, last_seq, &prev_hash)?;
+    Ok(Verified {
+        entries: last_seq,
+        head: hex::encode(prev_hash),
+    })
+}
+
+/// Checks one entry: its place in the sequence, its hash, its signature, its link to the entry
+/// before, and (the first) that it creates the vault named in `vault_meta`.
+fn check_entry(
+    entry: &Entry,
+    expected_seq: u64,
+    prev_hash: &[u8],
+    key: &PublicKey,
+    vault_id: Option<&str>,
+) -> Result<(), Break> {
+    if entry.seq != expected_seq {
+        return Err(Break::Missing);
+    }
+    let message = canonical(
+        &entry.prev_hash,
+        &entry.at,
+        &entry.kind,
+        entry.subject.as_deref(),
+        &entry.details,
+    );
+    if entry_hash(&message)[..] != entry.hash[..] {
+        return Err(Break::Edited);
+    }
+    if key
+        .verify(Domain::AuditEntry, &message, &entry.signature)
+        .is_err()
+    {
+        return Err(Break::Forged);
+    }
+    if entry.prev_hash != prev_hash {
+        return Err(Break::OutOfOrder);
+    }
+    if entry.seq == 1 && !is_creation_of(entry, vault_id) {
+        return Err(Break::NoCreation);
+    }
+    Ok(())
+}
+
+/// Checks the signed head against the last entry, `last_seq` with hash `last_hash`.
+fn check_head(
+    conn: &Connection,
+    key: &PublicKey,
+    last_seq: u64,
+    last_hash: &[u8],
+) -> Result<(), AuditError> {
     let head: Option<(u64, Vec<u8>, Vec<u8>)> = conn
         .query_row(
             "SELECT seq, hash, signature FROM audit_head WHERE id = 1",
@@ -458,7 +486,7 @@ pub fn verify(conn: &Connection, key: &PublicKey) -> Result<Verified, AuditError
                     problem: Break::Truncated,
                 });
             }
-            if seq < last_seq || hash != prev_hash {
+            if seq < last_seq || hash != last_hash {
                 return Err(AuditError::Broken {
                     seq,
                     problem: Break::OutOfOrder,
@@ -466,10 +494,7 @@ pub fn verify(conn: &Connection, key: &PublicKey) -> Result<Verified, AuditError
             }
         }
     }
-    Ok(Verified {
-        entries: last_seq,
-        head: hex::encode(prev_hash),
-    })
+    Ok(())
 }
 
 /// Whether `entry` records the creation of the vault with id `vault_id`.
