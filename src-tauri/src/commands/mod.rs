@@ -24,6 +24,79 @@ use tauri_plugin_dialog::DialogExt;
 use crate::background::blocking;
 use crate::error::CommandError;
 
+/// Every command the window may call, for the app's builder.
+pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        vault::vault_status,
+        vault::vault_create,
+        vault::vault_unlock,
+        vault::vault_lock,
+        vault::session_state,
+        vault::settings_get,
+        vault::settings_set,
+        vault::lock_watch,
+        courses::course_list,
+        courses::course_add,
+        consent::consent_form,
+        consent::consent_list,
+        consent::consent_get,
+        consent::consent_grant,
+        consent::consent_decline,
+        consent::consent_withdraw_preview,
+        consent::consent_withdraw,
+        consent::consent_save_pdf,
+        recording::input_devices,
+        recording::record_start,
+        recording::record_pause,
+        recording::record_resume,
+        recording::record_stop,
+        player::recordings_list,
+        player::recording_waveform,
+        player::output_devices,
+        player::player_open,
+        player::player_play,
+        player::player_pause,
+        player::player_seek,
+        player::player_speed,
+        player::player_volume,
+        player::player_close,
+        player::bookmark_list,
+        player::bookmark_add,
+        player::bookmark_edit,
+        player::bookmark_remove,
+        shred::due_list,
+        shred::shred_preview,
+        shred::shred_run,
+        shred::certificate_list,
+        shred::certificate_get,
+        shred::certificate_save_pdf,
+        shred::certificate_save_json,
+        audit::audit_entries,
+        audit::audit_verify,
+        transcripts::transcript_list,
+        transcripts::transcript_create,
+        transcripts::transcript_get,
+        transcripts::transcript_save,
+        transcripts::transcript_set_speakers,
+        transcripts::transcript_set_anonymisation,
+        transcripts::transcript_check,
+        transcripts::transcript_export,
+        transcripts::transcript_remove,
+        cases::case_study_list,
+        cases::case_study_create,
+        cases::case_study_get,
+        cases::case_study_save,
+        cases::case_study_set_anonymisation,
+        cases::case_study_check,
+        cases::case_study_finalise,
+        cases::case_study_export,
+        sharing::share_clip,
+        sharing::copies_list,
+        sharing::copy_destroyed,
+        sharing::client_export
+    ]
+}
+
 /// Sends `message` to the webview over `channel`; a closed channel (the screen went away) is
 /// not an error of the operation.
 pub fn emit(channel: &Channel<Value>, message: Value) {
@@ -171,13 +244,14 @@ mod tests {
         "client_export",
     ];
 
-    /// The names of the commands registered in `generate_handler!` in main.rs.
+    /// The names of the commands registered in `generate_handler!` in [`handler`].
     fn registered() -> std::collections::BTreeSet<String> {
-        let main = include_str!("../main.rs");
-        let start = main
+        // This file: its first `generate_handler!` is the one in `handler`.
+        let this = include_str!("mod.rs");
+        let start = this
             .find("generate_handler![")
-            .expect("main.rs registers commands");
-        let list = &main[start..];
+            .expect("handler() registers commands");
+        let list = &this[start..];
         let list = &list[..list.find(']').expect("the list ends")];
         list.split(',')
             .filter_map(|entry| entry.trim().rsplit("::").next())
