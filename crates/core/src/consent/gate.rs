@@ -11,7 +11,7 @@ use super::record::{readable_time, withdrawal_canonical};
 use super::{attachment, forms, get, Audience, ConsentError, Decision, Purpose, Record};
 use crate::course::{self, format_date, CourseError};
 use crate::store::audit::EventKind;
-use crate::store::signing::Domain;
+use crate::store::signing::{Domain, PublicKey};
 use crate::store::vault::Vault;
 
 /// Why the gate refuses a consent.
@@ -196,8 +196,17 @@ pub fn verify(vault: &Vault, id: &str) -> Result<VerifiedConsent, ConsentError> 
 /// Every check of [`verify`], on a loaded record: `Err(ConsentError::Refused(..))` says why
 /// the gate refuses it now.
 pub(crate) fn check(vault: &Vault, record: &Record) -> Result<(), ConsentError> {
-    let refuse = |r| Err(ConsentError::Refused(r));
     let key = vault.public_key();
+    check_signed(vault, &key, record)?;
+    check_not_withdrawn(vault, &key, record)?;
+    check_in_date(vault, record)
+}
+
+/// That the record is as it was signed: its signature by `key` over its canonical form (bound
+/// to the vault's id), its form version and the hash of that form's text, that it is not a
+/// decline, and that its signature picture or scan is there and readable.
+fn check_signed(vault: &Vault, key: &PublicKey, record: &Record) -> Result<(), ConsentError> {
+    let refuse = |r| Err(ConsentError::Refused(r));
     if key
         .verify(
             Domain::ConsentRecord,
@@ -235,6 +244,17 @@ pub(crate) fn check(vault: &Vault, record: &Record) -> Result<(), ConsentError> 
             })
         }
     }
+    Ok(())
+}
+
+/// That the record was not withdrawn: no withdrawal stored (a stored one must match its
+/// signature), and none in the audit log either.
+fn check_not_withdrawn(
+    vault: &Vault,
+    key: &PublicKey,
+    record: &Record,
+) -> Result<(), ConsentError> {
+    let refuse = |r| Err(ConsentError::Refused(r));
     if let Some(w) = &record.withdrawal {
         if key
             .verify(
@@ -264,6 +284,13 @@ pub(crate) fn check(vault: &Vault, record: &Record) -> Result<(), ConsentError> 
             what: "the audit log records a withdrawal that is no longer stored",
         });
     }
+    Ok(())
+}
+
+/// That the record is in date by the vault's clock: its course has not ended and its destroy-by
+/// date has not passed.
+fn check_in_date(vault: &Vault, record: &Record) -> Result<(), ConsentError> {
+    let refuse = |r| Err(ConsentError::Refused(r));
     let today = vault.now().date();
     let Some(destroy_by) = record.destroy_by else {
         return refuse(Refusal::Tampered {

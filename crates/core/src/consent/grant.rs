@@ -82,6 +82,52 @@ pub fn grant(vault: &mut Vault, input: &NewConsent<'_>) -> Result<Record, Consen
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
+    let (course_id, destroy_by) = course_and_destroy_by(vault, input)?;
+    if course_id.is_none()
+        && (purposes.contains(&Purpose::Coursework) || input.case_study == CaseStudy::Coursework)
+    {
+        return Err(ConsentError::Invalid {
+            field: "course",
+            reason: "coursework is for a training course: name the course".to_owned(),
+        });
+    }
+    let (kind, bytes) = match input.signed_with {
+        SignedWith::Drawn(bytes) => (attachment::check_drawn(bytes)?, bytes),
+        SignedWith::PaperScan(bytes) => (attachment::check_scan(bytes)?, bytes),
+    };
+    let form = forms::current();
+    let mut record = Record {
+        id: Uuid::new_v4(),
+        client_code,
+        decision: Decision::Granted,
+        course_id,
+        destroy_by: Some(destroy_by),
+        purposes,
+        audience,
+        case_study: input.case_study,
+        form_version: form.version.to_owned(),
+        form_hash: form.hash().to_vec(),
+        client_name: Some(client_name),
+        attachment_kind: Some(kind),
+        attachment: Some(bytes.to_vec()),
+        counsellor_name,
+        signed_at: String::new(),
+        record_signature: Vec::new(),
+        withdrawal: None,
+    };
+    store(vault, &mut record, EventKind::ConsentGranted)?;
+    Ok(record)
+}
+
+/// The course a consent is for, if any, and the date by which its recordings are destroyed: the
+/// course's end, or without a course the date agreed. One of the two is given, not both, and it
+/// has not passed.
+///
+/// Errors: [`ConsentError::Invalid`], [`ConsentError::Course`], [`ConsentError::Vault`].
+fn course_and_destroy_by(
+    vault: &Vault,
+    input: &NewConsent<'_>,
+) -> Result<(Option<Uuid>, Date), ConsentError> {
     let today = vault.now().date();
     let (course_id, destroy_by) = match (input.course_id, input.destroy_by) {
         (Some(_), Some(_)) => {
@@ -123,40 +169,7 @@ pub fn grant(vault: &mut Vault, input: &NewConsent<'_>) -> Result<Record, Consen
             })
         }
     };
-    if course_id.is_none()
-        && (purposes.contains(&Purpose::Coursework) || input.case_study == CaseStudy::Coursework)
-    {
-        return Err(ConsentError::Invalid {
-            field: "course",
-            reason: "coursework is for a training course: name the course".to_owned(),
-        });
-    }
-    let (kind, bytes) = match input.signed_with {
-        SignedWith::Drawn(bytes) => (attachment::check_drawn(bytes)?, bytes),
-        SignedWith::PaperScan(bytes) => (attachment::check_scan(bytes)?, bytes),
-    };
-    let form = forms::current();
-    let mut record = Record {
-        id: Uuid::new_v4(),
-        client_code,
-        decision: Decision::Granted,
-        course_id,
-        destroy_by: Some(destroy_by),
-        purposes,
-        audience,
-        case_study: input.case_study,
-        form_version: form.version.to_owned(),
-        form_hash: form.hash().to_vec(),
-        client_name: Some(client_name),
-        attachment_kind: Some(kind),
-        attachment: Some(bytes.to_vec()),
-        counsellor_name,
-        signed_at: String::new(),
-        record_signature: Vec::new(),
-        withdrawal: None,
-    };
-    store(vault, &mut record, EventKind::ConsentGranted)?;
-    Ok(record)
+    Ok((course_id, destroy_by))
 }
 
 /// Records that a client declined, so the gate refuses and the client is not asked again.

@@ -73,24 +73,7 @@ pub(super) fn parse_jpeg(data: &[u8]) -> Result<JpegHeader, String> {
                 if frame.is_some() {
                     return Err("the file has more than one frame".into());
                 }
-                let &[precision, h1, h0, w1, w0, components, ..] = segment else {
-                    return Err("the frame header is truncated".into());
-                };
-                if precision != 8 {
-                    return Err(format!("{precision}-bit samples are not supported"));
-                }
-                let height = u32::from(u16::from_be_bytes([h1, h0]));
-                let width = u32::from(u16::from_be_bytes([w1, w0]));
-                if width == 0 || height == 0 {
-                    return Err("the image has no size".into());
-                }
-                if !matches!(components, 1 | 3 | 4) {
-                    return Err(format!("{components} colour components are not supported"));
-                }
-                if segment.len() < 6 + 3 * usize::from(components) {
-                    return Err("the frame header is truncated".into());
-                }
-                frame = Some((width, height, components));
+                frame = Some(frame_header(segment)?);
             }
             0xc3 | 0xc5..=0xc7 | 0xc9..=0xcb | 0xcd..=0xcf => {
                 return Err(
@@ -107,6 +90,29 @@ pub(super) fn parse_jpeg(data: &[u8]) -> Result<JpegHeader, String> {
         }
         pos += len;
     }
+}
+
+/// Reads a frame header (SOF0 to SOF2, after its length): the picture's width, height and number
+/// of colour components, refusing what DCTDecode cannot show.
+fn frame_header(segment: &[u8]) -> Result<(u32, u32, u8), String> {
+    let &[precision, h1, h0, w1, w0, components, ..] = segment else {
+        return Err("the frame header is truncated".into());
+    };
+    if precision != 8 {
+        return Err(format!("{precision}-bit samples are not supported"));
+    }
+    let height = u32::from(u16::from_be_bytes([h1, h0]));
+    let width = u32::from(u16::from_be_bytes([w1, w0]));
+    if width == 0 || height == 0 {
+        return Err("the image has no size".into());
+    }
+    if !matches!(components, 1 | 3 | 4) {
+        return Err(format!("{components} colour components are not supported"));
+    }
+    if segment.len() < 6 + 3 * usize::from(components) {
+        return Err("the frame header is truncated".into());
+    }
+    Ok((width, height, components))
 }
 
 /// The orientation tag (1-8) of EXIF data (a TIFF structure), if it has a valid one.

@@ -74,8 +74,16 @@ fn place_picture(layout: &mut Layout, picture: &Picture) {
 /// Lays out the whole document.
 pub(super) fn lay_out(doc: &ConsentDocument<'_>, picture: Option<&Picture>) -> Vec<Vec<Op>> {
     let mut layout = Layout::new();
+    header(&mut layout, doc);
+    form_text(&mut layout, doc);
+    choices(&mut layout, doc);
+    signatures(&mut layout, doc, picture);
+    record_signature(&mut layout, doc);
+    layout.into_pages()
+}
 
-    // Header.
+/// The header: the title, the record's id and status, and the form's version and hash.
+fn header(layout: &mut Layout, doc: &ConsentDocument<'_>) {
     layout.paragraph(MARGIN, CONTENT_W, TITLE, doc.title);
     layout.gap(4.0);
     layout.paragraph(
@@ -96,8 +104,10 @@ pub(super) fn lay_out(doc: &ConsentDocument<'_>, picture: Option<&Picture>) -> V
     layout.gap(6.0);
     layout.rule(RULE_GRAY);
     layout.gap(BODY_LEADING * 0.75);
+}
 
-    // The form's text.
+/// The form's text, its paragraphs and list items.
+fn form_text(layout: &mut Layout, doc: &ConsentDocument<'_>) {
     for block in form_blocks(doc.form_text) {
         match &block.marker {
             Some(marker) => layout.list_item(marker, &block.text),
@@ -107,8 +117,10 @@ pub(super) fn lay_out(doc: &ConsentDocument<'_>, picture: Option<&Picture>) -> V
             layout.gap(BODY_LEADING * 0.6);
         }
     }
+}
 
-    // The client's choices.
+/// The client's choices, as a table.
+fn choices(layout: &mut Layout, doc: &ConsentDocument<'_>) {
     if !doc.choices.is_empty() {
         layout.heading("Choices");
         layout.rule(RULE_GRAY);
@@ -116,8 +128,11 @@ pub(super) fn lay_out(doc: &ConsentDocument<'_>, picture: Option<&Picture>) -> V
             layout.row(label, value);
         }
     }
+}
 
-    // Signatures.
+/// The signatures: the client's name and signature picture (or a note of the paper form), the
+/// counsellor, and when it was signed.
+fn signatures(layout: &mut Layout, doc: &ConsentDocument<'_>, picture: Option<&Picture>) {
     layout.heading("Signatures");
     layout.rule(RULE_GRAY);
     layout.row(
@@ -138,13 +153,15 @@ pub(super) fn lay_out(doc: &ConsentDocument<'_>, picture: Option<&Picture>) -> V
                 (SMALL, &format!("SHA-256 {sha256_hex}")),
             ],
         ),
-        (_, Some(picture)) => place_picture(&mut layout, picture),
+        (_, Some(picture)) => place_picture(layout, picture),
         (_, None) => layout.row("Client's signature", "No signature: consent declined"),
     }
     layout.row("Counsellor", doc.counsellor_name);
     layout.row("Signed at", doc.signed_at);
+}
 
-    // The counsellor's signature over the record, kept together.
+/// The counsellor's signature over the record, kept together.
+fn record_signature(layout: &mut Layout, doc: &ConsentDocument<'_>) {
     let key_line = format!(
         "Signed by the counsellor's key {}",
         doc.signature_fingerprint
@@ -173,8 +190,6 @@ pub(super) fn lay_out(doc: &ConsentDocument<'_>, picture: Option<&Picture>) -> V
         vec![encode_winansi("Record signature:")],
     );
     layout.lines(MARGIN, SMALL, hex_lines);
-
-    layout.into_pages()
 }
 
 /// Writes a number with commas between groups of three digits: 48213 -> "48,213".
