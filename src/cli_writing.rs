@@ -2,9 +2,6 @@
 //! library): transcripts of recordings and case studies over clients, their anonymisation
 //! lists and their exports for coursework.
 
-use std::path::{Path, PathBuf};
-
-use clap::Subcommand;
 use serde_json::json;
 use sessionvault_core::documents::case_study::{self, CaseStudyError, NewCaseStudy, Owner};
 use sessionvault_core::documents::transcript::anonymise::{self, Leftover};
@@ -12,180 +9,13 @@ use sessionvault_core::documents::transcript::export::Format;
 use sessionvault_core::documents::transcript::{self, NewSegment, TranscriptError};
 use sessionvault_core::store::vault::Vault;
 use sessionvault_core::timecode;
+use std::path::Path;
 
-use crate::cli_input::{self, Text};
-use crate::{print_json, Cli, Failure};
-
-#[derive(Debug, Subcommand)]
-pub(crate) enum TranscriptCommand {
-    /// Start a transcript of a finished recording (an excerpt, or the whole); prints its id.
-    New {
-        /// The recording id.
-        recording: String,
-        /// Where the excerpt starts (default: the start): 90, 90.5, 2s, 25m, 1h, 1:30 or
-        /// 1:02:03.5.
-        #[arg(long, value_name = "TIME")]
-        from: Option<String>,
-        /// Where it ends (default: the end).
-        #[arg(long, value_name = "TIME")]
-        until: Option<String>,
-        /// The speaker key, e.g. "T:=Counsellor,C:=Client" (the default).
-        #[arg(long, value_name = "KEY")]
-        speakers: Option<String>,
-    },
-    /// List a recording's transcripts.
-    List {
-        /// The recording id.
-        recording: String,
-    },
-    /// Show a transcript: its range, key, anonymisation list and segments.
-    Show {
-        /// The transcript id.
-        id: String,
-    },
-    /// Add a segment; prints its id.
-    Add {
-        /// The transcript id.
-        id: String,
-        /// Where it starts in the recording: 90, 90.5, 2s, 25m, 1h, 1:30 or 1:02:03.5.
-        #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
-        at: String,
-        /// The speaker label, e.g. C:.
-        #[arg(long, value_name = "LABEL")]
-        speaker: String,
-        /// What was said, or - to read it from standard input.
-        #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
-        text: Text,
-    },
-    /// Change a segment's time, speaker and/or text (the others stay as they are).
-    #[command(group(
-        clap::ArgGroup::new("change").args(["at", "speaker", "text"]).required(true).multiple(true)
-    ))]
-    Edit {
-        /// The segment id.
-        id: String,
-        /// The new time.
-        #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
-        at: Option<String>,
-        /// The new speaker label.
-        #[arg(long, value_name = "LABEL")]
-        speaker: Option<String>,
-        /// The new text, or - to read it from standard input.
-        #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
-        text: Option<Text>,
-    },
-    /// Remove a segment.
-    Rm {
-        /// The segment id.
-        id: String,
-    },
-    /// Set the speaker key, e.g. "T:=Counsellor,C:=Client,S:=Supervisor".
-    Speakers {
-        /// The transcript id.
-        id: String,
-        /// The key.
-        #[arg(long, value_name = "KEY")]
-        speakers: String,
-    },
-    /// Set the anonymisation list applied on export (replaces the list; --clear empties it).
-    #[command(group(
-        clap::ArgGroup::new("rules").args(["replace", "clear"]).required(true)
-    ))]
-    Anonymise {
-        /// The transcript id.
-        id: String,
-        /// A rule "Original=Replacement"; repeat for each name or identifying detail; or - to
-        /// read it from standard input (one rule a line).
-        #[arg(long, value_name = "ORIGINAL=REPLACEMENT")]
-        replace: Vec<Text>,
-        /// Remove every rule.
-        #[arg(long)]
-        clear: bool,
-    },
-    /// Export for coursework as TXT, DOCX or PDF, anonymised; logged as an outstanding copy.
-    Export {
-        /// The transcript id.
-        id: String,
-        /// txt, docx or pdf.
-        #[arg(long, value_name = "FORMAT")]
-        format: String,
-        /// Where to write it.
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub(crate) enum CaseStudyCommand {
-    /// Start a case study over one or more clients; prints its id.
-    New {
-        /// The title, or - to read it from standard input.
-        #[arg(long, value_name = "TEXT")]
-        title: Text,
-        /// The client codes, comma-separated (e.g. C-001,C-002).
-        #[arg(long, value_name = "LIST")]
-        clients: String,
-        /// counsellor (coursework: destroyed with its course or client) or organisation (a
-        /// permanent record of the service).
-        #[arg(long, value_name = "OWNER")]
-        owner: String,
-        /// The course it is written for.
-        #[arg(long, value_name = "ID")]
-        course: Option<String>,
-        /// A UTF-8 text file with the body (paragraphs separated by blank lines).
-        #[arg(long, value_name = "FILE")]
-        body_file: PathBuf,
-    },
-    /// List the case studies.
-    List,
-    /// Show a case study in full.
-    Show {
-        /// The case study id.
-        id: String,
-    },
-    /// Change the title, body or clients (not when final).
-    #[command(group(
-        clap::ArgGroup::new("change").args(["title", "body_file", "clients"]).required(true).multiple(true)
-    ))]
-    Edit {
-        /// The case study id.
-        id: String,
-        /// The new title, or - to read it from standard input.
-        #[arg(long, value_name = "TEXT")]
-        title: Option<Text>,
-        /// A file with the new body.
-        #[arg(long, value_name = "FILE")]
-        body_file: Option<PathBuf>,
-        /// The new client codes, comma-separated.
-        #[arg(long, value_name = "LIST")]
-        clients: Option<String>,
-    },
-    /// Set the anonymisation list (replaces the list).
-    Anonymise {
-        /// The case study id.
-        id: String,
-        /// A rule "Original=Replacement"; repeat for each name or identifying detail; or - to
-        /// read it from standard input (one rule a line).
-        #[arg(long, value_name = "ORIGINAL=REPLACEMENT", required = true)]
-        replace: Vec<Text>,
-    },
-    /// Mark the organisation's case study final: a permanent record, never edited again.
-    Final {
-        /// The case study id.
-        id: String,
-    },
-    /// Export as DOCX or PDF, anonymised; logged as an outstanding copy.
-    Export {
-        /// The case study id.
-        id: String,
-        /// docx or pdf.
-        #[arg(long, value_name = "FORMAT")]
-        format: String,
-        /// Where to write it.
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-    },
-}
+use crate::args::case_study::CaseStudyCommand;
+use crate::args::transcript::TranscriptCommand;
+use crate::args::Cli;
+use crate::input;
+use crate::{print_json, Failure};
 
 /// A time in the grammar of [`timecode`].
 fn time(text: &str) -> Result<std::time::Duration, Failure> {
@@ -355,7 +185,7 @@ pub(crate) fn run_transcript(
             text,
         } => {
             let at = at.as_deref().map(time).transpose()?;
-            let text = cli_input::read_opt(text.as_ref(), "--text")?;
+            let text = input::read_opt(text.as_ref(), "--text")?;
             let text = text.as_deref().map(String::as_str);
             let edited = transcript::edit_segment(&mut vault, id, at, speaker.as_deref(), text)?;
             if cli.json {
@@ -385,7 +215,7 @@ pub(crate) fn run_transcript(
             let rules = if *clear {
                 Vec::new()
             } else {
-                anonymise::parse_rules(&cli_input::rules(replace)?)?
+                anonymise::parse_rules(&input::rules(replace)?)?
             };
             let t = transcript::set_anonymisation(&mut vault, id, rules)?;
             let leftovers = transcript::check_anonymisation(&vault, &t.id)?;
@@ -522,7 +352,7 @@ pub(crate) fn run_case_study(
             body_file,
             clients,
         } => {
-            let title = cli_input::read_opt(title.as_ref(), "--title")?;
+            let title = input::read_opt(title.as_ref(), "--title")?;
             let body = body_file.as_deref().map(read_body).transpose()?;
             let clients = clients.as_deref().map(clients_of);
             let s = case_study::edit(
@@ -539,7 +369,7 @@ pub(crate) fn run_case_study(
             }
         }
         CaseStudyCommand::Anonymise { id, replace } => {
-            let rules = anonymise::parse_rules(&cli_input::rules(replace)?)?;
+            let rules = anonymise::parse_rules(&input::rules(replace)?)?;
             let s = case_study::set_anonymisation(&mut vault, id, rules)?;
             let leftovers = case_study::check_anonymisation(&vault, &s.id)?;
             warn_leftovers(&leftovers);

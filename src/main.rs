@@ -7,16 +7,15 @@
 
 #![forbid(unsafe_code)]
 
-mod cli_input;
+mod args;
 mod cli_writing;
+mod input;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use serde_json::json;
 use sessionvault_core::clock::{self as clocks, Clock};
 use sessionvault_core::consent::{self, ConsentError, NewConsent, SignedWith};
@@ -32,447 +31,18 @@ use sessionvault_core::sessions::player;
 use sessionvault_core::sessions::recording;
 use sessionvault_core::status::{self, Report};
 use sessionvault_core::store::vault::{self, Vault};
-use sessionvault_core::timecode;
 use sessionvault_core::ErrorCode;
 
-use cli_input::Text;
-
-/// Consent-gated, encrypted recording of counselling sessions.
-#[derive(Debug, Parser)]
-#[command(name = "sessionvault", version, about)]
-struct Cli {
-    /// The vault folder (default: $SESSIONVAULT_DIR, else the per-OS data folder).
-    #[arg(long, global = true, value_name = "DIR")]
-    vault: Option<PathBuf>,
-    /// Write machine-readable JSON to stdout.
-    #[arg(long, global = true)]
-    json: bool,
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Create the vault; its keys go into the OS keyring.
-    Init,
-    /// Report the vault, the keyring backend and state, the database and the audio hosts.
-    Status,
-    /// List the audio input and output devices, with ids usable by other commands.
-    Devices,
-    /// Add or list training courses.
-    Course {
-        #[command(subcommand)]
-        command: CourseCommand,
-    },
-    /// Record, check and withdraw clients' consent.
-    Consent {
-        #[command(subcommand)]
-        command: ConsentCommand,
-    },
-    /// Record a session under a verified consent; prints the recording id. Stops after
-    /// --duration of recorded audio, or on Ctrl-C / SIGTERM, and seals what was recorded.
-    /// SIGUSR1 pauses (paused time is not recorded), SIGUSR2 resumes.
-    Record {
-        /// The consent the recording is made under.
-        #[arg(long, value_name = "ID")]
-        consent: String,
-        /// The input device (`sessionvault devices`); default: the default input.
-        #[arg(long, value_name = "ID")]
-        device: Option<String>,
-        /// How much audio to record: 90, 90.5, 2s, 25m, 1h, 1:30 or 1:02:03.5.
-        #[arg(long, value_name = "DURATION", value_parser = parse_time)]
-        duration: Option<std::time::Duration>,
-        /// 1 (mono) or 2 (stereo).
-        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=2))]
-        channels: u16,
-    },
-    /// List recordings.
-    Recordings {
-        #[command(subcommand)]
-        command: RecordingsCommand,
-    },
-    /// Write a recording as a standard WAV file: a deliberate plaintext copy, logged as an
-    /// outstanding copy that must be destroyed too.
-    Export {
-        /// The recording id.
-        id: String,
-        /// Export as WAV (the only format).
-        #[arg(long, required = true)]
-        wav: bool,
-        /// Where to write it.
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-    },
-    /// Share a recording, or a clip of it, with a tutor, a student or a supervisor: a standard
-    /// WAV inside an age file, encrypted to their age public keys or to a passphrase (read from
-    /// $SESSIONVAULT_PASSPHRASE, else one line of stdin; never from the command line). Refused
-    /// when the client's consent does not include that role, or no longer holds. Logged as an
-    /// outstanding copy until `copies destroyed`.
-    #[command(group(
-        clap::ArgGroup::new("recipients").args(["to", "passphrase"]).required(true)
-    ))]
-    Share {
-        /// The recording id.
-        id: String,
-        /// Who it is for: tutor, student or supervisor.
-        #[arg(long, value_name = "ROLE")]
-        role: String,
-        /// An age public key (age1…) to encrypt to; repeat for several recipients.
-        #[arg(long, value_name = "AGE_RECIPIENT")]
-        to: Vec<String>,
-        /// Encrypt to a passphrase instead (age's scrypt), read from $SESSIONVAULT_PASSPHRASE
-        /// or stdin.
-        #[arg(long)]
-        passphrase: bool,
-        /// Where the clip starts: 90, 90.5, 2s, 25m, 1h, 1:30 or 1:02:03.5 (default: the start).
-        #[arg(long, value_name = "TIME", value_parser = parse_time)]
-        from: Option<std::time::Duration>,
-        /// Where it ends (default: the end).
-        #[arg(long, value_name = "TIME", value_parser = parse_time, conflicts_with = "for_")]
-        until: Option<std::time::Duration>,
-        /// How long the clip is (90, 2s, 25m, 1h, 1:30 …), instead of --until.
-        #[arg(long = "for", id = "for_", value_name = "DURATION", value_parser = parse_time)]
-        for_: Option<std::time::Duration>,
-        /// Write ASCII armour (text) instead of binary age.
-        #[arg(long)]
-        armor: bool,
-        /// Where to write the age file.
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-    },
-    /// List the copies made outside the vault (exports and shares), and record that one was
-    /// destroyed.
-    Copies {
-        #[command(subcommand)]
-        command: CopiesCommand,
-    },
-    /// A client's rights: everything held about them, in one encrypted bundle.
-    Client {
-        #[command(subcommand)]
-        command: ClientCommand,
-    },
-    /// Listen to a recording on an output device. Logged in the audit log: when, which
-    /// stretches were heard, and for whom; refused when the client's consent does not name that
-    /// listener, or no longer holds. Ctrl-C / SIGTERM stops; SIGUSR1 pauses, SIGUSR2 resumes.
-    Play {
-        /// The recording id.
-        id: String,
-        /// Where to start: 90, 90.5, 2s, 25m, 1h, 1:30 or 1:02:03.5.
-        #[arg(long, value_name = "TIME", value_parser = parse_time)]
-        from: Option<std::time::Duration>,
-        /// Start at a bookmark of this recording instead.
-        #[arg(long, value_name = "BOOKMARK_ID", conflicts_with = "from")]
-        bookmark: Option<String>,
-        /// Where to stop (default: the end).
-        #[arg(long, value_name = "TIME", value_parser = parse_time, conflicts_with = "for_")]
-        until: Option<std::time::Duration>,
-        /// How long to play (90, 2s, 25m, 1h, 1:30 …), instead of --until.
-        #[arg(long = "for", id = "for_", value_name = "DURATION", value_parser = parse_time)]
-        for_: Option<std::time::Duration>,
-        /// Who is listening: self, supervisor, tutor or student. Logged, and checked against
-        /// the audience the client consented to.
-        #[arg(long, value_name = "WHO", default_value = "self")]
-        listener: String,
-        /// Playing speed from 0.5 to 2; the pitch is kept.
-        #[arg(long, default_value_t = 1.0)]
-        speed: f64,
-        /// Volume from 0 to 1.
-        #[arg(long, default_value_t = 1.0)]
-        volume: f32,
-        /// The output device (`sessionvault devices`); default: the default output.
-        #[arg(long, value_name = "ID")]
-        device: Option<String>,
-    },
-    /// Read or check the audit log.
-    Audit {
-        #[command(subcommand)]
-        command: AuditCommand,
-    },
-    /// Add, list, change and remove bookmarks: timestamped supervision notes on a recording,
-    /// kept encrypted in the vault.
-    Bookmark {
-        #[command(subcommand)]
-        command: BookmarkCommand,
-    },
-    /// What is due for destruction, and why (course ended, destroy-by date passed, consent
-    /// withdrawn), with what becomes due soon.
-    Due {
-        /// Also list what becomes due within this many days.
-        #[arg(long, default_value_t = shred::DEFAULT_REMINDER_DAYS)]
-        within: i64,
-    },
-    /// Destroy a recording, a course's recordings, a client's, or a consent's, provably:
-    /// crypto-erase, overwrite, rows deleted, and a signed destruction certificate (its id is
-    /// printed). Without --yes nothing is destroyed: the preview is shown.
-    Shred {
-        /// What to shred.
-        #[arg(value_enum)]
-        kind: ShredKind,
-        /// The recording id, course id, client code or consent id.
-        id: String,
-        /// Only show what would be destroyed.
-        #[arg(long)]
-        dry_run: bool,
-        /// Destroy it: no further question is asked.
-        #[arg(long, conflicts_with = "dry_run")]
-        yes: bool,
-    },
-    /// Show, export and check destruction certificates.
-    Certificate {
-        #[command(subcommand)]
-        command: CertificateCommand,
-    },
-    /// Transcribe a recording (an excerpt or the whole), anonymise and export it for
-    /// coursework (TXT, DOCX, PDF; each export is an outstanding copy).
-    Transcript {
-        #[command(subcommand)]
-        command: cli_writing::TranscriptCommand,
-    },
-    /// Write case studies over one or more clients; the organisation's are permanent records.
-    CaseStudy {
-        #[command(subcommand)]
-        command: cli_writing::CaseStudyCommand,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-enum CopiesCommand {
-    /// The copies made, oldest first.
-    List {
-        /// Only the copies of this recording.
-        #[arg(long, value_name = "ID")]
-        recording: Option<String>,
-        /// Only those still outstanding (not recorded as destroyed).
-        #[arg(long)]
-        outstanding: bool,
-    },
-    /// Record that a copy was destroyed (by you, or by its recipient, who told you so): it is
-    /// no longer listed as outstanding. Without --yes nothing is recorded: the copy is shown.
-    Destroyed {
-        /// The copy id (`copies list`).
-        id: String,
-        /// Record it: no further question is asked.
-        #[arg(long)]
-        yes: bool,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-enum ClientCommand {
-    /// Subject access: write everything held about a client code (consent records and their
-    /// PDFs, recordings with dates and durations, bookmarks, the listening log, copies made,
-    /// audit entries; no audio) as a tar archive inside an age file encrypted to a passphrase,
-    /// read from $SESSIONVAULT_PASSPHRASE, else one line of stdin.
-    Export {
-        /// The client code.
-        code: String,
-        /// Where to write the bundle (FILE.age).
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-    },
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum ShredKind {
-    /// One recording.
-    Recording,
-    /// Every recording of a course.
-    Course,
-    /// Every recording of a client (by client code).
-    Client,
-    /// Every recording made under a consent.
-    Consent,
-}
-
-#[derive(Debug, Subcommand)]
-enum CertificateCommand {
-    /// Every certificate, oldest first; one that does not verify is listed as damaged.
-    List,
-    /// One certificate in full.
-    Show {
-        /// The certificate id.
-        id: String,
-    },
-    /// Write a certificate as JSON (checkable with `certificate verify`) or PDF (to print).
-    Export {
-        /// The certificate id.
-        id: String,
-        /// FILE.json or FILE.pdf.
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-    },
-    /// Check an exported JSON certificate's signature; any edit makes it fail. Checked against
-    /// the vault's key when the vault opens; elsewhere --signer is required.
-    Verify {
-        /// The JSON certificate.
-        file: PathBuf,
-        /// The fingerprint of the counsellor's key (as `status` prints it; separators and case
-        /// do not matter): the certificate must be signed by that key.
-        #[arg(long, value_name = "FINGERPRINT")]
-        signer: Option<String>,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-enum CourseCommand {
-    /// Add a training course; prints its id.
-    Add {
-        /// The course's name.
-        #[arg(long)]
-        name: String,
-        /// The last day of the course (YYYY-MM-DD); its recordings are destroyed after it.
-        #[arg(long, value_name = "YYYY-MM-DD")]
-        ends: String,
-    },
-    /// List the courses.
-    List,
-}
-
-#[derive(Debug, Subcommand)]
-enum ConsentCommand {
-    /// Record a client's signed consent; prints the consent id.
-    New {
-        /// The client's code, a pseudonym such as C-017 (never a name).
-        #[arg(long)]
-        client: String,
-        /// The course the recordings are for.
-        #[arg(long, value_name = "ID")]
-        course: Option<String>,
-        /// Without a course: the date by which recordings are destroyed.
-        #[arg(long, value_name = "YYYY-MM-DD")]
-        destroy_by: Option<String>,
-        /// Why: coursework, supervision, training (comma-separated).
-        #[arg(long, value_name = "LIST")]
-        purpose: String,
-        /// Who besides the counsellor may hear it: tutors, students, supervisor
-        /// (comma-separated; leave out for the counsellor only).
-        #[arg(long, value_name = "LIST", default_value = "")]
-        audience: String,
-        /// Case study: none, coursework, organisation.
-        #[arg(long, value_name = "CHOICE")]
-        case_study: String,
-        /// The name the client typed, or - to read it from standard input.
-        #[arg(long, value_name = "TEXT")]
-        client_name: Text,
-        /// The client's drawn signature (SVG or PNG).
-        #[arg(
-            long,
-            value_name = "FILE",
-            conflicts_with = "paper_scan",
-            required_unless_present = "paper_scan"
-        )]
-        client_signature: Option<PathBuf>,
-        /// A scan of the signed paper form (PDF, PNG or JPEG).
-        #[arg(long, value_name = "FILE")]
-        paper_scan: Option<PathBuf>,
-        /// The counsellor's name, or - to read it from standard input.
-        #[arg(long, value_name = "TEXT")]
-        counsellor_name: Text,
-    },
-    /// Record that a client declined; prints the record id. Their service is unaffected.
-    Decline {
-        /// The client's code.
-        #[arg(long)]
-        client: String,
-        /// The course the request was for.
-        #[arg(long, value_name = "ID")]
-        course: Option<String>,
-        /// The counsellor's name, or - to read it from standard input.
-        #[arg(long, value_name = "TEXT")]
-        counsellor_name: Option<Text>,
-    },
-    /// List consent records with their current state.
-    List,
-    /// Show one consent record.
-    Show {
-        /// The consent id.
-        id: String,
-    },
-    /// Check a consent record as the recording gate does.
-    Verify {
-        /// The consent id.
-        id: String,
-    },
-    /// Write the printable PDF of a consent record (the client's copy and the counsellor's
-    /// file). It holds the client's name and signature: keep it as safely as the paper form.
-    Pdf {
-        /// The consent id.
-        id: String,
-        /// Where to write the PDF.
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-    },
-    /// Withdraw a consent (appends a signed withdrawal).
-    Withdraw {
-        /// The consent id.
-        id: String,
-        /// The reason the client gave, or - to read it from standard input.
-        #[arg(long, value_name = "TEXT")]
-        reason: Text,
-        /// Also destroy everything recorded under it now (otherwise it is shown, and left for
-        /// `shred consent ID --yes`).
-        #[arg(long)]
-        yes: bool,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-enum RecordingsCommand {
-    /// List the recordings, newest first.
-    List,
-    /// Print a recording's waveform: the peak of each 50 ms (for drawing; with --json).
-    Peaks {
-        /// The recording id.
-        id: String,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-enum AuditCommand {
-    /// Check every entry's hash, signature and place in the chain.
-    Verify,
-    /// List the entries, oldest first.
-    List,
-}
-
-#[derive(Debug, Subcommand)]
-enum BookmarkCommand {
-    /// Bookmark a time in a finished recording; prints the bookmark id.
-    Add {
-        /// The recording id.
-        recording: String,
-        /// Where: 90, 90.5, 2s, 25m, 1h, 1:30 or 1:02:03.5.
-        #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
-        at: String,
-        /// The supervision note (up to 2000 characters), or - to read it from standard input.
-        #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
-        note: Text,
-    },
-    /// List a recording's bookmarks in time order.
-    List {
-        /// The recording id.
-        recording: String,
-    },
-    /// Move a bookmark and/or change its note.
-    #[command(group(
-        clap::ArgGroup::new("change").args(["at", "note"]).required(true).multiple(true)
-    ))]
-    Edit {
-        /// The bookmark id.
-        id: String,
-        /// The new time: 90, 90.5, 2s, 25m, 1h, 1:30 or 1:02:03.5.
-        #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
-        at: Option<String>,
-        /// The new note (up to 2000 characters), or - to read it from standard input.
-        #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
-        note: Option<Text>,
-    },
-    /// Remove a bookmark.
-    Rm {
-        /// The bookmark id.
-        id: String,
-    },
-}
+use args::audit::AuditCommand;
+use args::bookmark::BookmarkCommand;
+use args::certificate::CertificateCommand;
+use args::client::ClientCommand;
+use args::consent::{self as consent_args, ConsentCommand};
+use args::copies::CopiesCommand;
+use args::course::CourseCommand;
+use args::recording::{self as recording_args, RecordingsCommand};
+use args::shred::{self as shred_args, ShredKind};
+use args::{play as play_args, share as share_args, Cli, Command};
 
 /// A failed command: what to print and how to exit.
 struct Failure {
@@ -500,11 +70,6 @@ fn watch_signals(control: &recording::Control) -> Result<(), Failure> {
     Ok(())
 }
 
-/// A time or duration on the command line, in the grammar of [`timecode`].
-fn parse_time(text: &str) -> Result<Duration, String> {
-    timecode::parse(text).map_err(|e| e.to_string())
-}
-
 /// Every core error carries a stable code ([`ErrorCode`]) and a message for the counsellor.
 impl<E: ErrorCode> From<E> for Failure {
     fn from(e: E) -> Self {
@@ -516,22 +81,10 @@ impl<E: ErrorCode> From<E> for Failure {
     }
 }
 
-/// The command line, parsed; at most one of its options is read from standard input.
-fn parse_cli() -> Result<Cli, clap::Error> {
-    let mut command = Cli::command();
-    let matches = command.try_get_matches_from_mut(std::env::args_os())?;
-    cli_input::at_most_one_from_stdin(&mut command, &matches)?;
-    Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut command))
-}
-
 fn main() -> ExitCode {
-    let cli = match parse_cli() {
+    let cli = match args::parse() {
         Ok(cli) => cli,
-        Err(e) => {
-            // Help and version go to stdout with status 0; usage errors exit 2.
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
-        }
+        Err(e) => return args::report(&e),
     };
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -656,12 +209,12 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Bookmark { command } => {
             run_bookmark(cli, command, recording::open_for_use(&dir, clock)?)
         }
-        Command::Record {
+        Command::Record(recording_args::Record {
             consent: consent_id,
             device,
             duration,
             channels,
-        } => {
+        }) => {
             let mut vault = recording::open_for_use(&dir, clock)?;
             let verified = consent::verify(&vault, consent_id)?;
             let control = recording::Control::default();
@@ -771,7 +324,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Command::Export { id, wav: _, out } => {
+        Command::Export(recording_args::Export { id, wav: _, out }) => {
             let mut vault = recording::open_for_use(&dir, clock)?;
             let export = recording::export_wav(&mut vault, id, out)?;
             if cli.json {
@@ -786,7 +339,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Command::Share {
+        Command::Share(share_args::Share {
             id,
             role,
             to,
@@ -796,7 +349,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             for_,
             armor,
             out,
-        } => {
+        }) => {
             let role: share::Role = role.parse()?;
             let recipients = if *passphrase {
                 share::Recipients::Passphrase(read_passphrase()?)
@@ -862,7 +415,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Command::Play {
+        Command::Play(play_args::Play {
             id,
             from,
             bookmark: at_bookmark,
@@ -872,7 +425,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             speed,
             volume,
             device,
-        } => {
+        }) => {
             let mut vault = recording::open_for_use(&dir, clock)?;
             let from = match at_bookmark {
                 Some(bookmark_id) => {
@@ -961,7 +514,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 None => Ok(()),
             }
         }
-        Command::Due { within } => {
+        Command::Due(shred_args::Due { within }) => {
             let vault = recording::open_for_use(&dir, clock)?;
             let due = shred::due(&vault, *within)?;
             if cli.json {
@@ -982,12 +535,12 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Command::Shred {
+        Command::Shred(shred_args::Shred {
             kind,
             id,
             dry_run,
             yes,
-        } => {
+        }) => {
             let mut vault = recording::open_for_use(&dir, clock)?;
             let target = match kind {
                 ShredKind::Recording => shred::Target::Recording(id.clone()),
@@ -1073,7 +626,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
 
 fn run_consent(cli: &Cli, command: &ConsentCommand, mut vault: Vault) -> Result<(), Failure> {
     match command {
-        ConsentCommand::New {
+        ConsentCommand::New(consent_args::New {
             client,
             course,
             destroy_by,
@@ -1084,7 +637,7 @@ fn run_consent(cli: &Cli, command: &ConsentCommand, mut vault: Vault) -> Result<
             client_signature,
             paper_scan,
             counsellor_name,
-        } => {
+        }) => {
             let (path, limit) = match (client_signature, paper_scan) {
                 (Some(path), _) => (path, consent::attachment::MAX_DRAWN_BYTES),
                 (None, Some(path)) => (path, consent::attachment::MAX_SCAN_BYTES),
@@ -1125,8 +678,7 @@ fn run_consent(cli: &Cli, command: &ConsentCommand, mut vault: Vault) -> Result<
             course,
             counsellor_name,
         } => {
-            let counsellor_name =
-                cli_input::read_opt(counsellor_name.as_ref(), "--counsellor-name")?;
+            let counsellor_name = input::read_opt(counsellor_name.as_ref(), "--counsellor-name")?;
             let record = consent::decline(
                 &mut vault,
                 client,
@@ -1369,7 +921,7 @@ fn run_bookmark(cli: &Cli, command: &BookmarkCommand, mut vault: Vault) -> Resul
         }
         BookmarkCommand::Edit { id, at, note } => {
             let at = at.as_deref().map(bookmark::parse_time).transpose()?;
-            let note = cli_input::read_opt(note.as_ref(), "--note")?;
+            let note = input::read_opt(note.as_ref(), "--note")?;
             let edited = bookmark::edit(&mut vault, id, at, note.as_deref().map(String::as_str))?;
             if cli.json {
                 print_json(&edited);
