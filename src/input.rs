@@ -1,13 +1,15 @@
 //! Options of the `sessionvault` binary that carry a name or clinical text (not part of the
 //! library). Each accepts `-`, which reads the text from standard input, so that nothing of a
 //! client needs to stand in the process list or the shell history. At most one option of a
-//! command can be `-`.
+//! command can be `-`. The passphrase of a share or a bundle is read here too, from the
+//! environment or standard input, never from the command line.
 
-use std::io::{IsTerminal, Read};
+use std::io::{BufRead, IsTerminal, Read};
 
+use sessionvault_core::disclosure::share;
 use zeroize::Zeroizing;
 
-use crate::Failure;
+use crate::command::Failure;
 
 /// The options that may be `-`, by their clap ids (the field names).
 const TEXT_OPTIONS: [&str; 7] = [
@@ -164,4 +166,32 @@ pub(crate) fn at_most_one_from_stdin(
             dashed.join(" and ")
         ),
     ))
+}
+
+/// The passphrase for a share or a bundle: `$SESSIONVAULT_PASSPHRASE` if set, else one line of
+/// standard input (its line ending removed). Never taken from the command line, where other
+/// users could see it.
+pub(crate) fn read_passphrase() -> Result<share::SecretString, Failure> {
+    if let Some(value) = std::env::var_os("SESSIONVAULT_PASSPHRASE") {
+        let value = value.into_string().map_err(|_| Failure {
+            code: "invalid_input",
+            message: "SESSIONVAULT_PASSPHRASE is not valid text".to_owned(),
+            json_written: false,
+        })?;
+        return Ok(share::SecretString::from(value));
+    }
+    if std::io::stdin().is_terminal() {
+        eprint!("Passphrase (one line; it is shown as you type, so mind who is watching): ");
+    }
+    let mut line = Zeroizing::new(String::new());
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Failure {
+            code: "io_failed",
+            message: format!("could not read the passphrase from standard input: {e}"),
+            json_written: false,
+        })?;
+    let text = line.trim_end_matches(['\n', '\r']);
+    Ok(share::SecretString::from(text.to_owned()))
 }

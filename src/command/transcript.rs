@@ -1,21 +1,20 @@
-//! The `transcript` and `case-study` commands of the `sessionvault` binary (not part of the
-//! library): transcripts of recordings and case studies over clients, their anonymisation
-//! lists and their exports for coursework.
+//! `sessionvault transcript` and `case-study`: transcripts of recordings and case studies over
+//! clients, their anonymisation lists and their exports for coursework.
 
 use serde_json::json;
 use sessionvault_core::documents::case_study::{self, CaseStudyError, NewCaseStudy, Owner};
 use sessionvault_core::documents::transcript::anonymise::{self, Leftover};
 use sessionvault_core::documents::transcript::export::Format;
 use sessionvault_core::documents::transcript::{self, NewSegment, TranscriptError};
-use sessionvault_core::store::vault::Vault;
 use sessionvault_core::timecode;
 use std::path::Path;
 
+use super::context::Context;
+use super::output::print_json;
+use super::Failure;
 use crate::args::case_study::CaseStudyCommand;
 use crate::args::transcript::TranscriptCommand;
-use crate::args::Cli;
 use crate::input;
-use crate::{print_json, Failure};
 
 /// A time in the grammar of [`timecode`].
 fn time(text: &str) -> Result<std::time::Duration, Failure> {
@@ -38,9 +37,9 @@ fn warn_leftovers(leftovers: &[Leftover]) {
 }
 
 /// A refusal for leftovers: the warning, and with --json the leftovers in the error.
-fn refused_leftovers(cli: &Cli, failure: Failure, leftovers: &[Leftover]) -> Failure {
+fn refused_leftovers(json: bool, failure: Failure, leftovers: &[Leftover]) -> Failure {
     warn_leftovers(leftovers);
-    if cli.json {
+    if json {
         print_json(&json!({ "error": {
             "code": failure.code,
             "message": failure.message,
@@ -48,7 +47,7 @@ fn refused_leftovers(cli: &Cli, failure: Failure, leftovers: &[Leftover]) -> Fai
         }}));
     }
     Failure {
-        json_written: cli.json,
+        json_written: json,
         ..failure
     }
 }
@@ -112,11 +111,12 @@ fn print_transcript(t: &transcript::Transcript) {
     }
 }
 
-pub(crate) fn run_transcript(
-    cli: &Cli,
+/// Starts, lists, shows or changes a transcript, sets its anonymisation list or exports it.
+pub(super) fn run_transcript(
+    context: &Context,
     command: &TranscriptCommand,
-    mut vault: Vault,
 ) -> Result<(), Failure> {
+    let mut vault = context.open_vault()?;
     match command {
         TranscriptCommand::New {
             recording,
@@ -131,7 +131,7 @@ pub(crate) fn run_transcript(
                 .map(transcript::parse_speakers)
                 .transpose()?;
             let t = transcript::create(&mut vault, recording, from, until, speakers)?;
-            if cli.json {
+            if context.json {
                 print_json(&t);
             } else {
                 println!("{}", t.id);
@@ -139,7 +139,7 @@ pub(crate) fn run_transcript(
         }
         TranscriptCommand::List { recording } => {
             let list = transcript::list(&vault, recording)?;
-            if cli.json {
+            if context.json {
                 print_json(&list);
             } else {
                 for t in &list {
@@ -152,7 +152,7 @@ pub(crate) fn run_transcript(
         }
         TranscriptCommand::Show { id } => {
             let t = transcript::get(&vault, id)?;
-            if cli.json {
+            if context.json {
                 print_json(&t);
             } else {
                 print_transcript(&t);
@@ -172,7 +172,7 @@ pub(crate) fn run_transcript(
                 text: &text,
             };
             let added = transcript::add_segment(&mut vault, id, &segment)?;
-            if cli.json {
+            if context.json {
                 print_json(&added);
             } else {
                 println!("{}", added.id);
@@ -188,7 +188,7 @@ pub(crate) fn run_transcript(
             let text = input::read_opt(text.as_ref(), "--text")?;
             let text = text.as_deref().map(String::as_str);
             let edited = transcript::edit_segment(&mut vault, id, at, speaker.as_deref(), text)?;
-            if cli.json {
+            if context.json {
                 print_json(&edited);
             } else {
                 println!("Segment {} changed: it is at [{}].", edited.id, edited.at);
@@ -196,7 +196,7 @@ pub(crate) fn run_transcript(
         }
         TranscriptCommand::Rm { id } => {
             let removed = transcript::remove_segment(&mut vault, id)?;
-            if cli.json {
+            if context.json {
                 print_json(&removed);
             } else {
                 println!("Segment {} removed.", removed.id);
@@ -205,7 +205,7 @@ pub(crate) fn run_transcript(
         TranscriptCommand::Speakers { id, speakers } => {
             let key = transcript::parse_speakers(speakers)?;
             let t = transcript::set_speakers(&mut vault, id, key)?;
-            if cli.json {
+            if context.json {
                 print_json(&t);
             } else {
                 println!("Speaker key of transcript {} set.", t.id);
@@ -220,7 +220,7 @@ pub(crate) fn run_transcript(
             let t = transcript::set_anonymisation(&mut vault, id, rules)?;
             let leftovers = transcript::check_anonymisation(&vault, &t.id)?;
             warn_leftovers(&leftovers);
-            if cli.json {
+            if context.json {
                 print_json(&json!({
                     "id": t.id,
                     "rules": t.anonymisation.len(),
@@ -243,7 +243,7 @@ pub(crate) fn run_transcript(
             let format: Format = format.parse()?;
             match transcript::export(&mut vault, id, format, out) {
                 Ok(done) => {
-                    if cli.json {
+                    if context.json {
                         print_json(&done);
                     } else {
                         println!(
@@ -255,7 +255,7 @@ pub(crate) fn run_transcript(
                 }
                 Err(TranscriptError::NotAnonymised(left)) => {
                     let failure = TranscriptError::NotAnonymised(left.clone()).into();
-                    return Err(refused_leftovers(cli, failure, &left));
+                    return Err(refused_leftovers(context.json, failure, &left));
                 }
                 Err(e) => return Err(e.into()),
             }
@@ -283,11 +283,9 @@ fn print_case_study(s: &case_study::CaseStudy) {
     println!("{}", s.body);
 }
 
-pub(crate) fn run_case_study(
-    cli: &Cli,
-    command: &CaseStudyCommand,
-    mut vault: Vault,
-) -> Result<(), Failure> {
+/// Starts, lists, shows or changes a case study, sets its anonymisation list, makes it final or exports it.
+pub(super) fn run_case_study(context: &Context, command: &CaseStudyCommand) -> Result<(), Failure> {
+    let mut vault = context.open_vault()?;
     match command {
         CaseStudyCommand::New {
             title,
@@ -307,7 +305,7 @@ pub(crate) fn run_case_study(
                 body: &body,
             };
             let created = case_study::create(&mut vault, &new)?;
-            if cli.json {
+            if context.json {
                 print_json(&created);
             } else {
                 println!("{}", created.id);
@@ -315,7 +313,7 @@ pub(crate) fn run_case_study(
         }
         CaseStudyCommand::List => {
             let all = case_study::list(&vault)?;
-            if cli.json {
+            if context.json {
                 print_json(&all);
             } else {
                 for s in &all {
@@ -340,7 +338,7 @@ pub(crate) fn run_case_study(
         }
         CaseStudyCommand::Show { id } => {
             let s = case_study::get(&vault, id)?;
-            if cli.json {
+            if context.json {
                 print_json(&s);
             } else {
                 print_case_study(&s);
@@ -362,7 +360,7 @@ pub(crate) fn run_case_study(
                 body.as_deref(),
                 clients.as_deref(),
             )?;
-            if cli.json {
+            if context.json {
                 print_json(&s);
             } else {
                 println!("Case study {} changed.", s.id);
@@ -373,7 +371,7 @@ pub(crate) fn run_case_study(
             let s = case_study::set_anonymisation(&mut vault, id, rules)?;
             let leftovers = case_study::check_anonymisation(&vault, &s.id)?;
             warn_leftovers(&leftovers);
-            if cli.json {
+            if context.json {
                 print_json(&json!({
                     "id": s.id,
                     "rules": s.anonymisation.len(),
@@ -389,7 +387,7 @@ pub(crate) fn run_case_study(
         }
         CaseStudyCommand::Final { id } => match case_study::mark_final(&mut vault, id) {
             Ok(s) => {
-                if cli.json {
+                if context.json {
                     print_json(&s);
                 } else {
                     println!(
@@ -401,7 +399,7 @@ pub(crate) fn run_case_study(
             }
             Err(CaseStudyError::NotAnonymised(left)) => {
                 let failure = CaseStudyError::NotAnonymised(left.clone()).into();
-                return Err(refused_leftovers(cli, failure, &left));
+                return Err(refused_leftovers(context.json, failure, &left));
             }
             Err(e) => return Err(e.into()),
         },
@@ -409,7 +407,7 @@ pub(crate) fn run_case_study(
             let format: Format = format.parse().map_err(CaseStudyError::from)?;
             match case_study::export(&mut vault, id, format, out) {
                 Ok(done) => {
-                    if cli.json {
+                    if context.json {
                         print_json(&done);
                     } else {
                         println!(
@@ -420,7 +418,7 @@ pub(crate) fn run_case_study(
                 }
                 Err(CaseStudyError::NotAnonymised(left)) => {
                     let failure = CaseStudyError::NotAnonymised(left.clone()).into();
-                    return Err(refused_leftovers(cli, failure, &left));
+                    return Err(refused_leftovers(context.json, failure, &left));
                 }
                 Err(e) => return Err(e.into()),
             }
