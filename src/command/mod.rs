@@ -4,6 +4,7 @@
 
 mod audit;
 mod bookmark;
+mod case_study;
 mod certificate;
 mod client;
 mod consent;
@@ -13,6 +14,7 @@ mod course;
 mod devices;
 mod failure;
 mod init;
+mod leftovers;
 mod output;
 mod play;
 mod recording;
@@ -74,7 +76,7 @@ fn dispatch(cli: &Cli) -> Result<(), Failure> {
         Command::Due(args) => shred::due(context, args),
         Command::Shred(args) => shred::run(context, args),
         Command::Certificate { command } => certificate::run(context, command),
-        Command::Transcript { command } => transcript::run_transcript(context, command),
-        Command::CaseStudy { command } => transcript::run_case_study(context, command),
+        Command::Transcript { command } => transcript::run(context, command),
+        Command::CaseStudy { command } => case_study::run(context, command),
     }
 }

@@ -1,0 +1,209 @@
+//! `sessionvault case-study`: case studies over one or more clients, their anonymisation lists
+//! and their exports.
+
+use std::path::Path;
+
+use serde_json::json;
+use sessionvault_core::documents::case_study::{self, CaseStudyError, NewCaseStudy, Owner};
+use sessionvault_core::documents::transcript::anonymise;
+use sessionvault_core::documents::transcript::export::Format;
+
+use super::context::Context;
+use super::leftovers::{refused_leftovers, warn_leftovers};
+use super::output::print_json;
+use super::Failure;
+use crate::args::case_study::CaseStudyCommand;
+use crate::input;
+
+/// Reads a body file: UTF-8, at most four bytes per character allowed.
+fn read_body(path: &Path) -> Result<String, Failure> {
+    let io = |e: std::io::Error| Failure {
+        code: "io_failed",
+        message: format!("could not read {}: {e}", path.display()),
+        json_written: false,
+    };
+    let limit = (case_study::MAX_BODY_CHARS * 4) as u64;
+    if std::fs::metadata(path).map_err(io)?.len() > limit {
+        return Err(Failure {
+            code: "invalid_input",
+            message: format!(
+                "{} is too long for a case study (at most {} characters)",
+                path.display(),
+                case_study::MAX_BODY_CHARS
+            ),
+            json_written: false,
+        });
+    }
+    String::from_utf8(std::fs::read(path).map_err(io)?).map_err(|_| Failure {
+        code: "invalid_input",
+        message: format!("{} is not UTF-8 text", path.display()),
+        json_written: false,
+    })
+}
+
+fn clients_of(text: &str) -> Vec<String> {
+    text.split(',').map(|c| c.trim().to_owned()).collect()
+}
+
+fn print_case_study(s: &case_study::CaseStudy) {
+    println!("Case study {}", s.id);
+    println!("  title:    {}", s.title);
+    println!("  owner:    {}", s.owner.as_str());
+    println!("  clients:  {}", s.clients.join(", "));
+    if let Some(course) = &s.course_id {
+        println!("  course:   {course}");
+    }
+    match &s.final_at {
+        Some(at) => println!("  final:    since {at}"),
+        None => println!("  final:    no"),
+    }
+    for (i, r) in s.anonymisation.iter().enumerate() {
+        println!("  rule {}:   {} -> {}", i + 1, r.original, r.replacement);
+    }
+    println!();
+    println!("{}", s.body);
+}
+
+/// Starts, lists, shows or changes a case study, sets its anonymisation list, makes it final or exports it.
+pub(super) fn run(context: &Context, command: &CaseStudyCommand) -> Result<(), Failure> {
+    let mut vault = context.open_vault()?;
+    match command {
+        CaseStudyCommand::New {
+            title,
+            clients,
+            owner,
+            course,
+            body_file,
+        } => {
+            let title = title.read("--title")?;
+            let body = read_body(body_file)?;
+            let clients = clients_of(clients);
+            let new = NewCaseStudy {
+                title: &title,
+                clients: &clients,
+                owner: Owner::parse(owner)?,
+                course_id: course.as_deref(),
+                body: &body,
+            };
+            let created = case_study::create(&mut vault, &new)?;
+            if context.json {
+                print_json(&created);
+            } else {
+                println!("{}", created.id);
+            }
+        }
+        CaseStudyCommand::List => {
+            let all = case_study::list(&vault)?;
+            if context.json {
+                print_json(&all);
+            } else {
+                for s in &all {
+                    println!(
+                        "{}  {:<12} {:<5} {}  {}",
+                        s.id,
+                        s.owner.as_str(),
+                        if s.final_at.is_some() {
+                            "final"
+                        } else {
+                            "draft"
+                        },
+                        s.clients.join(","),
+                        match (&s.title, &s.withheld) {
+                            (Some(title), _) => title.clone(),
+                            (None, Some(why)) => format!("(withheld: {why})"),
+                            (None, None) => String::new(),
+                        }
+                    );
+                }
+            }
+        }
+        CaseStudyCommand::Show { id } => {
+            let s = case_study::get(&vault, id)?;
+            if context.json {
+                print_json(&s);
+            } else {
+                print_case_study(&s);
+            }
+        }
+        CaseStudyCommand::Edit {
+            id,
+            title,
+            body_file,
+            clients,
+        } => {
+            let title = input::read_opt(title.as_ref(), "--title")?;
+            let body = body_file.as_deref().map(read_body).transpose()?;
+            let clients = clients.as_deref().map(clients_of);
+            let s = case_study::edit(
+                &mut vault,
+                id,
+                title.as_deref().map(String::as_str),
+                body.as_deref(),
+                clients.as_deref(),
+            )?;
+            if context.json {
+                print_json(&s);
+            } else {
+                println!("Case study {} changed.", s.id);
+            }
+        }
+        CaseStudyCommand::Anonymise { id, replace } => {
+            let rules = anonymise::parse_rules(&input::rules(replace)?)?;
+            let s = case_study::set_anonymisation(&mut vault, id, rules)?;
+            let leftovers = case_study::check_anonymisation(&vault, &s.id)?;
+            warn_leftovers(&leftovers);
+            if context.json {
+                print_json(&json!({
+                    "id": s.id,
+                    "rules": s.anonymisation.len(),
+                    "leftovers": leftovers,
+                }));
+            } else {
+                println!(
+                    "Case study {} has {} anonymisation rule(s).",
+                    s.id,
+                    s.anonymisation.len()
+                );
+            }
+        }
+        CaseStudyCommand::Final { id } => match case_study::mark_final(&mut vault, id) {
+            Ok(s) => {
+                if context.json {
+                    print_json(&s);
+                } else {
+                    println!(
+                        "Case study {} is final: a permanent record of the service, never edited \
+                         again.",
+                        s.id
+                    );
+                }
+            }
+            Err(CaseStudyError::NotAnonymised(left)) => {
+                let failure = CaseStudyError::NotAnonymised(left.clone()).into();
+                return Err(refused_leftovers(context.json, failure, &left));
+            }
+            Err(e) => return Err(e.into()),
+        },
+        CaseStudyCommand::Export { id, format, out } => {
+            let format: Format = format.parse().map_err(CaseStudyError::from)?;
+            match case_study::export(&mut vault, id, format, out) {
+                Ok(done) => {
+                    if context.json {
+                        print_json(&done);
+                    } else {
+                        println!(
+                            "Wrote {} ({} bytes). It is logged as an outstanding copy.",
+                            done.path, done.bytes
+                        );
+                    }
+                }
+                Err(CaseStudyError::NotAnonymised(left)) => {
+                    let failure = CaseStudyError::NotAnonymised(left.clone()).into();
+                    return Err(refused_leftovers(context.json, failure, &left));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(())
+}
