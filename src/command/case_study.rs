@@ -7,13 +7,14 @@ use serde_json::json;
 use sessionvault_core::documents::case_study::{self, CaseStudyError, NewCaseStudy, Owner};
 use sessionvault_core::documents::transcript::anonymise;
 use sessionvault_core::documents::transcript::export::Format;
+use sessionvault_core::store::vault::Vault;
 
 use super::context::Context;
 use super::leftovers::{refused_leftovers, warn_leftovers};
 use super::output::print_json;
 use super::Failure;
 use crate::args::case_study::CaseStudyCommand;
-use crate::input;
+use crate::input::{self, Text};
 
 /// Reads a body file: UTF-8, at most four bytes per character allowed.
 fn read_body(path: &Path) -> Result<String, Failure> {
@@ -64,7 +65,8 @@ fn print_case_study(s: &case_study::CaseStudy) {
     println!("{}", s.body);
 }
 
-/// Starts, lists, shows or changes a case study, sets its anonymisation list, makes it final or exports it.
+/// Starts, lists, shows or changes a case study, sets its anonymisation list, makes it final
+/// or exports it.
 pub(super) fn run(context: &Context, command: &CaseStudyCommand) -> Result<(), Failure> {
     let mut vault = context.open_vault()?;
     match command {
@@ -74,136 +76,210 @@ pub(super) fn run(context: &Context, command: &CaseStudyCommand) -> Result<(), F
             owner,
             course,
             body_file,
-        } => {
-            let title = title.read("--title")?;
-            let body = read_body(body_file)?;
-            let clients = clients_of(clients);
-            let new = NewCaseStudy {
-                title: &title,
-                clients: &clients,
-                owner: Owner::parse(owner)?,
-                course_id: course.as_deref(),
-                body: &body,
-            };
-            let created = case_study::create(&mut vault, &new)?;
-            if context.json {
-                print_json(&created);
-            } else {
-                println!("{}", created.id);
-            }
-        }
-        CaseStudyCommand::List => {
-            let all = case_study::list(&vault)?;
-            if context.json {
-                print_json(&all);
-            } else {
-                for s in &all {
-                    println!(
-                        "{}  {:<12} {:<5} {}  {}",
-                        s.id,
-                        s.owner.as_str(),
-                        if s.final_at.is_some() {
-                            "final"
-                        } else {
-                            "draft"
-                        },
-                        s.clients.join(","),
-                        match (&s.title, &s.withheld) {
-                            (Some(title), _) => title.clone(),
-                            (None, Some(why)) => format!("(withheld: {why})"),
-                            (None, None) => String::new(),
-                        }
-                    );
-                }
-            }
-        }
-        CaseStudyCommand::Show { id } => {
-            let s = case_study::get(&vault, id)?;
-            if context.json {
-                print_json(&s);
-            } else {
-                print_case_study(&s);
-            }
-        }
+        } => create(
+            context,
+            &mut vault,
+            title,
+            clients,
+            owner,
+            course.as_deref(),
+            body_file,
+        ),
+        CaseStudyCommand::List => list(context, &vault),
+        CaseStudyCommand::Show { id } => show(context, &vault, id),
         CaseStudyCommand::Edit {
             id,
             title,
             body_file,
             clients,
-        } => {
-            let title = input::read_opt(title.as_ref(), "--title")?;
-            let body = body_file.as_deref().map(read_body).transpose()?;
-            let clients = clients.as_deref().map(clients_of);
-            let s = case_study::edit(
-                &mut vault,
-                id,
-                title.as_deref().map(String::as_str),
-                body.as_deref(),
-                clients.as_deref(),
-            )?;
+        } => edit(
+            context,
+            &mut vault,
+            id,
+            title.as_ref(),
+            body_file.as_deref(),
+            clients.as_deref(),
+        ),
+        CaseStudyCommand::Anonymise { id, replace } => {
+            set_anonymisation(context, &mut vault, id, replace)
+        }
+        CaseStudyCommand::Final { id } => mark_final(context, &mut vault, id),
+        CaseStudyCommand::Export { id, format, out } => {
+            export(context, &mut vault, id, format, out)
+        }
+    }
+}
+
+/// Starts a case study and prints its id.
+fn create(
+    context: &Context,
+    vault: &mut Vault,
+    title: &Text,
+    clients: &str,
+    owner: &str,
+    course: Option<&str>,
+    body_file: &Path,
+) -> Result<(), Failure> {
+    let title = title.read("--title")?;
+    let body = read_body(body_file)?;
+    let clients = clients_of(clients);
+    let new = NewCaseStudy {
+        title: &title,
+        clients: &clients,
+        owner: Owner::parse(owner)?,
+        course_id: course,
+        body: &body,
+    };
+    let created = case_study::create(vault, &new)?;
+    if context.json {
+        print_json(&created);
+    } else {
+        println!("{}", created.id);
+    }
+    Ok(())
+}
+
+/// Lists the case studies (a title withheld says why).
+fn list(context: &Context, vault: &Vault) -> Result<(), Failure> {
+    let all = case_study::list(vault)?;
+    if context.json {
+        print_json(&all);
+    } else {
+        for s in &all {
+            println!(
+                "{}  {:<12} {:<5} {}  {}",
+                s.id,
+                s.owner.as_str(),
+                if s.final_at.is_some() {
+                    "final"
+                } else {
+                    "draft"
+                },
+                s.clients.join(","),
+                match (&s.title, &s.withheld) {
+                    (Some(title), _) => title.clone(),
+                    (None, Some(why)) => format!("(withheld: {why})"),
+                    (None, None) => String::new(),
+                }
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Shows a case study in full.
+fn show(context: &Context, vault: &Vault, id: &str) -> Result<(), Failure> {
+    let s = case_study::get(vault, id)?;
+    if context.json {
+        print_json(&s);
+    } else {
+        print_case_study(&s);
+    }
+    Ok(())
+}
+
+/// Changes the title, body and/or clients.
+fn edit(
+    context: &Context,
+    vault: &mut Vault,
+    id: &str,
+    title: Option<&Text>,
+    body_file: Option<&Path>,
+    clients: Option<&str>,
+) -> Result<(), Failure> {
+    let title = input::read_opt(title, "--title")?;
+    let body = body_file.map(read_body).transpose()?;
+    let clients = clients.map(clients_of);
+    let s = case_study::edit(
+        vault,
+        id,
+        title.as_deref().map(String::as_str),
+        body.as_deref(),
+        clients.as_deref(),
+    )?;
+    if context.json {
+        print_json(&s);
+    } else {
+        println!("Case study {} changed.", s.id);
+    }
+    Ok(())
+}
+
+/// Sets the anonymisation list and warns of what it still misses.
+fn set_anonymisation(
+    context: &Context,
+    vault: &mut Vault,
+    id: &str,
+    replace: &[Text],
+) -> Result<(), Failure> {
+    let rules = anonymise::parse_rules(&input::rules(replace)?)?;
+    let s = case_study::set_anonymisation(vault, id, rules)?;
+    let leftovers = case_study::check_anonymisation(vault, &s.id)?;
+    warn_leftovers(&leftovers);
+    if context.json {
+        print_json(&json!({
+            "id": s.id,
+            "rules": s.anonymisation.len(),
+            "leftovers": leftovers,
+        }));
+    } else {
+        println!(
+            "Case study {} has {} anonymisation rule(s).",
+            s.id,
+            s.anonymisation.len()
+        );
+    }
+    Ok(())
+}
+
+/// Marks the organisation's case study final; refused while the anonymisation misses something.
+fn mark_final(context: &Context, vault: &mut Vault, id: &str) -> Result<(), Failure> {
+    match case_study::mark_final(vault, id) {
+        Ok(s) => {
             if context.json {
                 print_json(&s);
             } else {
-                println!("Case study {} changed.", s.id);
-            }
-        }
-        CaseStudyCommand::Anonymise { id, replace } => {
-            let rules = anonymise::parse_rules(&input::rules(replace)?)?;
-            let s = case_study::set_anonymisation(&mut vault, id, rules)?;
-            let leftovers = case_study::check_anonymisation(&vault, &s.id)?;
-            warn_leftovers(&leftovers);
-            if context.json {
-                print_json(&json!({
-                    "id": s.id,
-                    "rules": s.anonymisation.len(),
-                    "leftovers": leftovers,
-                }));
-            } else {
                 println!(
-                    "Case study {} has {} anonymisation rule(s).",
-                    s.id,
-                    s.anonymisation.len()
+                    "Case study {} is final: a permanent record of the service, never edited \
+                     again.",
+                    s.id
                 );
             }
         }
-        CaseStudyCommand::Final { id } => match case_study::mark_final(&mut vault, id) {
-            Ok(s) => {
-                if context.json {
-                    print_json(&s);
-                } else {
-                    println!(
-                        "Case study {} is final: a permanent record of the service, never edited \
-                         again.",
-                        s.id
-                    );
-                }
-            }
-            Err(CaseStudyError::NotAnonymised(left)) => {
-                let failure = CaseStudyError::NotAnonymised(left.clone()).into();
-                return Err(refused_leftovers(context.json, failure, &left));
-            }
-            Err(e) => return Err(e.into()),
-        },
-        CaseStudyCommand::Export { id, format, out } => {
-            let format: Format = format.parse().map_err(CaseStudyError::from)?;
-            match case_study::export(&mut vault, id, format, out) {
-                Ok(done) => {
-                    if context.json {
-                        print_json(&done);
-                    } else {
-                        println!(
-                            "Wrote {} ({} bytes). It is logged as an outstanding copy.",
-                            done.path, done.bytes
-                        );
-                    }
-                }
-                Err(CaseStudyError::NotAnonymised(left)) => {
-                    let failure = CaseStudyError::NotAnonymised(left.clone()).into();
-                    return Err(refused_leftovers(context.json, failure, &left));
-                }
-                Err(e) => return Err(e.into()),
+        Err(CaseStudyError::NotAnonymised(left)) => {
+            let failure = CaseStudyError::NotAnonymised(left.clone()).into();
+            return Err(refused_leftovers(context.json, failure, &left));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(())
+}
+
+/// Exports the case study, anonymised; refused while the anonymisation misses something.
+fn export(
+    context: &Context,
+    vault: &mut Vault,
+    id: &str,
+    format: &str,
+    out: &Path,
+) -> Result<(), Failure> {
+    let format: Format = format.parse().map_err(CaseStudyError::from)?;
+    match case_study::export(vault, id, format, out) {
+        Ok(done) => {
+            if context.json {
+                print_json(&done);
+            } else {
+                println!(
+                    "Wrote {} ({} bytes). It is logged as an outstanding copy.",
+                    done.path, done.bytes
+                );
             }
         }
+        Err(CaseStudyError::NotAnonymised(left)) => {
+            let failure = CaseStudyError::NotAnonymised(left.clone()).into();
+            return Err(refused_leftovers(context.json, failure, &left));
+        }
+        Err(e) => return Err(e.into()),
     }
     Ok(())
 }

@@ -1,5 +1,7 @@
 //! `sessionvault certificate`: destruction certificates, listed, shown, exported and checked.
 
+use std::path::Path;
+
 use serde_json::json;
 use sessionvault_core::retention::certificate;
 use sessionvault_core::retention::private_file::{self, CertificateFormat};
@@ -13,74 +15,89 @@ use crate::args::certificate::CertificateCommand;
 /// Lists, shows, exports or checks destruction certificates.
 pub(super) fn run(context: &Context, command: &CertificateCommand) -> Result<(), Failure> {
     match command {
-        CertificateCommand::List => {
-            let vault = context.open_vault()?;
-            let all = certificate::list(&vault)?;
-            if context.json {
-                print_json(&all);
-            } else {
-                all.iter().for_each(print_listed);
-            }
-        }
-        CertificateCommand::Show { id } => {
-            let vault = context.open_vault()?;
-            let signed = certificate::get(&vault, id)?;
-            if context.json {
-                print_json(&signed);
-            } else {
-                print_certificate(&signed);
-            }
-        }
-        CertificateCommand::Export { id, out } => {
-            let format = CertificateFormat::of_path(out).ok_or_else(|| Failure {
-                code: "invalid_input",
-                message: format!("{} must end in .json or .pdf", out.display()),
-                json_written: false,
-            })?;
-            let vault = context.open_vault()?;
-            let saved = private_file::save_certificate(&vault, id, format, out)?;
-            if context.json {
-                print_json(&json!({
-                    "id": saved.certificate_id,
-                    "out": out,
-                    "bytes": saved.written.bytes,
-                    "sha256": saved.written.sha256_hex(),
-                }));
-            } else {
-                println!("Wrote {} ({} bytes).", out.display(), saved.written.bytes);
-            }
-        }
-        CertificateCommand::Verify { file, signer } => {
-            let text = std::fs::read_to_string(file).map_err(|e| Failure {
-                code: "io_failed",
-                message: format!("could not read {}: {e}", file.display()),
-                json_written: false,
-            })?;
-            let vault_key = Vault::open(&context.dir, context.clock.clone())
-                .ok()
-                .map(|v| v.public_key());
-            let signed = certificate::verify_export(&text, vault_key.as_ref(), signer.as_deref())?;
-            let against = match (vault_key.is_some(), signer.is_some()) {
-                (true, true) => "this vault's key and the fingerprint given",
-                (true, false) => "this vault's key",
-                _ => "the fingerprint given",
-            };
-            if context.json {
-                print_json(&json!({
-                    "valid": true,
-                    "id": signed.certificate.id,
-                    "format": signed.certificate.format,
-                    "fingerprint": signed.certificate.fingerprint,
-                    "checked_against_vault": vault_key.is_some(),
-                    "checked_against_signer": signer.is_some(),
-                }));
-            } else {
-                println!(
-                    "Certificate {} is intact and signed by {}: checked against {against}.",
-                    signed.certificate.id, signed.certificate.fingerprint
-                );
-            }
-        }
+        CertificateCommand::List => list(context),
+        CertificateCommand::Show { id } => show(context, id),
+        CertificateCommand::Export { id, out } => export(context, id, out),
+        CertificateCommand::Verify { file, signer } => verify(context, file, signer.as_deref()),
+    }
+}
+
+/// Lists every certificate, a damaged one as such.
+fn list(context: &Context) -> Result<(), Failure> {
+    let vault = context.open_vault()?;
+    let all = certificate::list(&vault)?;
+    if context.json {
+        print_json(&all);
+    } else {
+        all.iter().for_each(print_listed);
+    }
+    Ok(())
+}
+
+/// Shows one certificate in full.
+fn show(context: &Context, id: &str) -> Result<(), Failure> {
+    let vault = context.open_vault()?;
+    let signed = certificate::get(&vault, id)?;
+    if context.json {
+        print_json(&signed);
+    } else {
+        print_certificate(&signed);
+    }
+    Ok(())
+}
+
+/// Writes a certificate as JSON or PDF, as the file name says.
+fn export(context: &Context, id: &str, out: &Path) -> Result<(), Failure> {
+    let format = CertificateFormat::of_path(out).ok_or_else(|| Failure {
+        code: "invalid_input",
+        message: format!("{} must end in .json or .pdf", out.display()),
+        json_written: false,
+    })?;
+    let vault = context.open_vault()?;
+    let saved = private_file::save_certificate(&vault, id, format, out)?;
+    if context.json {
+        print_json(&json!({
+            "id": saved.certificate_id,
+            "out": out,
+            "bytes": saved.written.bytes,
+            "sha256": saved.written.sha256_hex(),
+        }));
+    } else {
+        println!("Wrote {} ({} bytes).", out.display(), saved.written.bytes);
+    }
+    Ok(())
+}
+
+/// Checks an exported JSON certificate against the vault's key and/or the signer given.
+fn verify(context: &Context, file: &Path, signer: Option<&str>) -> Result<(), Failure> {
+    let text = std::fs::read_to_string(file).map_err(|e| Failure {
+        code: "io_failed",
+        message: format!("could not read {}: {e}", file.display()),
+        json_written: false,
+    })?;
+    let vault_key = Vault::open(&context.dir, context.clock.clone())
+        .ok()
+        .map(|v| v.public_key());
+    let signed = certificate::verify_export(&text, vault_key.as_ref(), signer)?;
+    let against = match (vault_key.is_some(), signer.is_some()) {
+        (true, true) => "this vault's key and the fingerprint given",
+        (true, false) => "this vault's key",
+        _ => "the fingerprint given",
+    };
+    if context.json {
+        print_json(&json!({
+            "valid": true,
+            "id": signed.certificate.id,
+            "format": signed.certificate.format,
+            "fingerprint": signed.certificate.fingerprint,
+            "checked_against_vault": vault_key.is_some(),
+            "checked_against_signer": signer.is_some(),
+        }));
+    } else {
+        println!(
+            "Certificate {} is intact and signed by {}: checked against {against}.",
+            signed.certificate.id, signed.certificate.fingerprint
+        );
     }
     Ok(())
 }

@@ -1,8 +1,10 @@
 //! `sessionvault record`, `recordings` and `export`: recording a session under a consent,
 //! listing recordings and their waveforms, and writing one out as a WAV file.
 
+use sessionvault_audio::meter::Event;
 use sessionvault_core::consent::{self, ConsentError};
 use sessionvault_core::sessions::recording;
+use sessionvault_core::store::vault::Vault;
 use sessionvault_core::ErrorCode;
 
 use super::context::Context;
@@ -34,29 +36,7 @@ pub(super) fn record(context: &Context, args: &Record) -> Result<(), Failure> {
             channels
         );
     }
-    let summary = recording::record(&mut vault, verified, &options, &control, &mut |event| {
-        use sessionvault_audio::meter::Event;
-        match event {
-            Event::Level(_) => {}
-            Event::Silence { seconds } => eprintln!(
-                "WARNING: nothing above -60 dBFS for {seconds} s. Is the microphone muted?"
-            ),
-            Event::Clipping => {
-                eprintln!(
-                    "WARNING: the input is clipping: move the microphone away or lower its gain"
-                )
-            }
-            Event::SoundBack => eprintln!("Sound is coming in again."),
-            Event::Interrupted {
-                after_seconds,
-                seconds,
-                missing_seconds,
-            } => eprintln!(
-                "The recording was {}. It carries on.",
-                recording::interruption_words(after_seconds, seconds, Some(missing_seconds))
-            ),
-        }
-    })?;
+    let summary = recording::record(&mut vault, verified, &options, &control, &mut warn_of)?;
     if let Some(fault) = &summary.fault {
         eprintln!(
             "sessionvault: the recording stopped early: {fault}. What was recorded is sealed."
@@ -68,18 +48,46 @@ pub(super) fn record(context: &Context, args: &Record) -> Result<(), Failure> {
         println!("{}", summary.id);
     }
     if summary.fault.is_some() {
-        // Stopped by the consent gate (a withdrawal meanwhile), or by a fault.
-        let code = match consent::verify(&vault, &summary.consent_id) {
-            Err(ConsentError::Refused(refusal)) => refusal.code(),
-            _ => "recording_faulted",
-        };
-        return Err(Failure {
-            code,
-            message: format!("recording {} stopped early", summary.id),
-            json_written: context.json,
-        });
+        return Err(stopped_early(context, &vault, &summary));
     }
     Ok(())
+}
+
+/// The warnings a counsellor needs while recording, on stderr: silence, clipping, sound back,
+/// an interruption.
+fn warn_of(event: Event) {
+    match event {
+        Event::Level(_) => {}
+        Event::Silence { seconds } => {
+            eprintln!("WARNING: nothing above -60 dBFS for {seconds} s. Is the microphone muted?")
+        }
+        Event::Clipping => {
+            eprintln!("WARNING: the input is clipping: move the microphone away or lower its gain")
+        }
+        Event::SoundBack => eprintln!("Sound is coming in again."),
+        Event::Interrupted {
+            after_seconds,
+            seconds,
+            missing_seconds,
+        } => eprintln!(
+            "The recording was {}. It carries on.",
+            recording::interruption_words(after_seconds, seconds, Some(missing_seconds))
+        ),
+    }
+}
+
+/// A recording that stopped before it was asked to: refused by the consent gate (a withdrawal
+/// meanwhile), else faulted. What was recorded is sealed and its summary already printed.
+fn stopped_early(context: &Context, vault: &Vault, summary: &recording::Summary) -> Failure {
+    let code = match consent::verify(vault, &summary.consent_id) {
+        Err(ConsentError::Refused(refusal)) => refusal.code(),
+        _ => "recording_faulted",
+    };
+    Failure {
+        code,
+        message: format!("recording {} stopped early", summary.id),
+        json_written: context.json,
+    }
 }
 
 /// Lists the recordings, or prints one's waveform.

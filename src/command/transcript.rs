@@ -1,10 +1,13 @@
 //! `sessionvault transcript`: transcripts of recordings, their anonymisation lists and their
 //! exports for coursework.
 
+use std::path::Path;
+
 use serde_json::json;
 use sessionvault_core::documents::transcript::anonymise;
 use sessionvault_core::documents::transcript::export::Format;
 use sessionvault_core::documents::transcript::{self, NewSegment, TranscriptError};
+use sessionvault_core::store::vault::Vault;
 use sessionvault_core::timecode;
 
 use super::context::Context;
@@ -12,7 +15,7 @@ use super::leftovers::{refused_leftovers, warn_leftovers};
 use super::output::print_json;
 use super::Failure;
 use crate::args::transcript::TranscriptCommand;
-use crate::input;
+use crate::input::{self, Text};
 
 /// A time in the grammar of [`timecode`].
 fn time(text: &str) -> Result<std::time::Duration, Failure> {
@@ -57,143 +60,233 @@ pub(super) fn run(context: &Context, command: &TranscriptCommand) -> Result<(), 
             from,
             until,
             speakers,
-        } => {
-            let from = from.as_deref().map(time).transpose()?;
-            let until = until.as_deref().map(time).transpose()?;
-            let speakers = speakers
-                .as_deref()
-                .map(transcript::parse_speakers)
-                .transpose()?;
-            let t = transcript::create(&mut vault, recording, from, until, speakers)?;
-            if context.json {
-                print_json(&t);
-            } else {
-                println!("{}", t.id);
-            }
-        }
-        TranscriptCommand::List { recording } => {
-            let list = transcript::list(&vault, recording)?;
-            if context.json {
-                print_json(&list);
-            } else {
-                for t in &list {
-                    println!(
-                        "{}  {:>9.1}-{:.1} s  {} segment(s)  changed {}",
-                        t.id, t.from_seconds, t.until_seconds, t.segments, t.updated_at
-                    );
-                }
-            }
-        }
-        TranscriptCommand::Show { id } => {
-            let t = transcript::get(&vault, id)?;
-            if context.json {
-                print_json(&t);
-            } else {
-                print_transcript(&t);
-            }
-        }
+        } => create(
+            context,
+            &mut vault,
+            recording,
+            from.as_deref(),
+            until.as_deref(),
+            speakers.as_deref(),
+        ),
+        TranscriptCommand::List { recording } => list(context, &vault, recording),
+        TranscriptCommand::Show { id } => show(context, &vault, id),
         TranscriptCommand::Add {
             id,
             at,
             speaker,
             text,
-        } => {
-            let text = text.read("--text")?;
-            let segment = NewSegment {
-                id: None,
-                at: time(at)?,
-                speaker,
-                text: &text,
-            };
-            let added = transcript::add_segment(&mut vault, id, &segment)?;
-            if context.json {
-                print_json(&added);
-            } else {
-                println!("{}", added.id);
-            }
-        }
+        } => add_segment(context, &mut vault, id, at, speaker, text),
         TranscriptCommand::Edit {
             id,
             at,
             speaker,
             text,
-        } => {
-            let at = at.as_deref().map(time).transpose()?;
-            let text = input::read_opt(text.as_ref(), "--text")?;
-            let text = text.as_deref().map(String::as_str);
-            let edited = transcript::edit_segment(&mut vault, id, at, speaker.as_deref(), text)?;
-            if context.json {
-                print_json(&edited);
-            } else {
-                println!("Segment {} changed: it is at [{}].", edited.id, edited.at);
-            }
-        }
-        TranscriptCommand::Rm { id } => {
-            let removed = transcript::remove_segment(&mut vault, id)?;
-            if context.json {
-                print_json(&removed);
-            } else {
-                println!("Segment {} removed.", removed.id);
-            }
-        }
+        } => edit_segment(
+            context,
+            &mut vault,
+            id,
+            at.as_deref(),
+            speaker.as_deref(),
+            text.as_ref(),
+        ),
+        TranscriptCommand::Rm { id } => remove_segment(context, &mut vault, id),
         TranscriptCommand::Speakers { id, speakers } => {
-            let key = transcript::parse_speakers(speakers)?;
-            let t = transcript::set_speakers(&mut vault, id, key)?;
-            if context.json {
-                print_json(&t);
-            } else {
-                println!("Speaker key of transcript {} set.", t.id);
-            }
+            set_speakers(context, &mut vault, id, speakers)
         }
         TranscriptCommand::Anonymise { id, replace, clear } => {
-            let rules = if *clear {
-                Vec::new()
+            set_anonymisation(context, &mut vault, id, replace, *clear)
+        }
+        TranscriptCommand::Export { id, format, out } => {
+            export(context, &mut vault, id, format, out)
+        }
+    }
+}
+
+/// Starts a transcript of a recording, or of an excerpt, and prints its id.
+fn create(
+    context: &Context,
+    vault: &mut Vault,
+    recording: &str,
+    from: Option<&str>,
+    until: Option<&str>,
+    speakers: Option<&str>,
+) -> Result<(), Failure> {
+    let from = from.map(time).transpose()?;
+    let until = until.map(time).transpose()?;
+    let speakers = speakers.map(transcript::parse_speakers).transpose()?;
+    let t = transcript::create(vault, recording, from, until, speakers)?;
+    if context.json {
+        print_json(&t);
+    } else {
+        println!("{}", t.id);
+    }
+    Ok(())
+}
+
+/// Lists a recording's transcripts.
+fn list(context: &Context, vault: &Vault, recording: &str) -> Result<(), Failure> {
+    let list = transcript::list(vault, recording)?;
+    if context.json {
+        print_json(&list);
+    } else {
+        for t in &list {
+            println!(
+                "{}  {:>9.1}-{:.1} s  {} segment(s)  changed {}",
+                t.id, t.from_seconds, t.until_seconds, t.segments, t.updated_at
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Shows a transcript in full.
+fn show(context: &Context, vault: &Vault, id: &str) -> Result<(), Failure> {
+    let t = transcript::get(vault, id)?;
+    if context.json {
+        print_json(&t);
+    } else {
+        print_transcript(&t);
+    }
+    Ok(())
+}
+
+/// Adds a segment and prints its id.
+fn add_segment(
+    context: &Context,
+    vault: &mut Vault,
+    id: &str,
+    at: &str,
+    speaker: &str,
+    text: &Text,
+) -> Result<(), Failure> {
+    let text = text.read("--text")?;
+    let segment = NewSegment {
+        id: None,
+        at: time(at)?,
+        speaker,
+        text: &text,
+    };
+    let added = transcript::add_segment(vault, id, &segment)?;
+    if context.json {
+        print_json(&added);
+    } else {
+        println!("{}", added.id);
+    }
+    Ok(())
+}
+
+/// Changes a segment's time, speaker and/or text.
+fn edit_segment(
+    context: &Context,
+    vault: &mut Vault,
+    id: &str,
+    at: Option<&str>,
+    speaker: Option<&str>,
+    text: Option<&Text>,
+) -> Result<(), Failure> {
+    let at = at.map(time).transpose()?;
+    let text = input::read_opt(text, "--text")?;
+    let text = text.as_deref().map(String::as_str);
+    let edited = transcript::edit_segment(vault, id, at, speaker, text)?;
+    if context.json {
+        print_json(&edited);
+    } else {
+        println!("Segment {} changed: it is at [{}].", edited.id, edited.at);
+    }
+    Ok(())
+}
+
+/// Removes a segment.
+fn remove_segment(context: &Context, vault: &mut Vault, id: &str) -> Result<(), Failure> {
+    let removed = transcript::remove_segment(vault, id)?;
+    if context.json {
+        print_json(&removed);
+    } else {
+        println!("Segment {} removed.", removed.id);
+    }
+    Ok(())
+}
+
+/// Sets the speaker key.
+fn set_speakers(
+    context: &Context,
+    vault: &mut Vault,
+    id: &str,
+    speakers: &str,
+) -> Result<(), Failure> {
+    let key = transcript::parse_speakers(speakers)?;
+    let t = transcript::set_speakers(vault, id, key)?;
+    if context.json {
+        print_json(&t);
+    } else {
+        println!("Speaker key of transcript {} set.", t.id);
+    }
+    Ok(())
+}
+
+/// Sets the anonymisation list and warns of what it still misses.
+fn set_anonymisation(
+    context: &Context,
+    vault: &mut Vault,
+    id: &str,
+    replace: &[Text],
+    clear: bool,
+) -> Result<(), Failure> {
+    let rules = if clear {
+        Vec::new()
+    } else {
+        anonymise::parse_rules(&input::rules(replace)?)?
+    };
+    let t = transcript::set_anonymisation(vault, id, rules)?;
+    let leftovers = transcript::check_anonymisation(vault, &t.id)?;
+    warn_leftovers(&leftovers);
+    if context.json {
+        print_json(&json!({
+            "id": t.id,
+            "rules": t.anonymisation.len(),
+            "leftovers": leftovers,
+        }));
+    } else {
+        println!(
+            "Transcript {} has {} anonymisation rule(s){}.",
+            t.id,
+            t.anonymisation.len(),
+            if leftovers.is_empty() {
+                ""
             } else {
-                anonymise::parse_rules(&input::rules(replace)?)?
-            };
-            let t = transcript::set_anonymisation(&mut vault, id, rules)?;
-            let leftovers = transcript::check_anonymisation(&vault, &t.id)?;
-            warn_leftovers(&leftovers);
+                ": an export would be refused until the warnings above are dealt with"
+            }
+        );
+    }
+    Ok(())
+}
+
+/// Exports the transcript, anonymised; refused while the anonymisation misses something.
+fn export(
+    context: &Context,
+    vault: &mut Vault,
+    id: &str,
+    format: &str,
+    out: &Path,
+) -> Result<(), Failure> {
+    let format: Format = format.parse()?;
+    match transcript::export(vault, id, format, out) {
+        Ok(done) => {
             if context.json {
-                print_json(&json!({
-                    "id": t.id,
-                    "rules": t.anonymisation.len(),
-                    "leftovers": leftovers,
-                }));
+                print_json(&done);
             } else {
                 println!(
-                    "Transcript {} has {} anonymisation rule(s){}.",
-                    t.id,
-                    t.anonymisation.len(),
-                    if leftovers.is_empty() {
-                        ""
-                    } else {
-                        ": an export would be refused until the warnings above are dealt with"
-                    }
+                    "Wrote {} ({} bytes). It is logged as an outstanding copy: destroy it \
+                     when the course ends.",
+                    done.path, done.bytes
                 );
             }
         }
-        TranscriptCommand::Export { id, format, out } => {
-            let format: Format = format.parse()?;
-            match transcript::export(&mut vault, id, format, out) {
-                Ok(done) => {
-                    if context.json {
-                        print_json(&done);
-                    } else {
-                        println!(
-                            "Wrote {} ({} bytes). It is logged as an outstanding copy: destroy it \
-                             when the course ends.",
-                            done.path, done.bytes
-                        );
-                    }
-                }
-                Err(TranscriptError::NotAnonymised(left)) => {
-                    let failure = TranscriptError::NotAnonymised(left.clone()).into();
-                    return Err(refused_leftovers(context.json, failure, &left));
-                }
-                Err(e) => return Err(e.into()),
-            }
+        Err(TranscriptError::NotAnonymised(left)) => {
+            let failure = TranscriptError::NotAnonymised(left.clone()).into();
+            return Err(refused_leftovers(context.json, failure, &left));
         }
+        Err(e) => return Err(e.into()),
     }
     Ok(())
 }
