@@ -124,8 +124,15 @@ impl fmt::Display for Refusal {
 /// not withdrawn and in date, at [`VerifiedConsent::verified_at`]. Only [`verify`] makes one;
 /// starting a recording requires one.
 ///
-/// ```compile_fail
-/// // There is no way to build one by hand:
+/// The type is there to be taken (this compiles):
+///
+/// ```
+/// fn record_under(_consent: sessionvault_core::consent::VerifiedConsent) {}
+/// ```
+///
+/// but there is no way to build one by hand (this does not: its fields are private):
+///
+/// ```compile_fail,E0451
 /// let forged = sessionvault_core::consent::VerifiedConsent { id: uuid::Uuid::nil() };
 /// ```
 #[derive(Debug)]

@@ -221,8 +221,15 @@ impl From<ConsentError> for DisclosureError {
 /// Proof that recording [`Cleared::recording`] may be revealed to [`Cleared::recipient`] for
 /// [`Cleared::purpose`], as the gate found at [`Cleared::at`]. Only [`clear`] makes one.
 ///
-/// ```compile_fail
-/// // There is no way to build one by hand:
+/// The type is there to be taken (this compiles):
+///
+/// ```
+/// fn reveal(_cleared: &sessionvault_core::disclosure::Cleared) {}
+/// ```
+///
+/// but there is no way to build one by hand (this does not: its fields are private):
+///
+/// ```compile_fail,E0451
 /// let forged = sessionvault_core::disclosure::Cleared { recording: todo!() };
 /// ```
 #[derive(Debug)]
