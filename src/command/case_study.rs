@@ -11,7 +11,7 @@ use sessionvault_core::store::vault::Vault;
 
 use super::context::Context;
 use super::leftovers::{refused_leftovers, warn_leftovers};
-use super::output::print_json;
+use super::output::{print_json, print_result};
 use super::Failure;
 use crate::args::case_study::CaseStudyCommand;
 use crate::input::{self, Text};
@@ -170,11 +170,7 @@ fn list(context: &Context, vault: &Vault) -> Result<(), Failure> {
 /// Shows a case study in full.
 fn show(context: &Context, vault: &Vault, id: &str) -> Result<(), Failure> {
     let s = case_study::get(vault, id)?;
-    if context.json {
-        print_json(&s);
-    } else {
-        print_case_study(&s);
-    }
+    print_result(context.json, &s, print_case_study);
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use sessionvault_core::retention::private_file::{self, CertificateFormat};
 use sessionvault_core::store::vault::Vault;
 
 use super::context::Context;
-use super::output::{print_json, yes_no};
+use super::output::{print_json, print_result, yes_no};
 use super::Failure;
 use crate::args::certificate::CertificateCommand;
 
@@ -38,11 +38,7 @@ fn list(context: &Context) -> Result<(), Failure> {
 fn show(context: &Context, id: &str) -> Result<(), Failure> {
     let vault = context.open_vault()?;
     let signed = certificate::get(&vault, id)?;
-    if context.json {
-        print_json(&signed);
-    } else {
-        print_certificate(&signed);
-    }
+    print_result(context.json, &signed, print_certificate);
     Ok(())
 }
 

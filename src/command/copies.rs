@@ -3,7 +3,7 @@
 use sessionvault_core::retention::copies;
 
 use super::context::Context;
-use super::output::print_json;
+use super::output::{print_json, print_result};
 use super::Failure;
 use crate::args::copies::CopiesCommand;
 
@@ -35,11 +35,7 @@ pub(super) fn run(context: &Context, command: &CopiesCommand) -> Result<(), Fail
         CopiesCommand::Destroyed { id, yes } => {
             if !*yes {
                 let copy = copies::get(&vault, id)?;
-                if context.json {
-                    print_json(&copy);
-                } else {
-                    print_copy(&copy);
-                }
+                print_result(context.json, &copy, print_copy);
                 eprintln!(
                     "Nothing was recorded. Add --yes to record that this copy was destroyed."
                 );

@@ -10,6 +10,19 @@ pub(crate) fn print_json<T: serde::Serialize + ?Sized>(value: &T) {
     }
 }
 
+/// A result as JSON with --json, else in words by `in_words`.
+pub(super) fn print_result<T: serde::Serialize + ?Sized>(
+    json: bool,
+    value: &T,
+    in_words: impl Fn(&T),
+) {
+    if json {
+        print_json(value);
+    } else {
+        in_words(value);
+    }
+}
+
 /// A new record's id: alone on a line, or with --json as `{"id": …}`.
 pub(super) fn print_id(json: bool, id: &str) {
     if json {

@@ -5,7 +5,7 @@ use sessionvault_core::store::vault::Vault;
 
 use super::certificate::{copied_from, shared_with};
 use super::context::Context;
-use super::output::print_json;
+use super::output::{print_json, print_result};
 use super::Failure;
 use crate::args::shred::{Due, Shred, ShredKind};
 
@@ -50,11 +50,7 @@ pub(super) fn run(context: &Context, args: &Shred) -> Result<(), Failure> {
     };
     if *dry_run || !*yes {
         let preview = shred::preview(&vault, &target)?;
-        if context.json {
-            print_json(&preview);
-        } else {
-            print_preview(&preview);
-        }
+        print_result(context.json, &preview, print_preview);
         eprintln!("Nothing was destroyed. Add --yes to destroy what is listed.");
         return Ok(());
     }

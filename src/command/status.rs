@@ -4,17 +4,13 @@ use sessionvault_core::status::{self, Report};
 
 use super::context::Context;
 use super::devices::print_host;
-use super::output::{print_json, yes_no};
+use super::output::{print_result, yes_no};
 use super::Failure;
 
 /// Reports what was found; a problem found is the command's failure, after the report.
 pub(super) fn run(context: &Context) -> Result<(), Failure> {
     let report = status::inspect(&context.dir, context.clock.clone());
-    if context.json {
-        print_json(&report);
-    } else {
-        print_status(&report);
-    }
+    print_result(context.json, &report, print_status);
     match &report.problem {
         Some(problem) => Err(Failure {
             code: problem.code,

@@ -12,7 +12,7 @@ use sessionvault_core::timecode;
 
 use super::context::Context;
 use super::leftovers::{refused_leftovers, warn_leftovers};
-use super::output::print_json;
+use super::output::{print_json, print_result};
 use super::Failure;
 use crate::args::transcript::TranscriptCommand;
 use crate::input::{self, Text};
@@ -142,11 +142,7 @@ fn list(context: &Context, vault: &Vault, recording: &str) -> Result<(), Failure
 /// Shows a transcript in full.
 fn show(context: &Context, vault: &Vault, id: &str) -> Result<(), Failure> {
     let t = transcript::get(vault, id)?;
-    if context.json {
-        print_json(&t);
-    } else {
-        print_transcript(&t);
-    }
+    print_result(context.json, &t, print_transcript);
     Ok(())
 }
 
