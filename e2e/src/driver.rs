@@ -1,0 +1,152 @@
+//! Where the app is and how its window is reached: the built app binary, the folder for
+//! screenshots and reports, the lock that lets one window test run at a time, and
+//! `tauri-driver`, started on free loopback ports and stopped when dropped.
+
+use std::ffi::OsStr;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::Client;
+use serde_json::json;
+use tokio::sync::{Mutex, MutexGuard};
+
+/// The app binary to drive.
+pub fn app_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("SESSIONVAULT_APP") {
+        return PathBuf::from(path);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let path = target.join("debug/sessionvault-app");
+    assert!(
+        path.is_file(),
+        "the app is not built at {}: run `cargo build --locked` first (scripts/test.sh does)",
+        path.display()
+    );
+    path
+}
+
+/// Where screenshots and accessibility reports for people to look at are saved (ignored by
+/// git).
+pub fn artifacts_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../artifacts");
+    std::fs::create_dir_all(&dir).expect("create artifacts/");
+    dir
+}
+
+/// One window test at a time: they share the display and one D-Bus session (where the app's
+/// single-instance guard lives), and a WebKitWebDriver session is heavy. Each test holds this
+/// for its whole run; `scripts/test.sh` also runs this crate with `--test-threads=1`.
+pub async fn one_at_a_time() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::const_new(());
+    LOCK.lock().await
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// A running `tauri-driver`, killed when dropped.
+pub struct Driver {
+    child: Child,
+    /// The WebDriver URL to connect to.
+    pub url: String,
+}
+
+impl Driver {
+    /// Starts `tauri-driver` on free loopback ports, with `envs` added to the environment the
+    /// app inherits, and waits until it accepts connections.
+    pub fn start(envs: &[(&str, &OsStr)]) -> Driver {
+        assert!(
+            std::env::var_os("DISPLAY").is_some(),
+            "the window test needs a display: run it through scripts/test.sh (Xvfb)"
+        );
+        let port = free_port();
+        let native_port = free_port();
+        let program = std::env::var_os("TAURI_DRIVER").unwrap_or_else(|| "tauri-driver".into());
+        let mut cmd = Command::new(&program);
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
+        .stdin(Stdio::null());
+        for (key, value) in envs {
+            cmd.env(key, value);
+        }
+        let child = cmd.spawn().unwrap_or_else(|e| {
+            panic!("could not start {program:?} ({e}): install it with `cargo install tauri-driver --locked`")
+        });
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver did not start listening"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Driver {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    /// A WebDriver session that starts the app.
+    pub async fn session(&self) -> Client {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".to_owned(),
+            json!({ "application": app_binary() }),
+        );
+        // tauri-driver listens before the native driver behind it is ready: retry a while.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            // A new session waits for the app's window; an app that never shows one (another
+            // instance holding the single-instance name, say) would make it wait for ever.
+            let mut builder = fantoccini::ClientBuilder::new(connector);
+            builder.capabilities(caps.clone());
+            let connecting = builder.connect(&self.url);
+            match tokio::time::timeout(Duration::from_secs(90), connecting).await {
+                Err(_) => panic!(
+                    "the app's window did not come up within 90 s (is another SessionVault \
+                     still running in this D-Bus session?)"
+                ),
+                Ok(Ok(client)) => return client,
+                Ok(Err(fantoccini::error::NewSessionError::FailedC(e)))
+                    if Instant::now() < deadline =>
+                {
+                    eprintln!("WebDriver not ready yet ({e}); retrying");
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+                Ok(Err(e)) => panic!("could not start a WebDriver session with the app: {e}"),
+            }
+        }
+    }
+}
+
+impl Drop for Driver {
+    /// Asks tauri-driver to stop with SIGTERM, on which it also stops the WebKitWebDriver it
+    /// started (a SIGKILL would leave that running); kills it if it does not stop.
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
