@@ -23,5 +23,5 @@ for word in "${@:3}"; do
 done
 cargo build --locked --workspace --all-targets
 xvfb-run --auto-servernum --server-args="-screen 0 1366x768x24" \
-  scripts/with-keyring.sh cargo test --locked -p sessionvault-e2e --test app_cpu -- \
+  scripts/with-keyring.sh cargo test --locked -p sessionvault-e2e --test tests app_cpu:: -- \
   --ignored --nocapture 2>&1 | grep -E "CPU per minute|adds|costs|overruns|test result"

@@ -39,7 +39,10 @@ pub fn artifacts_dir() -> PathBuf {
 
 /// One window test at a time: they share the display and one D-Bus session (where the app's
 /// single-instance guard lives), and a WebKitWebDriver session is heavy. Each test holds this
-/// for its whole run; `scripts/test.sh` also runs this crate with `--test-threads=1`.
+/// for its whole run. The tests are threads of one test binary, each with a tokio runtime of its
+/// own: one lock in a static serves them all, because a tokio `Mutex` holds nothing tied to a
+/// runtime (a waiting test is woken through its task's waker, not a runtime's timer or I/O), and
+/// the guard is dropped when a failing test unwinds.
 pub async fn one_at_a_time() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::const_new(());
     LOCK.lock().await
@@ -150,3 +153,4 @@ impl Drop for Driver {
         let _ = self.child.wait();
     }
 }
+

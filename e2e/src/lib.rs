@@ -1,8 +1,9 @@
 //! Drives the real SessionVault window through WebDriver: `tauri-driver` in front of
-//! WebKitWebDriver, which starts the built app binary. The tests live in `tests/`; this library
-//! holds what they share: starting the app with its own folders and environment, waiting for and
-//! working the page's elements, screenshots, an accessibility check with axe-core, and a private
-//! PulseAudio server with a sine source for recording in real time.
+//! WebKitWebDriver, which starts the built app binary. The tests live in `tests/` (one binary,
+//! `tests/tests.rs`, with a module per capability); this library holds what they share:
+//! starting the app with its own folders and environment, waiting for and working the page's
+//! elements, screenshots, an accessibility check with axe-core, and a private PulseAudio server
+//! with a sine source for recording in real time.
 //!
 //! Needs, as `scripts/test.sh` arranges: a display (Xvfb), a D-Bus session with an unlocked
 //! keyring, `tauri-driver` on the PATH (or `TAURI_DRIVER`), WebKitWebDriver, the app built
