@@ -154,3 +154,64 @@ impl Drop for Driver {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use super::one_at_a_time;
+
+    /// A runtime of its own, as each `#[tokio::test]` has.
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_time()
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn the_lock_lets_one_test_in_at_a_time_across_runtimes_and_a_failed_test_lets_go() {
+        let inside = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let (inside, most) = (inside.clone(), most.clone());
+                std::thread::spawn(move || {
+                    runtime().block_on(async {
+                        for _ in 0..3 {
+                            let _one = one_at_a_time().await;
+                            let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
+                            most.fetch_max(now, Ordering::SeqCst);
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                            inside.fetch_sub(1, Ordering::SeqCst);
+                        }
+                    })
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
+        assert_eq!(
+            most.load(Ordering::SeqCst),
+            1,
+            "two tests held the lock at once"
+        );
+
+        let failed = std::thread::spawn(|| {
+            runtime().block_on(async {
+                let _one = one_at_a_time().await;
+                panic!("a test fails while it holds the lock");
+            })
+        })
+        .join();
+        assert!(failed.is_err());
+        runtime().block_on(async {
+            let _one = tokio::time::timeout(Duration::from_secs(5), one_at_a_time())
+                .await
+                .expect("the lock is free again after a test failed holding it");
+        });
+    }
+}
