@@ -1,12 +1,10 @@
 //! `sessionvault audit verify` passes on an intact log and fails on an edited, a deleted, a
 //! reordered or a truncated entry, and on a log emptied of every entry and its head.
 
-mod common;
-
 use std::path::Path;
 use std::sync::Arc;
 
-use common::{cli, new_vault, run};
+use crate::common::{cli, new_vault, run};
 use serde_json::json;
 use sessionvault_core::clock::SystemClock;
 use sessionvault_core::store::audit::EventKind;

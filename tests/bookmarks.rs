@@ -3,13 +3,11 @@
 //! and removed; refusals carry their codes and change nothing; the note stays out of the audit
 //! log, the logs and every file of the vault.
 
-mod common;
-
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use common::{
+use crate::common::{
     cli, contains, files_under, new_vault, run, spawn_recording, supervision_consent,
     AlsaFileInput, PulseServer,
 };

@@ -6,12 +6,10 @@
 //! anonymisation, and once final cannot be edited; exports (DOCX read back, PDF text) hold
 //! none of the originals and are logged as copies.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{cli, new_vault, run, AlsaFileInput};
+use crate::common::{cli, new_vault, run, AlsaFileInput};
 use serde_json::Value;
 
 fn json(text: &str) -> Value {

@@ -4,12 +4,10 @@
 //! list; `certificate verify` outside a vault checked against the signer's fingerprint; and the
 //! certificates made before format 2 (tests/testdata/certificates/) verifying for good.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{cli, new_vault, run, supervision_consent, AlsaFileInput};
+use crate::common::{cli, new_vault, run, supervision_consent, AlsaFileInput};
 use sessionvault_core::retention::certificate::{self, CertificateError};
 use sessionvault_core::store::db::Database;
 use sessionvault_core::store::keys::{KeyName, VaultKeys};
@@ -425,8 +423,8 @@ fn certificates_made_before_format_2_still_verify() {
 }
 
 /// Makes the format-2 vector once (never again: it is checked for good), into the folder
-/// `SESSIONVAULT_MAKE_VECTORS` names: `cargo test --test certificates -- --ignored
-/// makes_the_format_2_vector` with that variable set, in a private keyring.
+/// `SESSIONVAULT_MAKE_VECTORS` names: `cargo test --test tests -- --ignored
+/// certificates::makes_the_format_2_vector` with that variable set, in a private keyring.
 #[test]
 #[ignore = "makes the test vector kept in tests/testdata/certificates"]
 fn makes_the_format_2_vector() {

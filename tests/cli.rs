@@ -1,8 +1,6 @@
 //! The command line's contract: exit status 0, 1 or 2, reasons on stderr, JSON on request.
 
-mod common;
-
-use common::{cli, run};
+use crate::common::{cli, run};
 
 #[test]
 fn usage_errors_exit_2_and_help_exits_0() {

@@ -4,14 +4,12 @@
 //! takes `-`, read from standard input, so that nothing of a client stands in the process list
 //! or the shell history. At most one option of a command can be `-`.
 
-mod common;
-
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{cli, new_vault, supervision_consent, AlsaFileInput};
+use crate::common::{self, cli, new_vault, supervision_consent, AlsaFileInput};
 use serde_json::Value;
 
 /// What every refusal of a time names as accepted.

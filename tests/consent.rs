@@ -2,13 +2,11 @@
 //! a decline, an ended course, an expired date or another vault's key makes the gate refuse;
 //! bad input gets its own error and changes nothing.
 
-mod common;
-
 use sessionvault_core::ErrorCode;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use common::{cli, new_vault, run};
+use crate::common::{cli, new_vault, run};
 use sessionvault_core::clock::FixedClock;
 use sessionvault_core::consent::{self, CaseStudy, NewConsent, Purpose, SignedWith};
 use sessionvault_core::course;

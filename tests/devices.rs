@@ -4,14 +4,12 @@
 //! `plug` offers everything) and PulseAudio pipe sources, whose own format is what they are
 //! given (32-bit at 44.1 kHz, 16 kHz mono, stereo float).
 
-mod common;
-
 use std::io::Write;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{
+use crate::common::{
     cli, files_under, new_vault, run, supervision_consent, AlsaFileInput, Offers, PulseServer,
 };
 

@@ -3,12 +3,10 @@
 //! notes, case studies (show, export) and the client's own copy of their data. Each refusal
 //! has its code, and leaves no file behind.
 
-mod common;
-
 use std::path::PathBuf;
 use std::process::Command;
 
-use common::{cli, contains, new_vault, record_from_file, run, PulseServer};
+use crate::common::{cli, contains, new_vault, record_from_file, run, PulseServer};
 use sessionvault_core::store::db::Database;
 use sessionvault_core::store::keys::{KeyName, VaultKeys};
 use sessionvault_core::store::vault::DATABASE;

@@ -7,13 +7,11 @@
 //! everything before the freeze, put nothing in place of what never came, and mark the
 //! interruption where it happened.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{
+use crate::common::{
     cli, files_under, frequency, new_vault, run, spawn_recording, supervision_consent, PulseServer,
 };
 

@@ -1,12 +1,10 @@
 //! The vault's keys live in the real OS keyring (Secret Service here), and a missing or locked
 //! keyring gives its own clear error and leaves no key material on disk.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::{cli, files_under, new_vault, run, secret_tool_search};
+use crate::common::{cli, files_under, new_vault, run, secret_tool_search};
 
 #[test]
 fn the_keys_are_in_the_secret_service_as_seen_from_another_process() {

@@ -2,12 +2,10 @@
 //! time, about twenty a second, not in bursts of seconds. A counsellor watches this meter to
 //! see that the microphone works; a meter that jumps every two seconds cannot show it.
 
-mod common;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{new_vault, supervision_consent, PulseServer};
+use crate::common::{alone, new_vault, supervision_consent, PulseServer};
 use sessionvault_audio::meter::Event;
 use sessionvault_core::clock::SystemClock;
 use sessionvault_core::consent;
@@ -16,8 +14,13 @@ use sessionvault_core::store::vault::Vault;
 
 #[test]
 fn levels_from_a_real_time_source_arrive_steadily_about_twenty_a_second() {
+    alone(levels_arrive_steadily);
+}
+
+/// The test's body, in a process of its own: it records in this process, through cpal's
+/// PulseAudio host pointed at the private server by the process's environment.
+fn levels_arrive_steadily() {
     let pulse = PulseServer::start();
-    // This is the only test in this binary, so the process environment is its own.
     std::env::set_var("PULSE_SERVER", &pulse.address);
     // The microphone: the null sink's monitor, into which a tone plays in real time. (The sine
     // source cannot serve here: it makes its audio in blocks of about 2 s.)

@@ -4,16 +4,15 @@
 //! through pause, seek and speed changes, refusals outside the consent, damaged audio never
 //! played, and one audit entry per listening with the ranges heard.
 
-mod common;
-
 use std::path::Path;
 use std::process::{Child, Command};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{
-    cli, new_vault, run, spawn_recording, supervision_consent, AlsaFileInput, Offers, PulseServer,
+use crate::common::{
+    alone, cli, new_vault, run, spawn_recording, supervision_consent, AlsaFileInput, Offers,
+    PulseServer,
 };
 use sessionvault_core::clock::SystemClock;
 use sessionvault_core::disclosure::{self, Recipient, Use};
@@ -226,11 +225,16 @@ fn playback_is_heard_at_the_recorded_pitch_and_the_speed_asked_for() {
 
 #[test]
 fn pausing_seeking_and_changing_speed_keep_the_position_consistent() {
+    alone(the_position_stays_consistent);
+}
+
+/// The test's body, in a process of its own: the player runs in this process, through cpal's
+/// PulseAudio host pointed at the private server by the process's environment.
+fn the_position_stays_consistent() {
     let pulse = PulseServer::start();
     let (_tmp, dir, _id) = new_vault();
     let id = record_tone(&dir, &pulse, 4, 1);
-    // The player runs in this process: point cpal's PulseAudio host at the private server.
-    // Only this test of the file sets the variable, before it opens any device.
+    // Set before the player opens any device.
     std::env::set_var("PULSE_SERVER", &pulse.address);
     let mut vault = open_vault(&dir);
     let player = Player::open(&mut vault, &id, &Options::default()).unwrap();

@@ -10,8 +10,6 @@
 //! client's subject access bundle, on the certificate of the client's shred, and recordable as
 //! destroyed.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
@@ -19,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use common::{cli, new_vault, require_session_bus, run, AlsaFileInput};
+use crate::common::{cli, new_vault, require_session_bus, run, AlsaFileInput};
 use serde_json::Value;
 use sessionvault_core::clock::SystemClock;
 use sessionvault_core::store::vault::Vault;

@@ -1,11 +1,11 @@
 //! The command line turns core dumps off as it starts: a running `sessionvault record` has a
 //! core file size limit of 0, soft and hard, even when it was started with a higher one.
 
-mod common;
-
 use std::process::Command;
 
-use common::{new_vault, require_session_bus, spawn_recording, supervision_consent, AlsaFileInput};
+use crate::common::{
+    new_vault, require_session_bus, spawn_recording, supervision_consent, AlsaFileInput,
+};
 
 /// The soft and hard values of the "Max core file size" line of `/proc/<pid>/limits`.
 fn core_limits(pid: u32) -> (String, String) {

@@ -2,8 +2,6 @@
 //! a private PulseAudio, nothing in plaintext on disk, crash recovery after kill -9, and the
 //! consent gate.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
@@ -13,9 +11,9 @@ use sessionvault_core::clock::SystemClock;
 use sessionvault_core::sessions::recording;
 use sessionvault_core::store::vault::Vault;
 
-use common::{
-    cli, contains, files_under, frequency, new_vault, run, spawn_recording, supervision_consent,
-    AlsaFileInput, Offers, PulseServer,
+use crate::common::{
+    self, cli, contains, files_under, frequency, new_vault, run, spawn_recording,
+    supervision_consent, AlsaFileInput, Offers, PulseServer,
 };
 
 fn json(text: &str) -> serde_json::Value {

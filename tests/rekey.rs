@@ -3,12 +3,10 @@
 //! (a backup, a sync folder, a snapshot) no longer opens. A crash at any step of the re-key
 //! leaves a vault that opens; other SessionVaults writing to the vault meanwhile lose nothing.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::{
+use crate::common::{
     cli, new_vault, record_from_file, run, secret_tool_search, spawn_recording,
     supervision_consent, PulseServer,
 };

@@ -1,12 +1,10 @@
 //! The vault's settings: defaults, a change that outlives the process, refusals, and the audit
 //! entry each change leaves.
 
-mod common;
-
 use sessionvault_core::ErrorCode;
 use std::sync::Arc;
 
-use common::new_vault;
+use crate::common::new_vault;
 use sessionvault_core::clock::SystemClock;
 use sessionvault_core::settings::{self, DEFAULT_IDLE_LOCK_MINUTES};
 use sessionvault_core::store::vault::Vault;

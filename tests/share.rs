@@ -4,13 +4,11 @@
 //! behind; and the share as an outstanding copy on shred previews and certificates until it is
 //! recorded as destroyed.
 
-mod common;
-
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{cli, new_vault, run, supervision_consent, AlsaFileInput};
+use crate::common::{self, cli, new_vault, run, supervision_consent, AlsaFileInput};
 use sha2::{Digest, Sha256};
 
 fn json(text: &str) -> serde_json::Value {

@@ -4,13 +4,11 @@
 //! certificates checked and tampered with, the withdrawal cascade, a failure halfway and the
 //! re-run that finishes it, and what `due` reports by a fixed clock.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
-use common::{cli, files_under, new_vault, run, AlsaFileInput};
+use crate::common::{cli, files_under, new_vault, run, AlsaFileInput};
 use sessionvault_core::clock::FixedClock;
 use sessionvault_core::retention::shred::{self, ShredError, Target};
 use sessionvault_core::store::vault::Vault;

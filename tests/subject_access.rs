@@ -3,14 +3,12 @@
 //! with dates and durations, bookmarks, the listening log, copies, audit entries — and nothing
 //! of any other client.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::Stdio;
 
-use common::{cli, new_vault, run, supervision_consent, PulseServer};
+use crate::common::{self, cli, new_vault, run, supervision_consent, PulseServer};
 
 const PASSPHRASE: &str = "a long passphrase for the client";
 

@@ -5,13 +5,13 @@
 //! left in a form the rules miss refuses the export without naming it; and shredding the
 //! recording removes its transcripts and counts them on the certificate.
 
-mod common;
-
 use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::Arc;
 
-use common::{cli, contains, files_under, new_vault, run, supervision_consent, AlsaFileInput};
+use crate::common::{
+    cli, contains, files_under, new_vault, run, supervision_consent, AlsaFileInput,
+};
 use serde_json::Value;
 use sessionvault_core::documents::transcript::{self, TranscriptError};
 use sessionvault_core::store::vault::Vault;

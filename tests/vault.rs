@@ -1,12 +1,10 @@
 //! Creating and opening a vault: real SQLCipher, real keyring, and the errors a counsellor
 //! sees when something is wrong.
 
-mod common;
-
 use sessionvault_core::ErrorCode;
 use std::sync::Arc;
 
-use common::{cli, contains, files_under, new_vault, run, secret_tool_search};
+use crate::common::{cli, contains, files_under, new_vault, run, secret_tool_search};
 use sessionvault_core::clock::SystemClock;
 use sessionvault_core::store::db::Database;
 use sessionvault_core::store::keys::{KeyName, VaultKeys};

@@ -2,12 +2,10 @@
 //! seconds and seals what it had, a listening in progress stops, and `--yes` destroys what was
 //! recorded even though the recording was still running when the withdrawal was made.
 
-mod common;
-
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{
+use crate::common::{
     cli, new_vault, record_from_file, run, secret_tool_search, spawn_recording,
     supervision_consent, PulseServer,
 };

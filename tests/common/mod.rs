@@ -1,20 +1,63 @@
 //! Shared helpers of the integration tests: running the real `sessionvault` binary against a
-//! throw-away vault, and asking the real Secret Service from outside the process.
+//! throw-away vault, asking the real Secret Service from outside the process, and running a
+//! test that changes the process's environment alone in a process of its own ([`alone`]).
 //!
 //! These tests need the real OS keyring. `scripts/test.sh` runs them inside a private D-Bus
 //! session with an unlocked GNOME Keyring (`scripts/with-keyring.sh`).
 
-#![allow(dead_code)]
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// The `sessionvault` binary built for these tests.
+/// The `sessionvault` binary built for these tests, with no vault folder and no PulseAudio
+/// server from the environment: a test names its own (`.env("PULSE_SERVER", ...)` after this
+/// wins).
 pub fn cli(vault: &Path) -> Command {
     require_session_bus();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sessionvault"));
-    cmd.arg("--vault").arg(vault).env_remove("SESSIONVAULT_DIR");
+    cmd.arg("--vault")
+        .arg(vault)
+        .env_remove("SESSIONVAULT_DIR")
+        .env_remove("PULSE_SERVER");
     cmd
+}
+
+/// The variable that tells this test binary it was started by [`alone`]; its value is the name
+/// of the one test to run.
+const ALONE: &str = "SESSIONVAULT_TEST_ALONE";
+
+/// Runs `body`, the body of the calling test, alone in a process of its own, so that it may
+/// change what the whole process shares (its environment: `PULSE_SERVER` for audio recorded or
+/// played in this process) without reaching the tests running beside it on other threads, or
+/// the commands they start.
+///
+/// The test binary is started again with this test only (`NAME --exact --nocapture`) and
+/// [`ALONE`] set to its name; there `body` runs. Here the test passes when that process passed
+/// having run exactly one test, and what it printed is printed here. Call it from the `#[test]`
+/// function itself: the test's name is the name libtest gives the thread it runs on.
+pub fn alone(body: fn()) {
+    let name = std::thread::current()
+        .name()
+        .expect("libtest names a test's thread after the test")
+        .to_owned();
+    match std::env::var_os(ALONE) {
+        Some(alone) if alone == name.as_str() => return body(),
+        // Never started again from a process that was itself started to run one test alone.
+        Some(alone) => panic!("{name} ran in a process started to run {alone:?} alone"),
+        None => {}
+    }
+    let binary = std::env::current_exe().expect("the path of this test binary");
+    let (out, stdout, stderr) = run(Command::new(binary)
+        .args([name.as_str(), "--exact", "--nocapture"])
+        .env(ALONE, &name)
+        .env_remove("PULSE_SERVER"));
+    print!("{stdout}");
+    eprint!("{stderr}");
+    assert!(out.status.success(), "{name} failed in its own process");
+    let result = stdout.lines().find(|line| line.starts_with("test result:"));
+    assert!(
+        result.is_some_and(|line| line.contains(" 1 passed;")),
+        "{name} did not run exactly once in its own process: {result:?}"
+    );
 }
 
 /// Fails the test with directions when no D-Bus session (and so no keyring) is there.
