@@ -2,7 +2,7 @@
 //! shredded one by one through the real CLI, each certificate shown, listed, exported and
 //! verified; a certificate row edited in the database listed as damaged while the rest still
 //! list; `certificate verify` outside a vault checked against the signer's fingerprint; and the
-//! certificates made before format 2 (tests/testdata/certificates/) verifying for good.
+//! certificates made before format 2 (tests/data/certificates/) verifying for good.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -347,7 +347,7 @@ fn verifying_outside_a_vault_needs_the_signers_fingerprint_in_any_spelling() {
 
 fn vector(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/testdata/certificates")
+        .join("tests/data/certificates")
         .join(name)
 }
 
@@ -426,7 +426,7 @@ fn certificates_made_before_format_2_still_verify() {
 /// `SESSIONVAULT_MAKE_VECTORS` names: `cargo test --test tests -- --ignored
 /// certificates::makes_the_format_2_vector` with that variable set, in a private keyring.
 #[test]
-#[ignore = "makes the test vector kept in tests/testdata/certificates"]
+#[ignore = "makes the test vector kept in tests/data/certificates"]
 fn makes_the_format_2_vector() {
     let out = PathBuf::from(std::env::var_os("SESSIONVAULT_MAKE_VECTORS").expect("a folder"));
     let (_tmp, dir, _) = new_vault();

@@ -662,7 +662,7 @@ fn the_pdf_renders_with_the_form_version_and_is_logged() {
     assert_eq!(made[0]["subject"], consent.as_str());
 }
 
-/// The signature pictures in `tests/testdata/signatures/`: each good one (what the window's pad
+/// The signature pictures in `tests/data/signatures/`: each good one (what the window's pad
 /// draws, its typed-name alternative, drawings from elsewhere) makes a record that verifies;
 /// each bad one (empty, blank, a dot, a tick, invisible ink) is refused as
 /// `invalid_signature_file`, tells the counsellor to have the client sign again, and changes
@@ -670,7 +670,7 @@ fn the_pdf_renders_with_the_form_version_and_is_logged() {
 #[test]
 fn a_drawn_signature_must_hold_drawn_strokes() {
     let f = Fixture::new();
-    let vectors = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata/signatures");
+    let vectors = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/signatures");
     let files = |kind: &str| {
         let mut paths: Vec<PathBuf> = std::fs::read_dir(vectors.join(kind))
             .unwrap()

@@ -388,7 +388,7 @@ mod tests {
 
     /// A drawn PNG from the test vectors (a curve on white).
     const DRAWN_PNG: &[u8] =
-        include_bytes!("../../../../tests/testdata/signatures/good/drawn-grey.png");
+        include_bytes!("../../../../tests/data/signatures/good/drawn-grey.png");
 
     #[test]
     fn accepts_plain_drawings() {
