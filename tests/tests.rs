@@ -21,6 +21,7 @@ mod disclosure;
 mod interruptions;
 mod keyring;
 mod meter;
+mod old_vaults;
 mod playback;
 mod private_copies;
 mod process;
