@@ -8,14 +8,10 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 use crate::common::{
-    cli, contains, files_under, new_vault, run, spawn_recording, supervision_consent,
+    cli, contains, files_under, json, new_vault, run, spawn_recording, supervision_consent,
     AlsaFileInput, PulseServer,
 };
 use serde_json::{json, Value};
-
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
 
 /// A vault holding one finished 2 s mono recording at 48 kHz (96 000 frames); the folder
 /// guard, the vault folder and the recording id.

@@ -9,18 +9,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use crate::common::{cli, new_vault, run, AlsaFileInput};
+use crate::common::{cli, json, new_vault, ok_json, run, AlsaFileInput};
 use serde_json::Value;
-
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
-
-fn ok_json(cmd: &mut Command) -> Value {
-    let (out, stdout, stderr) = run(cmd);
-    assert!(out.status.success(), "{stderr}");
-    json(&stdout)
-}
 
 const SIGNATURE: &str = r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 40"><path d="M5 30 L40 5 L90 35" stroke="black" fill="none"/></svg>"#;
 

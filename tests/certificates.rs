@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::common::{cli, new_vault, run, supervision_consent, AlsaFileInput};
+use crate::common::{cli, json, new_vault, ok_json, run, supervision_consent, AlsaFileInput};
 use sessionvault_core::retention::certificate::{self, CertificateError};
 use sessionvault_core::store::db::Database;
 use sessionvault_core::store::keys::{KeyName, VaultKeys};
@@ -17,16 +17,6 @@ use uuid::Uuid;
 
 /// The fingerprint of the key that signed the test vectors (see their README).
 const VECTOR_SIGNER: &str = "SHA256:5737:9b25:0821:6cec:53a2:e585:5be2:7e01";
-
-fn json(text: &str) -> serde_json::Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
-
-fn ok_json(cmd: &mut Command) -> serde_json::Value {
-    let (out, stdout, stderr) = run(cmd);
-    assert!(out.status.success(), "{stderr}");
-    json(&stdout)
-}
 
 /// Runs a command that must be refused: (exit code, the error's code, the error's message).
 fn refused(cmd: &mut Command) -> (Option<i32>, String, String) {

@@ -9,17 +9,13 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{self, cli, new_vault, supervision_consent, AlsaFileInput};
+use crate::common::{self, cli, json, new_vault, supervision_consent, AlsaFileInput};
 use serde_json::Value;
 
 /// What every refusal of a time names as accepted.
 const ACCEPTED: &str = "90, 90.5, 2s, 25m, 1h, 1:30 or 1:02:03.5";
 
 const SIGNATURE: &str = r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 40"><path d="M5 30 L40 5 L90 35" stroke="black" fill="none"/></svg>"#;
-
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
 
 /// Runs `cmd` with `input` on its standard input; its output, stdout and stderr as text.
 fn run_with(cmd: &mut Command, input: &str) -> (Output, String, String) {

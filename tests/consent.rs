@@ -6,7 +6,7 @@ use sessionvault_core::ErrorCode;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::common::{cli, new_vault, run};
+use crate::common::{cli, json, new_vault, run};
 use sessionvault_core::clock::FixedClock;
 use sessionvault_core::consent::{self, CaseStudy, NewConsent, Purpose, SignedWith};
 use sessionvault_core::course;
@@ -22,10 +22,6 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, bytes).unwrap();
     path
-}
-
-fn json(stdout: &str) -> serde_json::Value {
-    serde_json::from_str(stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"))
 }
 
 /// A vault with a course, and the CLI arguments of a valid `consent new` for it.

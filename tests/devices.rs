@@ -10,12 +10,8 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crate::common::{
-    cli, files_under, new_vault, run, supervision_consent, AlsaFileInput, Offers, PulseServer,
+    cli, files_under, json, new_vault, run, supervision_consent, AlsaFileInput, Offers, PulseServer,
 };
-
-fn json(text: &str) -> serde_json::Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
 
 /// The recording `id` exported and read back: (rate, channels, samples).
 fn exported(dir: &Path, id: &str) -> (u32, u16, Vec<i16>) {

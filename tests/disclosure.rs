@@ -6,14 +6,10 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use crate::common::{cli, contains, new_vault, record_from_file, run, PulseServer};
+use crate::common::{cli, contains, json, new_vault, record_from_file, run, PulseServer};
 use sessionvault_core::store::db::Database;
 use sessionvault_core::store::keys::{KeyName, VaultKeys};
 use sessionvault_core::store::vault::DATABASE;
-
-fn json(text: &str) -> serde_json::Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
 
 const SIGNATURE_SVG: &str = r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 80"><path d="M10 60 C 40 10, 80 10, 110 50 S 170 70, 190 20" stroke="black" fill="none" stroke-width="2"/></svg>"#;
 

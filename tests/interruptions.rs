@@ -12,14 +12,11 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::common::{
-    cli, files_under, frequency, new_vault, run, spawn_recording, supervision_consent, PulseServer,
+    cli, files_under, frequency, json, new_vault, run, spawn_recording, supervision_consent,
+    PulseServer,
 };
 
 const RATE: u32 = 48_000;
-
-fn json(text: &str) -> serde_json::Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
 
 /// Starts `sessionvault record` for `duration` from `pulse`'s default source, under a new
 /// consent in the vault at `dir`; returns once its file exists.

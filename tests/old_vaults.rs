@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, MutexGuard};
 
-use crate::common::{cli, new_vault, run, AlsaFileInput};
+use crate::common::{cli, json, new_vault, ok_json, run, AlsaFileInput};
 use sessionvault_core::store::db::Database;
 use sessionvault_core::store::keys::{KeyName, VaultKeys};
 use sessionvault_core::store::vault::{DATABASE, MARKER, RECORDINGS};
@@ -20,16 +20,6 @@ const SCHEMA_11: &str = "schema-11";
 /// The keyring entries of a kept vault are named by its id, so two copies of one kept vault
 /// cannot be open at once: its tests take turns.
 static KEPT_VAULT_KEYS: Mutex<()> = Mutex::new(());
-
-fn json(text: &str) -> serde_json::Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
-
-fn ok_json(cmd: &mut Command) -> serde_json::Value {
-    let (out, stdout, stderr) = run(cmd);
-    assert!(out.status.success(), "{stderr}");
-    json(&stdout)
-}
 
 /// Runs a command that must be refused with exit status 1: the error's code.
 fn refused(cmd: &mut Command) -> String {

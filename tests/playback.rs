@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::common::{
-    alone, cli, new_vault, run, spawn_recording, supervision_consent, AlsaFileInput, Offers,
+    alone, cli, json, new_vault, run, spawn_recording, supervision_consent, AlsaFileInput, Offers,
     PulseServer,
 };
 use sessionvault_core::clock::SystemClock;
@@ -19,10 +19,6 @@ use sessionvault_core::disclosure::{self, Recipient, Use};
 use sessionvault_core::sessions::player::{Options, Player};
 use sessionvault_core::sessions::recording;
 use sessionvault_core::store::vault::Vault;
-
-fn json(text: &str) -> serde_json::Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
 
 fn open_vault(dir: &Path) -> Vault {
     Vault::open(dir, Arc::new(SystemClock)).expect("open the vault")

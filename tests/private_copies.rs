@@ -17,17 +17,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use crate::common::{cli, new_vault, require_session_bus, run, AlsaFileInput};
+use crate::common::{cli, json, new_vault, require_session_bus, run, AlsaFileInput};
 use serde_json::Value;
 use sessionvault_core::clock::SystemClock;
 use sessionvault_core::store::vault::Vault;
 
 const CLIENT: &str = "C-201";
 const PASSPHRASE: &str = "a long enough passphrase";
-
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
 
 /// Runs `sessionvault --json ARGS` against the vault at `dir` and returns its JSON answer.
 fn ok(dir: &Path, args: &[&str]) -> Value {

@@ -12,13 +12,9 @@ use sessionvault_core::sessions::recording;
 use sessionvault_core::store::vault::Vault;
 
 use crate::common::{
-    self, cli, contains, files_under, frequency, new_vault, run, spawn_recording,
+    self, cli, contains, files_under, frequency, json, new_vault, run, spawn_recording,
     supervision_consent, AlsaFileInput, Offers, PulseServer,
 };
-
-fn json(text: &str) -> serde_json::Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
 
 fn export(dir: &Path, id: &str, out: &Path) {
     let (o, _s, stderr) = run(cli(dir).args(["export", id, "--wav", "--out"]).arg(out));

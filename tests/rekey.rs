@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::common::{
-    cli, new_vault, record_from_file, run, secret_tool_search, spawn_recording,
+    cli, json, new_vault, record_from_file, run, secret_tool_search, spawn_recording,
     supervision_consent, PulseServer,
 };
 use sessionvault_core::clock::SystemClock;
@@ -15,10 +15,6 @@ use sessionvault_core::store::audit::EventKind;
 use sessionvault_core::store::db::{Database, DbError};
 use sessionvault_core::store::keys::{KeyName, VaultKeys};
 use sessionvault_core::store::vault::{Vault, DATABASE};
-
-fn json(text: &str) -> serde_json::Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
 
 fn keys(vault_id: &str) -> VaultKeys {
     VaultKeys::for_vault(uuid::Uuid::parse_str(vault_id).unwrap())

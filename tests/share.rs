@@ -8,12 +8,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::common::{self, cli, new_vault, run, supervision_consent, AlsaFileInput};
+use crate::common::{self, cli, json, new_vault, run, supervision_consent, AlsaFileInput};
 use sha2::{Digest, Sha256};
-
-fn json(text: &str) -> serde_json::Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
 
 /// Records `seconds` of the known mono signal under a new supervision consent; returns the
 /// recording id, the consent id and the signal's samples.

@@ -8,20 +8,10 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
-use crate::common::{cli, files_under, new_vault, run, AlsaFileInput};
+use crate::common::{cli, files_under, json, new_vault, ok_json, run, AlsaFileInput};
 use sessionvault_core::clock::FixedClock;
 use sessionvault_core::retention::shred::{self, ShredError, Target};
 use sessionvault_core::store::vault::Vault;
-
-fn json(text: &str) -> serde_json::Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
-
-fn ok_json(cmd: &mut Command) -> serde_json::Value {
-    let (out, stdout, stderr) = run(cmd);
-    assert!(out.status.success(), "{stderr}");
-    json(&stdout)
-}
 
 const SIGNATURE: &str = r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 40"><path d="M5 30 L40 5 L90 35" stroke="black" fill="none"/></svg>"#;
 

@@ -8,13 +8,9 @@ use std::io::{Read, Write};
 use std::path::Path;
 use std::process::Stdio;
 
-use crate::common::{self, cli, new_vault, run, supervision_consent, PulseServer};
+use crate::common::{self, cli, json, new_vault, run, supervision_consent, PulseServer};
 
 const PASSPHRASE: &str = "a long passphrase for the client";
-
-fn json(text: &str) -> serde_json::Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
 
 fn json_bytes(bytes: &[u8]) -> serde_json::Value {
     json(std::str::from_utf8(bytes).unwrap())

@@ -10,15 +10,11 @@ use std::process::{Command, Output};
 use std::sync::Arc;
 
 use crate::common::{
-    cli, contains, files_under, new_vault, run, supervision_consent, AlsaFileInput,
+    cli, contains, files_under, json, new_vault, run, supervision_consent, AlsaFileInput,
 };
 use serde_json::Value;
 use sessionvault_core::documents::transcript::{self, TranscriptError};
 use sessionvault_core::store::vault::Vault;
-
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
 
 /// A vault holding one finished 2 s mono recording at 48 kHz; the folder guard, the vault
 /// folder and the recording id.

@@ -6,13 +6,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::{
-    cli, new_vault, record_from_file, run, secret_tool_search, spawn_recording,
+    cli, json, new_vault, record_from_file, run, secret_tool_search, spawn_recording,
     supervision_consent, PulseServer,
 };
-
-fn json(text: &str) -> serde_json::Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
 
 /// Every JSON value printed, in order (a result, then an error).
 fn values(text: &str) -> Vec<serde_json::Value> {

@@ -491,3 +491,15 @@ pub fn frequency(samples: &[i16], rate: u32) -> f64 {
     let rising = samples.windows(2).filter(|w| w[0] < 0 && w[1] >= 0).count();
     rising as f64 / (samples.len() as f64 / f64::from(rate))
 }
+
+/// `text` as JSON; fails the test, showing the text, when it is not.
+pub fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// Runs a command that must succeed; its standard output as JSON.
+pub fn ok_json(cmd: &mut Command) -> serde_json::Value {
+    let (out, stdout, stderr) = run(cmd);
+    assert!(out.status.success(), "{stderr}");
+    json(&stdout)
+}
