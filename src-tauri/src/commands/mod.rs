@@ -13,12 +13,14 @@ pub mod transcripts;
 pub mod vault;
 
 #[cfg(test)]
+mod as_sent;
+#[cfg(test)]
 mod gate_tests;
 
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use tauri::ipc::Channel;
+use tauri::ipc::{Channel, IpcResponse};
 use tauri_plugin_dialog::DialogExt;
 
 use crate::background::blocking;
@@ -99,7 +101,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
 
 /// Sends `message` to the webview over `channel`; a closed channel (the screen went away) is
 /// not an error of the operation.
-pub fn emit(channel: &Channel<Value>, message: Value) {
+pub fn emit<T: IpcResponse>(channel: &Channel<T>, message: T) {
     if let Err(e) = channel.send(message) {
         tracing::debug!(error = %e, "a channel message was not delivered");
     }

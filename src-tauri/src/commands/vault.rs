@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use serde_json::{json, Value};
+use serde::Serialize;
 use sessionvault_core::settings::{self, Settings};
 use sessionvault_core::status::{self, Report};
 use sessionvault_core::store::vault::{self, Vault};
@@ -11,7 +11,38 @@ use tauri::State;
 
 use super::blocking;
 use crate::error::CommandError;
-use crate::state::{guard, LockReason, Shell};
+use crate::state::{guard, LockEvent, LockReason, RecordingState, Shell};
+
+/// The answer of `vault_unlock`: the vault is open, and how long it may sit idle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Unlocked {
+    /// Always false: the vault is open.
+    pub locked: bool,
+    /// Minutes without use after which the window locks itself.
+    pub idle_lock_minutes: u32,
+}
+
+/// The answer of `vault_lock`: the vault is closed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Locked {
+    /// Always true: the vault is closed.
+    pub locked: bool,
+}
+
+/// Where the session stands, for `session_state`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionState {
+    /// Whether the vault is closed.
+    pub locked: bool,
+    /// Whether the vault folder holds a vault.
+    pub vault_exists: bool,
+    /// The recording the window is making, if one is running (also while locked).
+    pub recording: Option<RecordingState>,
+    /// Minutes without use after which the window locks itself.
+    pub idle_lock_minutes: u32,
+}
 
 /// The vault screen's report: vault, keyring, database, signing key, audio.
 #[tauri::command]
@@ -37,19 +68,22 @@ pub async fn vault_create(shell: State<'_, Arc<Shell>>) -> Result<Report, Comman
 
 /// Opens the vault from the OS keyring: `{locked: false, idleLockMinutes}`.
 #[tauri::command]
-pub async fn vault_unlock(shell: State<'_, Arc<Shell>>) -> Result<Value, CommandError> {
+pub async fn vault_unlock(shell: State<'_, Arc<Shell>>) -> Result<Unlocked, CommandError> {
     let shell = Arc::clone(&shell);
     let minutes = blocking(move || shell.unlock()).await?;
-    Ok(json!({ "locked": false, "idleLockMinutes": minutes }))
+    Ok(Unlocked {
+        locked: false,
+        idle_lock_minutes: minutes,
+    })
 }
 
 /// Locks now: `{locked: true}`. An open player is finished (logged); a recording goes on.
 #[tauri::command]
-pub async fn vault_lock(shell: State<'_, Arc<Shell>>) -> Result<Value, CommandError> {
+pub async fn vault_lock(shell: State<'_, Arc<Shell>>) -> Result<Locked, CommandError> {
     let shell = Arc::clone(&shell);
     blocking(move || {
         shell.lock(LockReason::Request);
-        Ok(json!({ "locked": true }))
+        Ok(Locked { locked: true })
     })
     .await
 }
@@ -57,7 +91,7 @@ pub async fn vault_lock(shell: State<'_, Arc<Shell>>) -> Result<Value, CommandEr
 /// Where the session stands: `{locked, vaultExists, recording, idleLockMinutes}`. A status
 /// read: it does not count as use of the window (the idle timer is not reset by polling).
 #[tauri::command]
-pub async fn session_state(shell: State<'_, Arc<Shell>>) -> Result<Value, CommandError> {
+pub async fn session_state(shell: State<'_, Arc<Shell>>) -> Result<SessionState, CommandError> {
     let shell = Arc::clone(&shell);
     blocking(move || {
         let vault_exists = vault::read_id(&shell.dir()?).is_ok();
@@ -65,12 +99,12 @@ pub async fn session_state(shell: State<'_, Arc<Shell>>) -> Result<Value, Comman
             .as_ref()
             .filter(|r| r.running())
             .map(|r| r.describe());
-        Ok(json!({
-            "locked": !shell.is_unlocked(),
-            "vaultExists": vault_exists,
-            "recording": recording,
-            "idleLockMinutes": shell.idle_minutes(),
-        }))
+        Ok(SessionState {
+            locked: !shell.is_unlocked(),
+            vault_exists,
+            recording,
+            idle_lock_minutes: shell.idle_minutes(),
+        })
     })
     .await
 }
@@ -105,8 +139,58 @@ pub async fn settings_set(
 #[tauri::command]
 pub async fn lock_watch(
     shell: State<'_, Arc<Shell>>,
-    on_event: Channel<Value>,
+    on_event: Channel<LockEvent>,
 ) -> Result<(), CommandError> {
     shell.watch_locks(on_event);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::as_sent::sent;
+    use serde_json::json;
+
+    #[test]
+    fn unlocking_and_locking_answer_the_lock_state() {
+        let unlocked = Unlocked {
+            locked: false,
+            idle_lock_minutes: 5,
+        };
+        assert_eq!(
+            sent(unlocked),
+            json!({"locked": false, "idleLockMinutes": 5})
+        );
+        assert_eq!(sent(Locked { locked: true }), json!({"locked": true}));
+    }
+
+    #[test]
+    fn the_session_state_names_the_running_recording() {
+        let recording = RecordingState {
+            consent_id: "k1".into(),
+            client_code: "C-017".into(),
+            started_at: "2027-07-03T10:00:00Z".into(),
+            paused: false,
+        };
+        let state = SessionState {
+            locked: true,
+            vault_exists: true,
+            recording: Some(recording),
+            idle_lock_minutes: 5,
+        };
+        assert_eq!(
+            sent(state),
+            json!({
+                "locked": true,
+                "vaultExists": true,
+                "recording": {
+                    "consentId": "k1",
+                    "clientCode": "C-017",
+                    "startedAt": "2027-07-03T10:00:00Z",
+                    "paused": false,
+                },
+                "idleLockMinutes": 5,
+            })
+        );
+    }
 }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
+use serde::Serialize;
 use sessionvault_core::clock::{self, Clock};
 use sessionvault_core::sessions::recording;
 use sessionvault_core::settings::{self, DEFAULT_IDLE_LOCK_MINUTES};
@@ -21,7 +21,7 @@ mod open_player;
 mod running;
 pub(crate) mod save_dir;
 pub use open_player::OpenPlayer;
-pub use running::RunningRecording;
+pub use running::{RecordingState, RunningRecording};
 use save_dir::{save_dir_bypass, SAVE_DIR_ENV};
 
 /// How long a withdrawal waits for the window's recording under that consent to stop by
@@ -32,7 +32,8 @@ pub const WITHDRAWAL_STOP_WAIT: Duration = Duration::from_secs(4);
 pub const IDLE_CHECK_EVERY: Duration = Duration::from_secs(15);
 
 /// Why the shell locked, as sent to `lock_watch` listeners.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum LockReason {
     /// No command for the idle lock time.
     Idle,
@@ -48,6 +49,17 @@ impl LockReason {
             LockReason::Request => "request",
         }
     }
+}
+
+/// What `lock_watch` listeners hear: `{event: "locked", reason: "idle"|"request"}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum LockEvent {
+    /// The vault locked.
+    Locked {
+        /// Why.
+        reason: LockReason,
+    },
 }
 
 /// The shell's state, shared by every command (managed as `Arc<Shell>`).
@@ -66,7 +78,7 @@ pub struct Shell {
     /// When a command last came in.
     last_activity: Mutex<Instant>,
     /// Channels of `lock_watch` callers.
-    lock_listeners: Mutex<Vec<Channel<Value>>>,
+    lock_listeners: Mutex<Vec<Channel<LockEvent>>>,
     /// The idle lock time in minutes (from the vault's settings once unlocked).
     idle_minutes: AtomicU32,
     /// Where the time comes from, for every vault the shell opens.
@@ -262,8 +274,8 @@ impl Shell {
         let was_open = guard(&self.vault).take().is_some();
         if was_open || reason == LockReason::Request {
             tracing::info!(reason = reason.as_str(), "vault locked");
-            let event = json!({ "event": "locked", "reason": reason.as_str() });
-            guard(&self.lock_listeners).retain(|channel| channel.send(event.clone()).is_ok());
+            let event = LockEvent::Locked { reason };
+            guard(&self.lock_listeners).retain(|channel| channel.send(event).is_ok());
         }
     }
 
@@ -319,7 +331,7 @@ impl Shell {
     }
 
     /// Adds a `lock_watch` listener.
-    pub fn watch_locks(&self, channel: Channel<Value>) {
+    pub fn watch_locks(&self, channel: Channel<LockEvent>) {
         guard(&self.lock_listeners).push(channel);
     }
 
@@ -400,5 +412,18 @@ mod tests {
         assert_eq!(shell.ensure_unlocked(), Err(CommandError::locked()));
         assert!(!shell.recording_running());
         assert!(!shell.player_playing());
+    }
+
+    #[test]
+    fn lock_listeners_hear_the_event_and_its_reason() {
+        let sent = |reason| serde_json::to_value(LockEvent::Locked { reason }).unwrap();
+        assert_eq!(
+            sent(LockReason::Idle),
+            serde_json::json!({"event": "locked", "reason": "idle"})
+        );
+        assert_eq!(
+            sent(LockReason::Request),
+            serde_json::json!({"event": "locked", "reason": "request"})
+        );
     }
 }

@@ -4,10 +4,24 @@
 use std::sync::atomic::Ordering;
 use std::thread::JoinHandle;
 
-use serde_json::{json, Value};
+use serde::Serialize;
 use sessionvault_core::sessions::recording::{Control, Summary};
 
 use crate::error::CommandError;
+
+/// A running recording as `session_state` reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordingState {
+    /// The consent it is made under.
+    pub consent_id: String,
+    /// The client's code.
+    pub client_code: String,
+    /// When it started (RFC 3339).
+    pub started_at: String,
+    /// Whether it is paused.
+    pub paused: bool,
+}
 
 /// A recording being made: its controls, what the window shows of it, and its thread (which
 /// returns the finished recording).
@@ -32,14 +46,14 @@ impl RunningRecording {
         !self.thread.is_finished()
     }
 
-    /// `{consentId, clientCode, startedAt, paused}` for `session_state`.
-    pub fn describe(&self) -> Value {
-        json!({
-            "consentId": self.consent_id,
-            "clientCode": self.client_code,
-            "startedAt": self.started_at,
-            "paused": self.paused,
-        })
+    /// What `session_state` reports of it.
+    pub fn describe(&self) -> RecordingState {
+        RecordingState {
+            consent_id: self.consent_id.clone(),
+            client_code: self.client_code.clone(),
+            started_at: self.started_at.clone(),
+            paused: self.paused,
+        }
     }
 
     /// The consent it is made under.
