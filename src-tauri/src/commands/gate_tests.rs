@@ -281,7 +281,7 @@ fn block<F: std::future::Future>(command: F) -> F::Output {
     tauri::async_runtime::block_on(command)
 }
 
-fn channel() -> Channel<Value> {
+fn channel<T>() -> Channel<T> {
     Channel::new(|_| Ok(()))
 }
 

@@ -5,8 +5,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde::Serialize;
 use sessionvault_audio::devices::Direction;
+use sessionvault_audio::playback::Position;
 use sessionvault_core::sessions::bookmark::{self, Bookmark};
 use sessionvault_core::sessions::player::{self, Listening, Player};
 use sessionvault_core::sessions::recording::{self, Summary};
@@ -15,47 +16,108 @@ use sessionvault_core::ErrorCode;
 use tauri::ipc::Channel;
 use tauri::State;
 
-use super::{blocking, emit, with_fields};
-use crate::commands::recording::devices;
+use super::{blocking, emit};
+use crate::commands::recording::{devices, Device};
 use crate::error::CommandError;
 use crate::state::{guard, OpenPlayer, Shell};
 
 /// How often the position is sent while the player is open.
 const POSITION_EVERY: Duration = Duration::from_millis(50);
 
+/// What the player's channel hears: where playback stands, or why it stopped.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum PlayerMessage {
+    /// `{seconds, frame, playing, speed, ended}`, every 50 ms.
+    Position(Position),
+    /// `{event: "failed", code, message}`.
+    Stopped(PlayerEvent),
+}
+
+/// The player's events, beside its positions.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum PlayerEvent {
+    /// Playback stopped: it failed (`playback_failed`) or the gate stopped it (a withdrawal
+    /// meanwhile: `consent_withdrawn`, …).
+    Failed(CommandError),
+}
+
+/// The message saying playback stopped with `code` and `message`.
+fn stopped(code: &'static str, message: String) -> PlayerMessage {
+    PlayerMessage::Stopped(PlayerEvent::Failed(CommandError::new(code, message)))
+}
+
+/// A recording's waveform as the window draws it: the core's
+/// `{recording_id, window_seconds, peaks}` and `per_second` (peaks per second).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Waveform {
+    /// The core's waveform.
+    #[serde(flatten)]
+    pub waveform: recording::Waveform,
+    /// Peaks per second (0 for a waveform without windows).
+    pub per_second: f64,
+}
+
+impl From<recording::Waveform> for Waveform {
+    fn from(waveform: recording::Waveform) -> Self {
+        let per_second = if waveform.window_seconds > 0.0 {
+            1.0 / waveform.window_seconds
+        } else {
+            0.0
+        };
+        Waveform {
+            waveform,
+            per_second,
+        }
+    }
+}
+
+/// The answer of `player_open`: the recording now open.
+#[derive(Debug, Clone, Serialize)]
+pub struct Opened {
+    /// The recording, as listed.
+    pub recording: Summary,
+}
+
+/// A bookmark as the window gets it: the core's fields and `seconds` (= `at_seconds`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShownBookmark {
+    /// The core's bookmark.
+    #[serde(flatten)]
+    pub bookmark: Bookmark,
+    /// Where it is, in seconds (the same as `at_seconds`).
+    pub seconds: f64,
+}
+
+impl From<Bookmark> for ShownBookmark {
+    fn from(bookmark: Bookmark) -> Self {
+        let seconds = bookmark.at_seconds;
+        ShownBookmark { bookmark, seconds }
+    }
+}
+
 /// Sends the position every 50 ms until `stop`: through the end of the range (where it waits,
 /// sending the end, for a seek back) and until playback fails (sent as
 /// `{event: "failed", code: "playback_failed", message}`) or the disclosure gate stops it (a
 /// withdrawal meanwhile: `{event: "failed", code: "consent_withdrawn", message}`).
-fn follow(player: &Player, vault: &mut Vault, stop: &AtomicBool, channel: &Channel<Value>) {
+fn follow(player: &Player, vault: &mut Vault, stop: &AtomicBool, channel: &Channel<PlayerMessage>) {
     loop {
         let followed = player.follow_gated(vault, POSITION_EVERY, stop, &mut |position| {
-            emit(channel, json!(position));
+            emit(channel, PlayerMessage::Position(position));
         });
         let failure = match followed {
             Ok(failure) => failure,
             Err(refused) => {
-                emit(
-                    channel,
-                    json!({
-                        "event": "failed",
-                        "code": refused.code(),
-                        "message": format!("Playback stopped: {refused}"),
-                    }),
-                );
+                let message = format!("Playback stopped: {refused}");
+                emit(channel, stopped(refused.code(), message));
                 return;
             }
         };
         if let Some(failure) = failure {
             tracing::warn!("playback failed");
-            emit(
-                channel,
-                json!({
-                    "event": "failed",
-                    "code": "playback_failed",
-                    "message": format!("playback stopped: {failure}"),
-                }),
-            );
+            let message = format!("playback stopped: {failure}");
+            emit(channel, stopped("playback_failed", message));
             return;
         }
         // At the end: keep reporting until a seek moves it back, or the player closes.
@@ -67,7 +129,7 @@ fn follow(player: &Player, vault: &mut Vault, stop: &AtomicBool, channel: &Chann
             if !position.ended {
                 break;
             }
-            emit(channel, json!(position));
+            emit(channel, PlayerMessage::Position(position));
             std::thread::sleep(POSITION_EVERY);
         }
     }
@@ -79,29 +141,20 @@ pub async fn recordings_list(shell: State<'_, Arc<Shell>>) -> Result<Vec<Summary
     shell.with_vault(|vault| Ok(recording::list(vault)?)).await
 }
 
-/// The waveform of recording `id`: the core's `{recording_id, window_seconds, peaks}` and
-/// `per_second` (peaks per second).
+/// The waveform of recording `id`, with its peaks per second.
 #[tauri::command]
 pub async fn recording_waveform(
     shell: State<'_, Arc<Shell>>,
     id: String,
-) -> Result<Value, CommandError> {
+) -> Result<Waveform, CommandError> {
     shell
-        .with_vault(move |vault| {
-            let waveform = recording::waveform(vault, &id)?;
-            let per_second = if waveform.window_seconds > 0.0 {
-                1.0 / waveform.window_seconds
-            } else {
-                0.0
-            };
-            with_fields(&waveform, &[("per_second", per_second.into())])
-        })
+        .with_vault(move |vault| Ok(recording::waveform(vault, &id)?.into()))
         .await
 }
 
 /// The output devices of the host SessionVault plays through, the default first.
 #[tauri::command]
-pub async fn output_devices(shell: State<'_, Arc<Shell>>) -> Result<Vec<Value>, CommandError> {
+pub async fn output_devices(shell: State<'_, Arc<Shell>>) -> Result<Vec<Device>, CommandError> {
     shell.ensure_unlocked()?;
     blocking(|| devices(Direction::Output)).await
 }
@@ -116,8 +169,8 @@ pub async fn player_open(
     recording_id: String,
     listener: String,
     device: Option<String>,
-    on_position: Channel<Value>,
-) -> Result<Value, CommandError> {
+    on_position: Channel<PlayerMessage>,
+) -> Result<Opened, CommandError> {
     shell.ensure_unlocked()?;
     let shell = Arc::clone(&shell);
     blocking(move || {
@@ -154,7 +207,7 @@ pub async fn player_open(
             stop,
             follow: Some(follow_thread),
         });
-        Ok(json!({ "recording": summary }))
+        Ok(Opened { recording: summary })
     })
     .await
 }
@@ -227,11 +280,6 @@ pub async fn player_close(shell: State<'_, Arc<Shell>>) -> Result<Listening, Com
     .await
 }
 
-/// A bookmark as the window gets it: the core's fields and `seconds` (= `at_seconds`).
-fn shown(bookmark: &Bookmark) -> Result<Value, CommandError> {
-    with_fields(bookmark, &[("seconds", bookmark.at_seconds.into())])
-}
-
 /// A time in seconds from the window as a duration; `invalid_input` when negative or not a
 /// number.
 pub(crate) fn at(seconds: f64) -> Result<Duration, CommandError> {
@@ -248,13 +296,11 @@ pub(crate) fn at(seconds: f64) -> Result<Duration, CommandError> {
 pub async fn bookmark_list(
     shell: State<'_, Arc<Shell>>,
     recording_id: String,
-) -> Result<Vec<Value>, CommandError> {
+) -> Result<Vec<ShownBookmark>, CommandError> {
     shell
         .with_vault(move |vault| {
-            bookmark::list(vault, &recording_id)?
-                .iter()
-                .map(shown)
-                .collect()
+            let list = bookmark::list(vault, &recording_id)?;
+            Ok(list.into_iter().map(ShownBookmark::from).collect())
         })
         .await
 }
@@ -266,9 +312,11 @@ pub async fn bookmark_add(
     recording_id: String,
     seconds: f64,
     note: String,
-) -> Result<Value, CommandError> {
+) -> Result<ShownBookmark, CommandError> {
     shell
-        .with_vault(move |vault| shown(&bookmark::add(vault, &recording_id, at(seconds)?, &note)?))
+        .with_vault(move |vault| {
+            Ok(bookmark::add(vault, &recording_id, at(seconds)?, &note)?.into())
+        })
         .await
 }
 
@@ -279,11 +327,11 @@ pub async fn bookmark_edit(
     id: String,
     seconds: Option<f64>,
     note: Option<String>,
-) -> Result<Value, CommandError> {
+) -> Result<ShownBookmark, CommandError> {
     shell
         .with_vault(move |vault| {
             let at = seconds.map(at).transpose()?;
-            shown(&bookmark::edit(vault, &id, at, note.as_deref())?)
+            Ok(bookmark::edit(vault, &id, at, note.as_deref())?.into())
         })
         .await
 }
@@ -298,4 +346,82 @@ pub async fn bookmark_remove(
     shell
         .with_vault(move |vault| Ok(bookmark::remove(vault, &id)?))
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::as_sent::{keys, sent};
+    use crate::commands::recording::tests::summary;
+    use serde_json::json;
+
+    #[test]
+    fn the_player_channel_sends_positions_and_why_it_stopped() {
+        let position = Position {
+            seconds: 1.5,
+            frame: 72_000,
+            playing: true,
+            speed: 1.0,
+            ended: false,
+        };
+        assert_eq!(
+            sent(PlayerMessage::Position(position)),
+            json!({"seconds": 1.5, "frame": 72_000, "playing": true, "speed": 1.0, "ended": false})
+        );
+        assert_eq!(
+            sent(stopped("playback_failed", "playback stopped: gone".into())),
+            json!({"event": "failed", "code": "playback_failed", "message": "playback stopped: gone"})
+        );
+    }
+
+    #[test]
+    fn waveforms_carry_their_peaks_per_second() {
+        let waveform = |window_seconds| recording::Waveform {
+            recording_id: "r1".into(),
+            window_seconds,
+            peaks: vec![0, 16_384],
+        };
+        let v = sent(Waveform::from(waveform(0.05)));
+        assert_eq!(
+            keys(&v),
+            ["peaks", "per_second", "recording_id", "window_seconds"]
+        );
+        assert_eq!(v["per_second"], 20.0);
+        assert_eq!(v["peaks"], json!([0, 16_384]));
+        assert_eq!(sent(Waveform::from(waveform(0.0)))["per_second"], 0.0);
+    }
+
+    #[test]
+    fn bookmarks_carry_seconds_and_an_opened_player_its_recording() {
+        let bookmark = Bookmark {
+            id: "b1".into(),
+            recording_id: "r1".into(),
+            at_seconds: 0.2,
+            at_frame: 9_600,
+            note: "a turning point".into(),
+            created_at: "2027-07-03T11:00:00Z".into(),
+            updated_at: "2027-07-03T11:00:00Z".into(),
+        };
+        let v = sent(ShownBookmark::from(bookmark));
+        assert_eq!(
+            keys(&v),
+            [
+                "at_frame",
+                "at_seconds",
+                "created_at",
+                "id",
+                "note",
+                "recording_id",
+                "seconds",
+                "updated_at"
+            ]
+        );
+        assert_eq!(v["seconds"], 0.2);
+        let opened = sent(Opened {
+            recording: summary(),
+        });
+        assert_eq!(keys(&opened), ["recording"]);
+        assert_eq!(opened["recording"]["id"], "r1");
+        assert_eq!(opened["recording"]["seconds"], 1.0);
+    }
 }

@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc::{sync_channel, SyncSender};
 use std::sync::Arc;
 
-use serde_json::{json, Value};
+use serde::Serialize;
 use sessionvault_audio::devices::{self, DeviceInfo, Direction};
 use sessionvault_audio::meter::{self, WINDOWS_PER_SECOND};
 use sessionvault_core::consent;
@@ -14,37 +14,89 @@ use tauri::ipc::Channel;
 use tauri::State;
 use time::format_description::well_known::Rfc3339;
 
-use super::{blocking, emit, with_fields};
+use super::{blocking, emit};
 use crate::error::CommandError;
 use crate::state::{guard, RunningRecording, Shell, VaultAt};
 
 /// Level windows between two `elapsed` messages (0.5 s of recorded audio).
 const ELAPSED_EVERY: u64 = WINDOWS_PER_SECOND as u64 / 2;
 
+/// An audio device as the window lists it: the core's fields, its `host` (the part of its id
+/// before the `:`) and `is_default` (the default for the direction listed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Device {
+    /// The core's description of it.
+    #[serde(flatten)]
+    pub info: DeviceInfo,
+    /// The audio host it belongs to.
+    pub host: String,
+    /// Whether it is the default device for the direction listed.
+    pub is_default: bool,
+}
+
+/// The answer of `record_start` once audio is being sealed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Started {
+    /// Always true: the recording is running.
+    pub started: bool,
+}
+
+/// What a recording's channel hears: the meter's events, and the shell's own.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum RecordingMessage {
+    /// A meter event: `{event: "level", peak_dbfs, rms_dbfs}`, `silence`, `clipping`, ….
+    Meter(meter::Event),
+    /// How far it has gone, when it finished, or why it failed.
+    Shell(RecordingEvent),
+}
+
+/// The shell's events on a recording's channel.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum RecordingEvent {
+    /// `{event: "elapsed", seconds}`, about twice a second.
+    Elapsed {
+        /// Seconds of audio recorded so far.
+        seconds: f64,
+    },
+    /// `{event: "finished", summary}`: the recording is sealed.
+    Finished {
+        /// The recording as sealed.
+        summary: Box<Summary>,
+    },
+    /// `{event: "failed", code, message}`: the recording stopped on a fault.
+    Failed(CommandError),
+}
+
 /// The input devices of the host SessionVault records through, the default first; each
 /// with `host` and `is_default` besides the core's fields.
 #[tauri::command]
-pub async fn input_devices(shell: State<'_, Arc<Shell>>) -> Result<Vec<Value>, CommandError> {
+pub async fn input_devices(shell: State<'_, Arc<Shell>>) -> Result<Vec<Device>, CommandError> {
     shell.ensure_unlocked()?;
     blocking(|| devices(Direction::Input)).await
 }
 
 /// The devices going `direction`, as the window lists them.
-pub fn devices(direction: Direction) -> Result<Vec<Value>, CommandError> {
-    let is_default = |d: &DeviceInfo| match direction {
-        Direction::Input => d.default_input,
-        Direction::Output => d.default_output,
+pub fn devices(direction: Direction) -> Result<Vec<Device>, CommandError> {
+    Ok(devices::going(direction)?
+        .into_iter()
+        .map(|info| listed(info, direction))
+        .collect())
+}
+
+/// Device `info` as the window lists it among those going `direction`.
+fn listed(info: DeviceInfo, direction: Direction) -> Device {
+    let is_default = match direction {
+        Direction::Input => info.default_input,
+        Direction::Output => info.default_output,
     };
-    devices::going(direction)?
-        .iter()
-        .map(|d| {
-            let host = d.id.split(':').next().unwrap_or_default().to_owned();
-            with_fields(
-                d,
-                &[("host", host.into()), ("is_default", is_default(d).into())],
-            )
-        })
-        .collect()
+    let host = info.id.split(':').next().unwrap_or_default().to_owned();
+    Device {
+        info,
+        host,
+        is_default,
+    }
 }
 
 /// Starts recording under consent `consent_id` on `device` (default input when `None`) with
@@ -58,8 +110,8 @@ pub async fn record_start(
     consent_id: String,
     device: Option<String>,
     channels: Option<u16>,
-    on_event: Channel<Value>,
-) -> Result<Value, CommandError> {
+    on_event: Channel<RecordingMessage>,
+) -> Result<Started, CommandError> {
     shell.ensure_unlocked()?;
     let shell = Arc::clone(&shell);
     blocking(move || {
@@ -82,7 +134,7 @@ pub async fn record_start(
             on_event,
         )?;
         *running = Some(started);
-        Ok(json!({ "started": true }))
+        Ok(Started { started: true })
     })
     .await
 }
@@ -93,7 +145,7 @@ fn start(
     consent_id: String,
     device: Option<String>,
     channels: u16,
-    on_event: Channel<Value>,
+    on_event: Channel<RecordingMessage>,
 ) -> Result<RunningRecording, CommandError> {
     let control = Control::default();
     let thread_control = Control {
@@ -151,7 +203,7 @@ fn record(
     device: Option<String>,
     channels: u16,
     control: &Control,
-    on_event: Channel<Value>,
+    on_event: Channel<RecordingMessage>,
     started: SyncSender<Result<String, CommandError>>,
 ) -> Result<Summary, CommandError> {
     let mut started = Some(started);
@@ -169,12 +221,13 @@ fn record(
             if let Some(tx) = started.take() {
                 let _ = tx.send(Ok(client_code.clone()));
             }
-            emit(&on_event, json!(event));
+            emit(&on_event, RecordingMessage::Meter(event));
             if matches!(event, meter::Event::Level(_)) {
                 levels += 1;
                 if levels.is_multiple_of(ELAPSED_EVERY) {
                     let seconds = levels as f64 / f64::from(WINDOWS_PER_SECOND);
-                    emit(&on_event, json!({ "event": "elapsed", "seconds": seconds }));
+                    let elapsed = RecordingEvent::Elapsed { seconds };
+                    emit(&on_event, RecordingMessage::Shell(elapsed));
                 }
             }
         })?;
@@ -190,17 +243,15 @@ fn record(
                 let _ = tx.send(Ok(summary.client_code.clone()));
             }
             tracing::info!(recording = %summary.id, "recording finished from the window");
-            emit(
-                &on_event,
-                json!({ "event": "finished", "summary": summary }),
-            );
+            let finished = RecordingEvent::Finished {
+                summary: Box::new(summary.clone()),
+            };
+            emit(&on_event, RecordingMessage::Shell(finished));
         }
         (Err(e), None) => {
             tracing::warn!(code = e.code, "recording failed");
-            emit(
-                &on_event,
-                json!({ "event": "failed", "code": e.code, "message": e.message }),
-            );
+            let failed = RecordingEvent::Failed(e.clone());
+            emit(&on_event, RecordingMessage::Shell(failed));
         }
     }
     outcome
@@ -253,4 +304,99 @@ pub async fn record_stop(shell: State<'_, Arc<Shell>>) -> Result<Summary, Comman
         running.stop()
     })
     .await
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::commands::as_sent::{keys, sent};
+    use serde_json::json;
+
+    /// A recording as the core lists it.
+    pub(crate) fn summary() -> Summary {
+        Summary {
+            id: "r1".into(),
+            consent_id: "k1".into(),
+            client_code: "C-017".into(),
+            course_id: None,
+            state: "complete".into(),
+            started_at: "2027-07-03T10:00:00Z".into(),
+            seconds: 1.0,
+            frames: 48_000,
+            sample_rate: 48_000,
+            channels: 1,
+            device: "alsa:default".into(),
+            device_format: "i16".into(),
+            device_channels: 1,
+            conversion: "none".into(),
+            overruns: 0,
+            fault: None,
+            pauses: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn devices_carry_their_host_and_whether_they_are_the_default() {
+        let info = DeviceInfo {
+            id: "alsa:hw0".into(),
+            name: "Microphone".into(),
+            input: true,
+            output: true,
+            default_input: true,
+            default_output: false,
+        };
+        let input = sent(listed(info.clone(), Direction::Input));
+        assert_eq!(
+            keys(&input),
+            [
+                "default_input",
+                "default_output",
+                "host",
+                "id",
+                "input",
+                "is_default",
+                "name",
+                "output"
+            ]
+        );
+        assert_eq!(input["host"], "alsa");
+        assert_eq!(input["is_default"], true);
+        assert_eq!(sent(listed(info, Direction::Output))["is_default"], false);
+    }
+
+    #[test]
+    fn the_recording_channel_sends_the_meter_and_the_shell_events() {
+        assert_eq!(sent(Started { started: true }), json!({"started": true}));
+        let level = meter::Event::Level(meter::Level {
+            peak_dbfs: -6.0,
+            rms_dbfs: -20.0,
+        });
+        assert_eq!(
+            sent(RecordingMessage::Meter(level)),
+            json!({"event": "level", "peak_dbfs": -6.0, "rms_dbfs": -20.0})
+        );
+        let silence = meter::Event::Silence { seconds: 10 };
+        assert_eq!(
+            sent(RecordingMessage::Meter(silence)),
+            json!({"event": "silence", "seconds": 10})
+        );
+        let elapsed = RecordingEvent::Elapsed { seconds: 0.5 };
+        assert_eq!(
+            sent(RecordingMessage::Shell(elapsed)),
+            json!({"event": "elapsed", "seconds": 0.5})
+        );
+        let failed = RecordingEvent::Failed(CommandError::new("device_failed", "it went away"));
+        assert_eq!(
+            sent(RecordingMessage::Shell(failed)),
+            json!({"event": "failed", "code": "device_failed", "message": "it went away"})
+        );
+        let finished = RecordingEvent::Finished {
+            summary: Box::new(summary()),
+        };
+        let finished = sent(RecordingMessage::Shell(finished));
+        assert_eq!(keys(&finished), ["event", "summary"]);
+        assert_eq!(finished["event"], "finished");
+        assert_eq!(finished["summary"]["id"], "r1");
+        assert_eq!(finished["summary"]["client_code"], "C-017");
+    }
 }
