@@ -2,10 +2,11 @@
 
 use std::sync::Arc;
 
-use serde_json::{json, Value};
-use sessionvault_core::consent::{self, forms, NewConsent, Record, SignedWith, Summary};
+use serde::Serialize;
+use sessionvault_core::consent::forms::{self, Section};
+use sessionvault_core::consent::{self, NewConsent, Record, SignedWith, Summary};
 use sessionvault_core::course;
-use sessionvault_core::retention::shred::{self, Preview, Target};
+use sessionvault_core::retention::shred::{self, Outcome, Preview, Progress, Target};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
 
@@ -13,17 +14,44 @@ use super::{blocking, choose_path, emit, not_saved, saved, SaveAs, Saved};
 use crate::error::CommandError;
 use crate::state::Shell;
 
+/// The consent form as the wizard shows it, a section at a time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Form {
+    /// The form's version, e.g. `2026-1` (stored in the record).
+    pub version: &'static str,
+    /// Its title.
+    pub title: &'static str,
+    /// The full text the client reads.
+    pub text: &'static str,
+    /// The text by section: `[{title, body}]`.
+    pub sections: Vec<Section>,
+}
+
+impl From<forms::Form> for Form {
+    fn from(form: forms::Form) -> Self {
+        Form {
+            version: form.version,
+            title: form.title(),
+            text: form.text,
+            sections: form.sections(),
+        }
+    }
+}
+
+/// The answer of `consent_withdraw`: the withdrawn record, and what was destroyed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Withdrawn {
+    /// The record, withdrawn.
+    pub consent: Record,
+    /// The shred of what was recorded under it; `None` when nothing was.
+    pub shred: Option<Outcome>,
+}
+
 /// The current form: `{version, title, text, sections: [{title, body}]}`.
 #[tauri::command]
-pub async fn consent_form(shell: State<'_, Arc<Shell>>) -> Result<Value, CommandError> {
+pub async fn consent_form(shell: State<'_, Arc<Shell>>) -> Result<Form, CommandError> {
     shell.ensure_unlocked()?;
-    let form = forms::current();
-    Ok(json!({
-        "version": form.version,
-        "title": form.title(),
-        "text": form.text,
-        "sections": form.sections(),
-    }))
+    Ok(forms::current().into())
 }
 
 /// Every record, newest first, with the state the gate gives it now.
@@ -143,8 +171,8 @@ pub async fn consent_withdraw(
     shell: State<'_, Arc<Shell>>,
     id: String,
     reason: String,
-    on_progress: Channel<Value>,
-) -> Result<Value, CommandError> {
+    on_progress: Channel<Progress>,
+) -> Result<Withdrawn, CommandError> {
     let record = shell
         .with_vault(move |vault| {
             let record = consent::withdraw(vault, &id, &reason)?;
@@ -165,9 +193,12 @@ pub async fn consent_withdraw(
         .with_vault(move |vault| {
             let outcome =
                 shred::after_withdrawal(vault, &consent_id, &mut rand::rngs::OsRng, &mut |p| {
-                    emit(&on_progress, json!(p))
+                    emit(&on_progress, p)
                 })?;
-            Ok(json!({ "consent": record, "shred": outcome }))
+            Ok(Withdrawn {
+                consent: record,
+                shred: outcome,
+            })
         })
         .await
 }
@@ -197,4 +228,20 @@ pub async fn consent_save_pdf<R: Runtime>(
         .await?;
     tracing::info!(copy = %pdf.copy_id, "consent PDF saved from the window");
     Ok(saved(std::path::Path::new(&pdf.path)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::as_sent::{keys, sent};
+
+    #[test]
+    fn the_form_answers_its_version_title_text_and_sections() {
+        let current = forms::current();
+        let v = sent(Form::from(current));
+        assert_eq!(keys(&v), ["sections", "text", "title", "version"]);
+        assert_eq!(v["version"], current.version);
+        assert_eq!(v["title"], current.title());
+        assert_eq!(keys(&v["sections"][0]), ["body", "title"]);
+    }
 }

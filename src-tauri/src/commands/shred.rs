@@ -2,10 +2,9 @@
 
 use std::sync::Arc;
 
-use serde_json::{json, Value};
 use sessionvault_core::retention::certificate::{self, Listed, Signed};
 use sessionvault_core::retention::private_file::{self, CertificateFormat};
-use sessionvault_core::retention::shred::{self, Due, Outcome, Preview, Target};
+use sessionvault_core::retention::shred::{self, Due, Outcome, Preview, Progress, Target};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
 
@@ -64,13 +63,13 @@ pub async fn shred_run(
     shell: State<'_, Arc<Shell>>,
     kind: String,
     id: String,
-    on_progress: Channel<Value>,
+    on_progress: Channel<Progress>,
 ) -> Result<Outcome, CommandError> {
     let target = target(&kind, id)?;
     shell
         .with_vault(move |vault| {
             let outcome = shred::shred(vault, &target, &mut rand::rngs::OsRng, &mut |p| {
-                emit(&on_progress, json!(p))
+                emit(&on_progress, p)
             })?;
             tracing::info!(certificate = %outcome.certificate.certificate.id, "shred finished from the window");
             Ok(outcome)
