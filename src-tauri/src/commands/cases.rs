@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use serde_json::{json, Value};
+use serde::Serialize;
 use sessionvault_core::documents::case_study::{
     self, CaseStudy, CaseStudyError, Listed, NewCaseStudy, Owner,
 };
@@ -11,39 +11,91 @@ use sessionvault_core::documents::transcript::anonymise::Rule;
 use sessionvault_core::documents::transcript::export::Format;
 use tauri::{AppHandle, Runtime, State};
 
-use super::transcripts::{checked, save_as};
-use super::{blocking, choose_path, not_saved, with_fields, SaveAs, Saved};
+use super::transcripts::{save_as, Checked};
+use super::{blocking, choose_path, not_saved, saved, SaveAs, Saved};
 use crate::error::CommandError;
 use crate::state::Shell;
 
 /// A case study as the window gets it: the core's fields and `final` (whether `final_at` is
 /// set).
-fn shown(study: &CaseStudy) -> Result<Value, CommandError> {
-    with_fields(study, &[("final", study.final_at.is_some().into())])
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShownCaseStudy {
+    /// The core's case study.
+    #[serde(flatten)]
+    pub study: CaseStudy,
+    /// Whether it is final (never edited again).
+    #[serde(rename = "final")]
+    pub is_final: bool,
 }
 
-/// A case study as listed: `{id, title, clients, owner, course_id, final, updated_at,
-/// withheld}` (no text, no anonymisation list; `title` is null and `withheld` says why while a
-/// client's consent does not allow it to be opened).
-fn listed(study: &Listed) -> Value {
-    json!({
-        "id": study.id,
-        "title": study.title,
-        "clients": study.clients,
-        "owner": study.owner,
-        "course_id": study.course_id,
-        "final": study.final_at.is_some(),
-        "updated_at": study.updated_at,
-        "withheld": study.withheld,
-    })
+impl From<CaseStudy> for ShownCaseStudy {
+    fn from(study: CaseStudy) -> Self {
+        let is_final = study.final_at.is_some();
+        ShownCaseStudy { study, is_final }
+    }
 }
 
-/// The export format named by the window (`docx` or `pdf`; the core refuses `txt`).
+/// A case study as listed: no text, no anonymisation list; `title` is `None` and `withheld`
+/// says why while a client's consent does not allow it to be opened.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ListedCaseStudy {
+    /// The case study id.
+    pub id: String,
+    /// Its title, or `None` while it is withheld. Confidential.
+    pub title: Option<String>,
+    /// The client codes it is about.
+    pub clients: Vec<String>,
+    /// Who owns it: `counsellor` or `organisation`.
+    pub owner: Owner,
+    /// The course it was written for, if any.
+    pub course_id: Option<String>,
+    /// Whether it is final.
+    #[serde(rename = "final")]
+    pub is_final: bool,
+    /// When it was last changed.
+    pub updated_at: String,
+    /// Why it cannot be opened now, if it cannot.
+    pub withheld: Option<String>,
+}
+
+impl From<Listed> for ListedCaseStudy {
+    fn from(study: Listed) -> Self {
+        // Every field named, so one the core adds is a decision here, not a silent omission.
+        let Listed {
+            id,
+            title,
+            owner,
+            course_id,
+            clients,
+            final_at,
+            updated_at,
+            withheld,
+        } = study;
+        ListedCaseStudy {
+            id,
+            title,
+            clients,
+            owner,
+            course_id,
+            is_final: final_at.is_some(),
+            updated_at,
+            withheld,
+        }
+    }
+}
+
 /// Every case study, oldest first, without its text.
 #[tauri::command]
-pub async fn case_study_list(shell: State<'_, Arc<Shell>>) -> Result<Vec<Value>, CommandError> {
+pub async fn case_study_list(
+    shell: State<'_, Arc<Shell>>,
+) -> Result<Vec<ListedCaseStudy>, CommandError> {
     shell
-        .with_vault(|vault| Ok(case_study::list(vault)?.iter().map(listed).collect()))
+        .with_vault(|vault| {
+            Ok(case_study::list(vault)?
+                .into_iter()
+                .map(Into::into)
+                .collect())
+        })
         .await
 }
 
@@ -57,7 +109,7 @@ pub async fn case_study_create(
     owner: String,
     course_id: Option<String>,
     body: Option<String>,
-) -> Result<Value, CommandError> {
+) -> Result<ShownCaseStudy, CommandError> {
     shell
         .with_vault(move |vault| {
             let body = body.unwrap_or_default();
@@ -68,7 +120,7 @@ pub async fn case_study_create(
                 course_id: course_id.as_deref().filter(|c| !c.trim().is_empty()),
                 body: &body,
             };
-            shown(&case_study::create(vault, &new)?)
+            Ok(case_study::create(vault, &new)?.into())
         })
         .await
 }
@@ -78,9 +130,9 @@ pub async fn case_study_create(
 pub async fn case_study_get(
     shell: State<'_, Arc<Shell>>,
     id: String,
-) -> Result<Value, CommandError> {
+) -> Result<ShownCaseStudy, CommandError> {
     shell
-        .with_vault(move |vault| shown(&case_study::get(vault, &id)?))
+        .with_vault(move |vault| Ok(case_study::get(vault, &id)?.into()))
         .await
 }
 
@@ -93,16 +145,11 @@ pub async fn case_study_save(
     title: String,
     clients: Vec<String>,
     body: String,
-) -> Result<Value, CommandError> {
+) -> Result<ShownCaseStudy, CommandError> {
     shell
         .with_vault(move |vault| {
-            shown(&case_study::edit(
-                vault,
-                &id,
-                Some(&title),
-                Some(&body),
-                Some(&clients),
-            )?)
+            let edited = case_study::edit(vault, &id, Some(&title), Some(&body), Some(&clients))?;
+            Ok(edited.into())
         })
         .await
 }
@@ -113,9 +160,9 @@ pub async fn case_study_set_anonymisation(
     shell: State<'_, Arc<Shell>>,
     id: String,
     rules: Vec<Rule>,
-) -> Result<Value, CommandError> {
+) -> Result<ShownCaseStudy, CommandError> {
     shell
-        .with_vault(move |vault| shown(&case_study::set_anonymisation(vault, &id, rules)?))
+        .with_vault(move |vault| Ok(case_study::set_anonymisation(vault, &id, rules)?.into()))
         .await
 }
 
@@ -125,9 +172,9 @@ pub async fn case_study_set_anonymisation(
 pub async fn case_study_check(
     shell: State<'_, Arc<Shell>>,
     id: String,
-) -> Result<Value, CommandError> {
+) -> Result<Checked, CommandError> {
     shell
-        .with_vault(move |vault| Ok(checked(&case_study::check_anonymisation(vault, &id)?)))
+        .with_vault(move |vault| Ok(case_study::check_anonymisation(vault, &id)?.into()))
         .await
 }
 
@@ -136,9 +183,9 @@ pub async fn case_study_check(
 pub async fn case_study_finalise(
     shell: State<'_, Arc<Shell>>,
     id: String,
-) -> Result<Value, CommandError> {
+) -> Result<ShownCaseStudy, CommandError> {
     shell
-        .with_vault(move |vault| shown(&case_study::mark_final(vault, &id)?))
+        .with_vault(move |vault| Ok(case_study::mark_final(vault, &id)?.into()))
         .await
 }
 
@@ -174,17 +221,13 @@ pub async fn case_study_export<R: Runtime>(
         .with_vault(move |vault| Ok(case_study::export(vault, &study_id, format, &path)?))
         .await?;
     tracing::info!(copy = %exported.copy_id, "case study exported from the window");
-    Ok(Saved {
-        saved: true,
-        file_name: std::path::Path::new(&exported.path)
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned()),
-    })
+    Ok(saved(std::path::Path::new(&exported.path)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::commands::as_sent::{keys, sent};
 
     fn sample(final_at: Option<&str>) -> CaseStudy {
         CaseStudy {
@@ -203,27 +246,32 @@ mod tests {
 
     #[test]
     fn case_studies_carry_final() {
-        let v = shown(&sample(Some("2027-07-04T09:00:00Z"))).unwrap();
+        let v = sent(ShownCaseStudy::from(sample(Some("2027-07-04T09:00:00Z"))));
         assert_eq!(v["final"], true);
         assert_eq!(v["owner"], "organisation");
-        for field in [
-            "id",
-            "title",
-            "clients",
-            "course_id",
-            "body",
-            "anonymisation",
-            "updated_at",
-        ] {
-            assert!(v.get(field).is_some(), "{field}");
-        }
-        assert_eq!(shown(&sample(None)).unwrap()["final"], false);
+        assert_eq!(
+            keys(&v),
+            [
+                "anonymisation",
+                "body",
+                "clients",
+                "course_id",
+                "created_at",
+                "final",
+                "final_at",
+                "id",
+                "owner",
+                "title",
+                "updated_at"
+            ]
+        );
+        assert_eq!(sent(ShownCaseStudy::from(sample(None)))["final"], false);
     }
 
     #[test]
     fn listed_case_studies_have_exactly_the_contract_fields() {
         let study = sample(None);
-        let v = listed(&Listed {
+        let v = sent(ListedCaseStudy::from(Listed {
             id: study.id,
             title: Some(study.title),
             owner: study.owner,
@@ -232,11 +280,11 @@ mod tests {
             final_at: study.final_at,
             updated_at: study.updated_at,
             withheld: None,
-        });
-        let mut names: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-        names.sort_unstable();
+        }));
+        assert_eq!(v["final"], false);
+        assert_eq!(v["owner"], "organisation");
         assert_eq!(
-            names,
+            keys(&v),
             [
                 "clients",
                 "course_id",

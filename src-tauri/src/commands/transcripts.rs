@@ -3,47 +3,151 @@
 
 use std::sync::Arc;
 
-use serde_json::{json, Value};
+use serde::Serialize;
 use sessionvault_core::documents::transcript::anonymise::{Leftover, Rule};
 use sessionvault_core::documents::transcript::export::Format;
 use sessionvault_core::documents::transcript::{
-    self, Listed, NewSegment, Speaker, Transcript, TranscriptError,
+    self, Listed, NewSegment, Segment, Speaker, Transcript, TranscriptError,
 };
 use tauri::{AppHandle, Runtime, State};
 
 use super::player::at;
-use super::{blocking, choose_path, not_saved, with_fields, SaveAs, Saved};
+use super::{blocking, choose_path, not_saved, saved, SaveAs, Saved};
 use crate::error::CommandError;
 use crate::state::Shell;
 
-/// A transcript as the window gets it: the core's fields, and `seconds` (= `at_seconds`) on
-/// each segment.
-fn shown(transcript: &Transcript) -> Result<Value, CommandError> {
-    let mut value = serde_json::to_value(transcript).map_err(CommandError::internal)?;
-    if let Some(segments) = value.get_mut("segments").and_then(Value::as_array_mut) {
-        for segment in segments {
-            if let Some(object) = segment.as_object_mut() {
-                let seconds = object.get("at_seconds").cloned().unwrap_or(Value::Null);
-                object.insert("seconds".to_owned(), seconds);
-            }
+/// A transcript as the window gets it: the core's fields, with `seconds` on each segment.
+#[derive(Clone, PartialEq, Serialize)]
+pub struct ShownTranscript {
+    /// The transcript id (a UUID).
+    pub id: String,
+    /// The recording it transcribes.
+    pub recording_id: String,
+    /// The recording's client code.
+    pub client_code: String,
+    /// When the recording was made (RFC 3339).
+    pub recorded_at: String,
+    /// The recording's sample rate (frames per second).
+    pub sample_rate: u32,
+    /// Where the range starts, in frames.
+    pub from_frame: u64,
+    /// Where it ends, in frames.
+    pub until_frame: u64,
+    /// Where it starts, in seconds.
+    pub from_seconds: f64,
+    /// Where it ends, in seconds.
+    pub until_seconds: f64,
+    /// Whether it covers the whole recording.
+    pub whole: bool,
+    /// The speaker key: `[{label, meaning}]`.
+    pub speakers: Vec<Speaker>,
+    /// The anonymisation rules: `[{original, replacement}]`. Confidential.
+    pub anonymisation: Vec<Rule>,
+    /// The segments, in time order.
+    pub segments: Vec<ShownSegment>,
+    /// When it was started (RFC 3339).
+    pub created_at: String,
+    /// When it was last changed (RFC 3339).
+    pub updated_at: String,
+}
+
+impl From<Transcript> for ShownTranscript {
+    fn from(transcript: Transcript) -> Self {
+        // Every field named, so a field the core adds cannot be left out of the window's.
+        let Transcript {
+            id,
+            recording_id,
+            client_code,
+            recorded_at,
+            sample_rate,
+            from_frame,
+            until_frame,
+            from_seconds,
+            until_seconds,
+            whole,
+            speakers,
+            anonymisation,
+            segments,
+            created_at,
+            updated_at,
+        } = transcript;
+        ShownTranscript {
+            id,
+            recording_id,
+            client_code,
+            recorded_at,
+            sample_rate,
+            from_frame,
+            until_frame,
+            from_seconds,
+            until_seconds,
+            whole,
+            speakers,
+            anonymisation,
+            segments: segments.into_iter().map(ShownSegment::from).collect(),
+            created_at,
+            updated_at,
         }
     }
-    Ok(value)
+}
+
+/// A segment as the window gets it: the core's fields and `seconds` (= `at_seconds`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShownSegment {
+    /// The core's segment.
+    #[serde(flatten)]
+    pub segment: Segment,
+    /// Where it starts, in seconds (the same as `at_seconds`).
+    pub seconds: f64,
+}
+
+impl From<Segment> for ShownSegment {
+    fn from(segment: Segment) -> Self {
+        let seconds = segment.at_seconds;
+        ShownSegment { segment, seconds }
+    }
 }
 
 /// A listed transcript as the window gets it: the core's fields and `segment_count`
 /// (= `segments`, the number of segments).
-fn listed(item: &Listed) -> Result<Value, CommandError> {
-    with_fields(item, &[("segment_count", item.segments.into())])
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ListedTranscript {
+    /// The core's listing.
+    #[serde(flatten)]
+    pub item: Listed,
+    /// How many segments it has (the same as `segments`).
+    pub segment_count: u64,
 }
 
-/// The answer of a check: `{ok, leftovers: [{rule, replacement, count, places}]}` (never an
-/// original).
-pub(crate) fn checked(leftovers: &[Leftover]) -> Value {
-    json!({ "ok": leftovers.is_empty(), "leftovers": leftovers })
+impl From<Listed> for ListedTranscript {
+    fn from(item: Listed) -> Self {
+        let segment_count = item.segments;
+        ListedTranscript {
+            item,
+            segment_count,
+        }
+    }
 }
 
-/// The export format named by the window (`txt`, `docx` or `pdf`).
+/// The answer of a check of an anonymisation: whether an export would hold none of the
+/// originals, and where it still would (by rule and place, never an original).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Checked {
+    /// Whether nothing is left.
+    pub ok: bool,
+    /// What is left: `[{rule, replacement, count, places}]`.
+    pub leftovers: Vec<Leftover>,
+}
+
+impl From<Vec<Leftover>> for Checked {
+    fn from(leftovers: Vec<Leftover>) -> Self {
+        Checked {
+            ok: leftovers.is_empty(),
+            leftovers,
+        }
+    }
+}
+
 /// How a document export is saved: `<stem>-<id>.<ext>`, with the dialog's filter.
 pub(crate) fn save_as(stem: &str, id: &str, format: Format) -> SaveAs {
     let (filter, extension) = match format {
@@ -64,13 +168,11 @@ pub(crate) fn save_as(stem: &str, id: &str, format: Format) -> SaveAs {
 pub async fn transcript_list(
     shell: State<'_, Arc<Shell>>,
     recording_id: String,
-) -> Result<Vec<Value>, CommandError> {
+) -> Result<Vec<ListedTranscript>, CommandError> {
     shell
         .with_vault(move |vault| {
-            transcript::list(vault, &recording_id)?
-                .iter()
-                .map(listed)
-                .collect()
+            let list = transcript::list(vault, &recording_id)?;
+            Ok(list.into_iter().map(ListedTranscript::from).collect())
         })
         .await
 }
@@ -83,18 +185,12 @@ pub async fn transcript_create(
     recording_id: String,
     from_seconds: Option<f64>,
     until_seconds: Option<f64>,
-) -> Result<Value, CommandError> {
+) -> Result<ShownTranscript, CommandError> {
     shell
         .with_vault(move |vault| {
             let from = from_seconds.map(at).transpose()?;
             let until = until_seconds.map(at).transpose()?;
-            shown(&transcript::create(
-                vault,
-                &recording_id,
-                from,
-                until,
-                None,
-            )?)
+            Ok(transcript::create(vault, &recording_id, from, until, None)?.into())
         })
         .await
 }
@@ -104,9 +200,9 @@ pub async fn transcript_create(
 pub async fn transcript_get(
     shell: State<'_, Arc<Shell>>,
     id: String,
-) -> Result<Value, CommandError> {
+) -> Result<ShownTranscript, CommandError> {
     shell
-        .with_vault(move |vault| shown(&transcript::get(vault, &id)?))
+        .with_vault(move |vault| Ok(transcript::get(vault, &id)?.into()))
         .await
 }
 
@@ -144,7 +240,7 @@ pub async fn transcript_save(
     shell: State<'_, Arc<Shell>>,
     id: String,
     segments: Vec<SegmentInput>,
-) -> Result<Value, CommandError> {
+) -> Result<ShownTranscript, CommandError> {
     shell
         .with_vault(move |vault| {
             let new = segments
@@ -158,7 +254,7 @@ pub async fn transcript_save(
                     })
                 })
                 .collect::<Result<Vec<_>, CommandError>>()?;
-            shown(&transcript::save(vault, &id, &new)?)
+            Ok(transcript::save(vault, &id, &new)?.into())
         })
         .await
 }
@@ -169,9 +265,9 @@ pub async fn transcript_set_speakers(
     shell: State<'_, Arc<Shell>>,
     id: String,
     speakers: Vec<Speaker>,
-) -> Result<Value, CommandError> {
+) -> Result<ShownTranscript, CommandError> {
     shell
-        .with_vault(move |vault| shown(&transcript::set_speakers(vault, &id, speakers)?))
+        .with_vault(move |vault| Ok(transcript::set_speakers(vault, &id, speakers)?.into()))
         .await
 }
 
@@ -182,9 +278,9 @@ pub async fn transcript_set_anonymisation(
     shell: State<'_, Arc<Shell>>,
     id: String,
     rules: Vec<Rule>,
-) -> Result<Value, CommandError> {
+) -> Result<ShownTranscript, CommandError> {
     shell
-        .with_vault(move |vault| shown(&transcript::set_anonymisation(vault, &id, rules)?))
+        .with_vault(move |vault| Ok(transcript::set_anonymisation(vault, &id, rules)?.into()))
         .await
 }
 
@@ -194,9 +290,9 @@ pub async fn transcript_set_anonymisation(
 pub async fn transcript_check(
     shell: State<'_, Arc<Shell>>,
     id: String,
-) -> Result<Value, CommandError> {
+) -> Result<Checked, CommandError> {
     shell
-        .with_vault(move |vault| Ok(checked(&transcript::check_anonymisation(vault, &id)?)))
+        .with_vault(move |vault| Ok(transcript::check_anonymisation(vault, &id)?.into()))
         .await
 }
 
@@ -229,12 +325,7 @@ pub async fn transcript_export<R: Runtime>(
         .with_vault(move |vault| Ok(transcript::export(vault, &transcript_id, format, &path)?))
         .await?;
     tracing::info!(copy = %exported.copy_id, "transcript exported from the window");
-    Ok(Saved {
-        saved: true,
-        file_name: std::path::Path::new(&exported.path)
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned()),
-    })
+    Ok(saved(std::path::Path::new(&exported.path)))
 }
 
 /// Removes transcript `id` with its segments (logged; its exports stay outstanding copies).
@@ -254,7 +345,8 @@ pub async fn transcript_remove(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sessionvault_core::documents::transcript::Segment;
+    use crate::commands::as_sent::{keys, sent};
+    use serde_json::json;
 
     fn sample() -> Transcript {
         Transcript {
@@ -289,21 +381,29 @@ mod tests {
 
     #[test]
     fn transcripts_carry_the_contract_fields() {
-        let v = shown(&sample()).unwrap();
-        for field in [
-            "id",
-            "recording_id",
-            "client_code",
-            "recorded_at",
-            "from_seconds",
-            "until_seconds",
-            "speakers",
-            "anonymisation",
-            "segments",
-            "updated_at",
-        ] {
-            assert!(v.get(field).is_some(), "{field}");
-        }
+        let v = sent(ShownTranscript::from(sample()));
+        assert_eq!(
+            keys(&v),
+            [
+                "anonymisation",
+                "client_code",
+                "created_at",
+                "from_frame",
+                "from_seconds",
+                "id",
+                "recorded_at",
+                "recording_id",
+                "sample_rate",
+                "segments",
+                "speakers",
+                "until_frame",
+                "until_seconds",
+                "updated_at",
+                "whole"
+            ]
+        );
+        assert_eq!(v["client_code"], "C-017");
+        assert_eq!(v["until_seconds"], 10.0);
         assert_eq!(
             v["speakers"][1],
             json!({"label": "C:", "meaning": "Client"})
@@ -317,6 +417,19 @@ mod tests {
         assert_eq!(segment["seconds"], 1.5);
         assert_eq!(segment["speaker"], "C:");
         assert_eq!(segment["text"], "hello");
+        assert_eq!(
+            keys(segment),
+            [
+                "at",
+                "at_frame",
+                "at_seconds",
+                "id",
+                "seconds",
+                "speaker",
+                "text",
+                "transcript_id"
+            ]
+        );
     }
 
     #[test]
@@ -329,7 +442,19 @@ mod tests {
             segments: 3,
             updated_at: "2027-07-03T11:05:00Z".into(),
         };
-        let v = listed(&item).unwrap();
+        let v = sent(ListedTranscript::from(item));
+        assert_eq!(
+            keys(&v),
+            [
+                "from_seconds",
+                "id",
+                "recording_id",
+                "segment_count",
+                "segments",
+                "until_seconds",
+                "updated_at"
+            ]
+        );
         assert_eq!(v["segment_count"], 3);
         assert_eq!(v["from_seconds"], 5.0);
         assert_eq!(v["until_seconds"], 65.0);
@@ -337,17 +462,24 @@ mod tests {
 
     #[test]
     fn checks_answer_ok_and_never_an_original() {
-        assert_eq!(checked(&[]), json!({"ok": true, "leftovers": []}));
+        assert_eq!(
+            sent(Checked::from(vec![])),
+            json!({"ok": true, "leftovers": []})
+        );
         let left = vec![Leftover {
             rule: 1,
             replacement: "Client A".into(),
             count: 2,
             places: vec!["00:01".into()],
         }];
-        let v = checked(&left);
+        let v = sent(Checked::from(left));
         assert_eq!(v["ok"], false);
         assert_eq!(v["leftovers"][0]["replacement"], "Client A");
         assert_eq!(v["leftovers"][0]["count"], 2);
+        assert_eq!(
+            keys(&v["leftovers"][0]),
+            ["count", "places", "replacement", "rule"]
+        );
     }
 
     #[test]
