@@ -19,7 +19,6 @@ mod gate_tests;
 
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
 use tauri::ipc::{Channel, IpcResponse};
 use tauri_plugin_dialog::DialogExt;
 
@@ -188,24 +187,10 @@ fn plain_file_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
-/// Adds `fields` to a serialised answer (an object), for names the window's contract uses
-/// beside the core's.
-pub fn with_fields<T: serde::Serialize>(
-    value: &T,
-    fields: &[(&str, Value)],
-) -> Result<Value, CommandError> {
-    let mut value = serde_json::to_value(value).map_err(CommandError::internal)?;
-    if let Some(object) = value.as_object_mut() {
-        for (name, field) in fields {
-            object.insert((*name).to_owned(), field.clone());
-        }
-    }
-    Ok(value)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     #[test]
     fn proposed_names_are_plain() {
@@ -321,11 +306,5 @@ mod tests {
             registered, generated,
             "generate_handler! and build.rs differ"
         );
-    }
-
-    #[test]
-    fn fields_are_added_to_objects() {
-        let v = with_fields(&serde_json::json!({"a": 1}), &[("b", 2.into())]).unwrap();
-        assert_eq!(v, serde_json::json!({"a": 1, "b": 2}));
     }
 }

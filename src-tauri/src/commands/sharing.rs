@@ -5,10 +5,9 @@
 //! dropped, hidden from `Debug`); they are never logged.
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::Arc;
 
-use serde_json::Value;
+use serde::Serialize;
 use sessionvault_core::consent;
 use sessionvault_core::disclosure::share::{self, Recipients, Role, SecretString, ShareOptions};
 use sessionvault_core::disclosure::subject_access::{self, SubjectAccessError};
@@ -17,14 +16,31 @@ use sessionvault_core::sessions::recording;
 use tauri::{AppHandle, Runtime, State};
 
 use super::player::at;
-use super::{blocking, choose_path, not_saved, with_fields, SaveAs, Saved};
+use super::{blocking, choose_path, not_saved, saved, SaveAs, Saved};
 use crate::error::CommandError;
 use crate::state::Shell;
 
-/// The name of a written file, without its folder.
-fn file_name(path: &Path) -> Option<String> {
-    path.file_name()
-        .map(|name| name.to_string_lossy().into_owned())
+/// The answer of `share_clip`: a save's answer and the outstanding copy it made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Shared {
+    /// Whether it was written, and the file's name.
+    #[serde(flatten)]
+    pub saved: Saved,
+    /// The copy logged for it; `None` when nothing was saved.
+    pub copy_id: Option<String>,
+}
+
+/// A copy as the window gets it: the core's fields and `client_code` (the client of the
+/// recording or consent record it was made from; `None` when there is none or it was
+/// shredded).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShownCopy {
+    /// The core's copy.
+    #[serde(flatten)]
+    pub copy: Copy,
+    /// The client it was made about, if still known.
+    pub client_code: Option<String>,
 }
 
 /// Who can open a share, from the window's choice: a passphrase when one is given, else the
@@ -65,7 +81,7 @@ pub async fn share_clip<R: Runtime>(
     from_seconds: Option<f64>,
     until_seconds: Option<f64>,
     armor: bool,
-) -> Result<Value, CommandError> {
+) -> Result<Shared, CommandError> {
     let passphrase = passphrase.filter(|p| !p.is_empty()).map(SecretString::from);
     shell.ensure_unlocked()?;
     if let Some(passphrase) = &passphrase {
@@ -88,29 +104,30 @@ pub async fn share_clip<R: Runtime>(
     };
     let to = shell.save_dir();
     let Some(path) = blocking(move || choose_path(&app, to, &save)).await? else {
-        return with_fields(&not_saved(), &[("copyId", Value::Null)]);
+        return Ok(Shared {
+            saved: not_saved(),
+            copy_id: None,
+        });
     };
     let shared = shell
         .with_vault(move |vault| Ok(share::share(vault, &recording_id, &options, &path)?))
         .await?;
     tracing::info!(copy = %shared.copy_id, "clip shared from the window");
-    let saved = Saved {
-        saved: true,
-        file_name: file_name(&shared.out),
-    };
-    with_fields(&saved, &[("copyId", shared.copy_id.into())])
+    Ok(Shared {
+        saved: saved(&shared.out),
+        copy_id: Some(shared.copy_id),
+    })
 }
 
-/// A copy as the window gets it: the core's fields and `client_code` (the client of the
-/// recording or consent record it was made from; null when there is none or it was shredded).
-fn shown(copy: &Copy, clients: &HashMap<String, String>) -> Result<Value, CommandError> {
+/// `copy` as the window gets it, its client found in `clients`.
+fn shown(copy: Copy, clients: &HashMap<String, String>) -> ShownCopy {
     let client_code = copy
         .recording_id
         .as_ref()
         .or(copy.consent_id.as_ref())
         .and_then(|id| clients.get(id))
-        .map_or(Value::Null, |code| code.clone().into());
-    with_fields(copy, &[("client_code", client_code)])
+        .cloned();
+    ShownCopy { copy, client_code }
 }
 
 /// Recording id and consent id → client code, for the recordings and consent records the vault
@@ -134,7 +151,7 @@ fn clients_of_recordings(
 pub async fn copies_list(
     shell: State<'_, Arc<Shell>>,
     outstanding_only: bool,
-) -> Result<Vec<Value>, CommandError> {
+) -> Result<Vec<ShownCopy>, CommandError> {
     shell
         .with_vault(move |vault| {
             let filter = copies::Filter {
@@ -142,10 +159,8 @@ pub async fn copies_list(
                 outstanding: outstanding_only,
             };
             let clients = clients_of_recordings(vault)?;
-            copies::list(vault, filter)?
-                .iter()
-                .map(|copy| shown(copy, &clients))
-                .collect()
+            let list = copies::list(vault, filter)?;
+            Ok(list.into_iter().map(|copy| shown(copy, &clients)).collect())
         })
         .await
 }
@@ -156,12 +171,12 @@ pub async fn copies_list(
 pub async fn copy_destroyed(
     shell: State<'_, Arc<Shell>>,
     id: String,
-) -> Result<Value, CommandError> {
+) -> Result<ShownCopy, CommandError> {
     shell
         .with_vault(move |vault| {
             let copy = copies::mark_destroyed(vault, &id)?;
             tracing::info!(copy = %copy.id, "copy recorded destroyed from the window");
-            shown(&copy, &clients_of_recordings(vault)?)
+            Ok(shown(copy, &clients_of_recordings(vault)?))
         })
         .await
 }
@@ -192,15 +207,13 @@ pub async fn client_export<R: Runtime>(
         .with_vault(move |vault| Ok(subject_access::export(vault, &code, &passphrase, &path)?))
         .await?;
     tracing::info!(bytes = bundle.bytes, "client data exported from the window");
-    Ok(Saved {
-        saved: true,
-        file_name: file_name(&bundle.out),
-    })
+    Ok(saved(&bundle.out))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::commands::as_sent::{keys, sent};
 
     #[test]
     fn recipients_are_keys_or_a_passphrase() {
@@ -215,6 +228,29 @@ mod tests {
         assert_eq!(both.unwrap_err().code, "invalid_input");
         // None at all: the core refuses it (`invalid_recipient`).
         assert!(matches!(recipients_of(None, None), Ok(Recipients::Keys(k)) if k.is_empty()));
+    }
+
+    #[test]
+    fn shares_answer_the_save_and_the_copy() {
+        let shared = Shared {
+            saved: Saved {
+                saved: true,
+                file_name: Some("clip-r1.age".into()),
+            },
+            copy_id: Some("k1".into()),
+        };
+        assert_eq!(
+            sent(shared),
+            serde_json::json!({"saved": true, "fileName": "clip-r1.age", "copyId": "k1"})
+        );
+        let cancelled = Shared {
+            saved: not_saved(),
+            copy_id: None,
+        };
+        assert_eq!(
+            sent(cancelled),
+            serde_json::json!({"saved": false, "fileName": null, "copyId": null})
+        );
     }
 
     #[test]
@@ -237,20 +273,28 @@ mod tests {
             ("r1".to_owned(), "C-017".to_owned()),
             ("k9".to_owned(), "C-018".to_owned()),
         ]);
-        let v = shown(&copy, &clients).unwrap();
+        let v = sent(shown(copy.clone(), &clients));
         assert_eq!(v["client_code"], "C-017");
         assert!(v["destroyed_at"].is_null());
-        for field in [
-            "id",
-            "recording_id",
-            "consent_id",
-            "kind",
-            "made_at",
-            "location",
-        ] {
-            assert!(v.get(field).is_some(), "{field}");
-        }
-        assert!(shown(&copy, &HashMap::new()).unwrap()["client_code"].is_null());
+        assert_eq!(
+            keys(&v),
+            [
+                "client_code",
+                "consent_id",
+                "destroyed_at",
+                "from_seconds",
+                "id",
+                "kind",
+                "location",
+                "made_at",
+                "recipients",
+                "recording_id",
+                "role",
+                "sha256",
+                "until_seconds"
+            ]
+        );
+        assert!(sent(shown(copy.clone(), &HashMap::new()))["client_code"].is_null());
         // A consent PDF has no recording: its client is the consent record's.
         let pdf = Copy {
             recording_id: None,
@@ -260,6 +304,6 @@ mod tests {
             recipients: Vec::new(),
             ..copy
         };
-        assert_eq!(shown(&pdf, &clients).unwrap()["client_code"], "C-018");
+        assert_eq!(sent(shown(pdf, &clients))["client_code"], "C-018");
     }
 }
