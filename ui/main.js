@@ -472,7 +472,7 @@ async function unlock() {
   problem.hidden = true;
   try {
     const answer = await call("vault_unlock");
-    setIdleMinutes(answer && answer.idleLockMinutes);
+    setIdleMinutes(answer && answer.idle_lock_minutes);
     state.unlocked = true;
     state.locked = false;
     state.lastActivity = Date.now();
@@ -616,12 +616,12 @@ async function start() {
   }
   try {
     const answer = await call("vault_unlock");
-    setIdleMinutes(answer && answer.idleLockMinutes);
+    setIdleMinutes(answer && answer.idle_lock_minutes);
     app.unlocked();
     setReady(true);
     try {
       app.session = await call("session_state");
-      setIdleMinutes(app.session.idleLockMinutes);
+      setIdleMinutes(app.session.idle_lock_minutes);
     } catch {
       // The idle minutes from vault_unlock are enough.
     }

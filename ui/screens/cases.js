@@ -291,9 +291,9 @@ async function exportAs(format, button) {
     const answer = await app.call("case_study_export", { id: edit.study.id, format });
     if (answer?.saved) {
       if (result) {
-        result.textContent = `Saved ${answer.fileName ?? "the case study"}. The export is logged.`;
+        result.textContent = `Saved ${answer.file_name ?? "the case study"}. The export is logged.`;
       }
-      app.notify(`Saved ${answer.fileName ?? "the case study"}`, "ok");
+      app.notify(`Saved ${answer.file_name ?? "the case study"}`, "ok");
     } else if (result) {
       result.textContent = "Not saved.";
     }

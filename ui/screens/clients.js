@@ -313,7 +313,7 @@ async function savePdf(button, id) {
   button.disabled = true;
   try {
     const answer = await app.call("consent_save_pdf", { id });
-    if (answer && answer.saved) app.notify(`Saved ${answer.fileName ?? "the consent PDF"}`, "ok");
+    if (answer && answer.saved) app.notify(`Saved ${answer.file_name ?? "the consent PDF"}`, "ok");
     else app.notify("The consent PDF was not saved.", "info");
   } catch (error) {
     if (app) app.notify(errorText(error), "problem");
@@ -367,10 +367,10 @@ function toggleClientExport(code) {
       for (const node of [first, again]) node.removeAttribute("aria-invalid");
       if (answer && answer.saved) {
         replace(result, el("div", { class: "notice notice-ok" },
-          el("p", {}, el("strong", {}, "Saved: "), answer.fileName ?? "the client's file"),
+          el("p", {}, el("strong", {}, "Saved: "), answer.file_name ?? "the client's file"),
           el("p", {}, "Give the client the file, and tell them the passphrase separately (in person or by phone). " +
             "They can open it with the free age tool.")));
-        app.notify(`Saved ${answer.fileName ?? "the client's file"}`, "ok");
+        app.notify(`Saved ${answer.file_name ?? "the client's file"}`, "ok");
       } else {
         replace(result, el("p", { class: "muted" }, "Not saved."));
       }
@@ -599,7 +599,7 @@ function withdrawalResult(result) {
           button.disabled = true;
           try {
             const answer = await app.call("certificate_save_pdf", { id: certificate });
-            if (answer && answer.saved) app.notify(`Saved ${answer.fileName ?? "the certificate"}`, "ok");
+            if (answer && answer.saved) app.notify(`Saved ${answer.file_name ?? "the certificate"}`, "ok");
             else app.notify("The certificate was not saved.", "info");
           } catch (e) {
             if (app) app.notify(errorText(e), "problem");

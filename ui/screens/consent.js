@@ -738,7 +738,7 @@ function resultView() {
       await busy(savePdf, "Saving…", async () => {
         try {
           const answer = await app.call("consent_save_pdf", { id });
-          if (answer && answer.saved) app.notify(`Saved ${answer.fileName ?? "the consent PDF"}`, "ok");
+          if (answer && answer.saved) app.notify(`Saved ${answer.file_name ?? "the consent PDF"}`, "ok");
           else app.notify("The consent PDF was not saved.", "info");
         } catch (error) {
           app.notify(errorText(error), "problem");

@@ -539,7 +539,7 @@ async function submitShare(event, recording) {
     if (result) {
       if (answer?.saved) {
         replace(result,
-          el("p", {}, el("strong", {}, "Saved: "), el("span", { id: "share-file-name" }, answer.fileName ?? "the clip")),
+          el("p", {}, el("strong", {}, "Saved: "), el("span", { id: "share-file-name" }, answer.file_name ?? "the clip")),
           el("p", {}, "Logged as an outstanding copy: record it destroyed when the recipient confirms " +
             "(on the Shred screen, under “Copies outside the vault”)."));
       } else {
@@ -547,7 +547,7 @@ async function submitShare(event, recording) {
       }
       result.hidden = false;
     }
-    if (answer?.saved) app.notify(`Clip saved as ${answer.fileName ?? "an encrypted file"}`, "ok");
+    if (answer?.saved) app.notify(`Clip saved as ${answer.file_name ?? "an encrypted file"}`, "ok");
   } catch (error) {
     // What was typed stays (the passphrase too), so it can be corrected and sent again.
     shareProblem(error);

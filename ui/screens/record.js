@@ -749,9 +749,9 @@ export async function show(root, app, params = {}) {
         // Started before this window (re)loaded, or its channel is gone: controls only.
         Object.assign(live, { running: true, detached: live.channel === null, result: null, failure: null });
       }
-      live.consentId = running.consentId ?? live.consentId;
-      live.clientCode = running.clientCode ?? live.clientCode;
-      live.startedAt = running.startedAt ?? live.startedAt;
+      live.consentId = running.consent_id ?? live.consentId;
+      live.clientCode = running.client_code ?? live.clientCode;
+      live.startedAt = running.started_at ?? live.startedAt;
       live.paused = Boolean(running.paused);
     } else if (live.running) {
       // It ended while its report was not received.

@@ -386,7 +386,7 @@ async function save(command, id) {
   if (!screen) return;
   try {
     const answer = await screen.app.call(command, { id });
-    if (answer?.saved) screen.app.notify(`Saved ${answer.fileName ?? "the certificate"}`, "ok");
+    if (answer?.saved) screen.app.notify(`Saved ${answer.file_name ?? "the certificate"}`, "ok");
     else screen.app.notify("Not saved", "info");
   } catch (error) {
     screen?.app.notify(errorText(error), "problem");

@@ -650,10 +650,10 @@ async function exportAs(format, button) {
     }
     const answer = await app.call("transcript_export", { id: doc.transcript.id, format });
     if (answer?.saved) {
-      const text = `Saved ${answer.fileName ?? "the transcript"}. It is logged as an outstanding copy: ` +
+      const text = `Saved ${answer.file_name ?? "the transcript"}. It is logged as an outstanding copy: ` +
         "record it destroyed (Shred screen) when it is no longer needed.";
       if (result) result.textContent = text;
-      app.notify(`Saved ${answer.fileName ?? "the transcript"}`, "ok");
+      app.notify(`Saved ${answer.file_name ?? "the transcript"}`, "ok");
     } else {
       if (result) result.textContent = "Not saved.";
     }
@@ -1008,7 +1008,7 @@ async function showEditor(root, app, mine, transcriptId) {
     return;
   }
   const t = got.value;
-  const rewind = Number(settings.status === "fulfilled" ? settings.value?.autoRewindSeconds : NaN);
+  const rewind = Number(settings.status === "fulfilled" ? settings.value?.auto_rewind_seconds : NaN);
   const duration = Number(screen.recording?.seconds) || Number(t.until_seconds) || 0;
   Object.assign(player, {
     from: Number(t.from_seconds) || 0,

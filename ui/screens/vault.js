@@ -166,8 +166,8 @@ async function loadSettings(report) {
   try {
     const settings = await app.call("settings_get");
     if (!root) return;
-    $("idle-minutes").value = String(settings.idleLockMinutes);
-    const rewind = Number(settings.autoRewindSeconds);
+    $("idle-minutes").value = String(settings.idle_lock_minutes);
+    const rewind = Number(settings.auto_rewind_seconds);
     $("auto-rewind").value = String(Number.isFinite(rewind) ? rewind : 2);
     form.hidden = false;
   } catch {
@@ -201,7 +201,7 @@ async function createVault() {
     if (!root) return;
     render(report);
     const answer = await app.call("vault_unlock");
-    if (answer && answer.idleLockMinutes) app.setIdleMinutes?.(answer.idleLockMinutes);
+    if (answer && answer.idle_lock_minutes) app.setIdleMinutes?.(answer.idle_lock_minutes);
     app.unlocked?.();
     if (!root) return;
     await loadSettings(report);
@@ -252,8 +252,8 @@ async function saveSettings(event) {
   try {
     const saved = await app.call("settings_set", { idleLockMinutes: minutes, autoRewindSeconds: rewind });
     if (!root) return;
-    const value = saved && saved.idleLockMinutes ? saved.idleLockMinutes : minutes;
-    const back = saved && Number.isFinite(Number(saved.autoRewindSeconds)) ? Number(saved.autoRewindSeconds) : rewind;
+    const value = saved && saved.idle_lock_minutes ? saved.idle_lock_minutes : minutes;
+    const back = saved && Number.isFinite(Number(saved.auto_rewind_seconds)) ? Number(saved.auto_rewind_seconds) : rewind;
     input.value = String(value);
     rewindInput.value = String(back);
     app.setIdleMinutes?.(value);

@@ -35,7 +35,6 @@ const AUTO_REWIND: &str = "auto_rewind_seconds";
 
 /// The vault's settings, as the window shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct Settings {
     /// Minutes without use after which the window locks itself (no recording running and no
     /// player playing).
@@ -262,15 +261,15 @@ mod tests {
     }
 
     #[test]
-    fn defaults_and_camel_case_serialisation() {
+    fn defaults_and_serialisation() {
         let s = Settings::default();
         assert_eq!(s.idle_lock_minutes, DEFAULT_IDLE_LOCK_MINUTES);
         assert_eq!(s.auto_rewind_seconds, DEFAULT_AUTO_REWIND_SECONDS);
         assert_eq!(
             serde_json::to_value(s).unwrap(),
             json!({
-                "idleLockMinutes": DEFAULT_IDLE_LOCK_MINUTES,
-                "autoRewindSeconds": DEFAULT_AUTO_REWIND_SECONDS,
+                "idle_lock_minutes": DEFAULT_IDLE_LOCK_MINUTES,
+                "auto_rewind_seconds": DEFAULT_AUTO_REWIND_SECONDS,
             })
         );
     }

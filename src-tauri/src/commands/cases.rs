@@ -190,7 +190,7 @@ pub async fn case_study_finalise(
 }
 
 /// Exports case study `id` as `format` (`case-study-<id>.docx|pdf`), anonymised and logged as
-/// an outstanding copy: `{saved, fileName}`. Refused (`anonymisation_incomplete`) before any
+/// an outstanding copy: `{saved, file_name}`. Refused (`anonymisation_incomplete`) before any
 /// dialog opens when an original remains.
 #[tauri::command]
 pub async fn case_study_export<R: Runtime>(

@@ -204,7 +204,7 @@ pub async fn consent_withdraw(
 }
 
 /// Saves the printable PDF of record `id` (`consent-<id>.pdf`), an outstanding copy:
-/// `{saved, fileName}`.
+/// `{saved, file_name}`.
 #[tauri::command]
 pub async fn consent_save_pdf<R: Runtime>(
     app: AppHandle<R>,

@@ -108,7 +108,6 @@ pub fn emit<T: IpcResponse>(channel: &Channel<T>, message: T) {
 
 /// The answer of a save command: whether a file was written, and its name (never its folder).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct Saved {
     /// Whether the file was written (false: the counsellor cancelled the dialog).
     pub saved: bool,

@@ -22,7 +22,6 @@ use crate::state::Shell;
 
 /// The answer of `share_clip`: a save's answer and the outstanding copy it made.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct Shared {
     /// Whether it was written, and the file's name.
     #[serde(flatten)]
@@ -66,7 +65,7 @@ fn recipients_of(
 
 /// Shares recording `recording_id` (or the clip `from_seconds`..`until_seconds`) with `role`
 /// as an age file (`clip-<recording id>.age`), encrypted to `recipients` or to `passphrase`,
-/// ASCII-armoured when `armor`: `{saved, fileName, copyId}` (`copyId` null when not saved).
+/// ASCII-armoured when `armor`: `{saved, file_name, copy_id}` (`copy_id` null when not saved).
 /// The core's refusals (`not_in_audience`, `consent_withdrawn`, `invalid_recipient`,
 /// `weak_passphrase`, …) reject the call.
 #[allow(clippy::too_many_arguments)]
@@ -182,7 +181,7 @@ pub async fn copy_destroyed(
 }
 
 /// Writes everything held about client `client_code` as an age file encrypted to
-/// `passphrase` (`client-<code>.age`): `{saved, fileName}`.
+/// `passphrase` (`client-<code>.age`): `{saved, file_name}`.
 #[tauri::command]
 pub async fn client_export<R: Runtime>(
     app: AppHandle<R>,
@@ -241,7 +240,7 @@ mod tests {
         };
         assert_eq!(
             sent(shared),
-            serde_json::json!({"saved": true, "fileName": "clip-r1.age", "copyId": "k1"})
+            serde_json::json!({"saved": true, "file_name": "clip-r1.age", "copy_id": "k1"})
         );
         let cancelled = Shared {
             saved: not_saved(),
@@ -249,7 +248,7 @@ mod tests {
         };
         assert_eq!(
             sent(cancelled),
-            serde_json::json!({"saved": false, "fileName": null, "copyId": null})
+            serde_json::json!({"saved": false, "file_name": null, "copy_id": null})
         );
     }
 

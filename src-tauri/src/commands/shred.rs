@@ -97,7 +97,7 @@ pub async fn certificate_get(
         .await
 }
 
-/// Saves certificate `id` as a PDF to print (`certificate-<id>.pdf`): `{saved, fileName}`.
+/// Saves certificate `id` as a PDF to print (`certificate-<id>.pdf`): `{saved, file_name}`.
 #[tauri::command]
 pub async fn certificate_save_pdf<R: Runtime>(
     app: AppHandle<R>,
@@ -113,7 +113,7 @@ pub async fn certificate_save_pdf<R: Runtime>(
 }
 
 /// Saves certificate `id` as JSON, checkable with `sessionvault certificate verify`
-/// (`certificate-<id>.json`): `{saved, fileName}`.
+/// (`certificate-<id>.json`): `{saved, file_name}`.
 #[tauri::command]
 pub async fn certificate_save_json<R: Runtime>(
     app: AppHandle<R>,

@@ -297,7 +297,7 @@ pub async fn transcript_check(
 }
 
 /// Exports transcript `id` as `format` (`transcript-<id>.<format>`), anonymised and logged as
-/// an outstanding copy: `{saved, fileName}`. Refused (`anonymisation_incomplete`) before any
+/// an outstanding copy: `{saved, file_name}`. Refused (`anonymisation_incomplete`) before any
 /// dialog opens when an original remains.
 #[tauri::command]
 pub async fn transcript_export<R: Runtime>(

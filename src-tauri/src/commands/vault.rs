@@ -15,7 +15,6 @@ use crate::state::{guard, LockEvent, LockReason, RecordingState, Shell};
 
 /// The answer of `vault_unlock`: the vault is open, and how long it may sit idle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct Unlocked {
     /// Always false: the vault is open.
     pub locked: bool,
@@ -32,7 +31,6 @@ pub struct Locked {
 
 /// Where the session stands, for `session_state`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct SessionState {
     /// Whether the vault is closed.
     pub locked: bool,
@@ -66,7 +64,7 @@ pub async fn vault_create(shell: State<'_, Arc<Shell>>) -> Result<Report, Comman
     .await
 }
 
-/// Opens the vault from the OS keyring: `{locked: false, idleLockMinutes}`.
+/// Opens the vault from the OS keyring: `{locked: false, idle_lock_minutes}`.
 #[tauri::command]
 pub async fn vault_unlock(shell: State<'_, Arc<Shell>>) -> Result<Unlocked, CommandError> {
     let shell = Arc::clone(&shell);
@@ -88,7 +86,7 @@ pub async fn vault_lock(shell: State<'_, Arc<Shell>>) -> Result<Locked, CommandE
     .await
 }
 
-/// Where the session stands: `{locked, vaultExists, recording, idleLockMinutes}`. A status
+/// Where the session stands: `{locked, vault_exists, recording, idle_lock_minutes}`. A status
 /// read: it does not count as use of the window (the idle timer is not reset by polling).
 #[tauri::command]
 pub async fn session_state(shell: State<'_, Arc<Shell>>) -> Result<SessionState, CommandError> {
@@ -109,7 +107,7 @@ pub async fn session_state(shell: State<'_, Arc<Shell>>) -> Result<SessionState,
     .await
 }
 
-/// The vault's settings: `{idleLockMinutes, autoRewindSeconds}`.
+/// The vault's settings: `{idle_lock_minutes, auto_rewind_seconds}`.
 #[tauri::command]
 pub async fn settings_get(shell: State<'_, Arc<Shell>>) -> Result<Settings, CommandError> {
     shell.with_vault(|vault| Ok(settings::get(vault)?)).await
@@ -159,7 +157,7 @@ mod tests {
         };
         assert_eq!(
             sent(unlocked),
-            json!({"locked": false, "idleLockMinutes": 5})
+            json!({"locked": false, "idle_lock_minutes": 5})
         );
         assert_eq!(sent(Locked { locked: true }), json!({"locked": true}));
     }
@@ -182,14 +180,14 @@ mod tests {
             sent(state),
             json!({
                 "locked": true,
-                "vaultExists": true,
+                "vault_exists": true,
                 "recording": {
-                    "consentId": "k1",
-                    "clientCode": "C-017",
-                    "startedAt": "2027-07-03T10:00:00Z",
+                    "consent_id": "k1",
+                    "client_code": "C-017",
+                    "started_at": "2027-07-03T10:00:00Z",
                     "paused": false,
                 },
-                "idleLockMinutes": 5,
+                "idle_lock_minutes": 5,
             })
         );
     }

@@ -11,7 +11,6 @@ use crate::error::CommandError;
 
 /// A running recording as `session_state` reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct RecordingState {
     /// The consent it is made under.
     pub consent_id: String,
