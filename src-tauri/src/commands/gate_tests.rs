@@ -22,7 +22,8 @@ use super::{cases, player, sharing, transcripts};
 use crate::error::CommandError;
 use crate::state::Shell;
 
-const SIGNATURE_SVG: &str = r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 80"><path d="M10 60 C 40 10, 80 10, 110 50 S 170 70, 190 20" stroke="black" fill="none" stroke-width="2"/></svg>"#;
+/// A drawn signature, as the consent wizard's pad sends it.
+pub(super) const SIGNATURE_SVG: &str = r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 80"><path d="M10 60 C 40 10, 80 10, 110 50 S 170 70, 190 20" stroke="black" fill="none" stroke-width="2"/></svg>"#;
 
 /// The `sessionvault` binary of this workspace's build.
 fn cli_binary() -> PathBuf {

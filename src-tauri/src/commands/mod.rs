@@ -16,6 +16,8 @@ pub mod vault;
 mod as_sent;
 #[cfg(test)]
 mod gate_tests;
+#[cfg(test)]
+mod reply_tests;
 
 use std::path::{Path, PathBuf};
 
