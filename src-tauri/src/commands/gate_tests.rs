@@ -88,70 +88,94 @@ impl Fixture {
             transcript: String::new(),
             case_study: String::new(),
         };
-        f.id = f.ok(&["init"])["vault_id"].as_str().unwrap().to_owned();
-        let signature = f.tmp.path().join("signature.svg");
-        std::fs::write(&signature, SIGNATURE_SVG).unwrap();
-        let signature = signature.display().to_string();
+        f.id = f.id_of(&f.ok(&["init"]), "vault_id");
         let (owner, course, consent) = if state == State::Expired {
-            let consent = f.ok(&[
-                "consent",
-                "new",
-                "--client",
-                "C-101",
-                "--destroy-by",
-                "2099-01-01",
-                "--purpose",
-                "supervision",
-                "--audience",
-                "supervisor",
-                "--case-study",
-                "organisation",
-                "--client-name",
-                "Alice Marigold",
-                "--counsellor-name",
-                "Sam Counsellor",
-                "--client-signature",
-                &signature,
-            ]);
-            ("organisation", None, consent)
+            ("organisation", None, f.organisation_consent())
         } else {
-            let course = f.ok(&["course", "add", "--name", "Diploma", "--ends", "2099-07-31"])
-                ["id"]
-                .as_str()
-                .unwrap()
-                .to_owned();
-            let consent = f.ok(&[
-                "consent",
-                "new",
-                "--client",
-                "C-101",
-                "--course",
-                &course,
-                "--purpose",
-                "coursework,supervision",
-                "--audience",
-                "supervisor",
-                "--case-study",
-                "coursework",
-                "--client-name",
-                "Alice Marigold",
-                "--counsellor-name",
-                "Sam Counsellor",
-                "--client-signature",
-                &signature,
-            ]);
+            let (course, consent) = f.course_consent();
             ("counsellor", Some(course), consent)
         };
-        let consent = consent["id"].as_str().unwrap().to_owned();
         f.recording = f.record(&consent);
-        f.transcript = f.ok(&["transcript", "new", &f.recording])["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        f.ok(&[
+        f.transcript = f.transcript_with_a_line();
+        f.bookmark();
+        f.case_study = f.case_study(owner, course.as_deref());
+        f.put_in(state, &consent, course.as_deref());
+        f
+    }
+
+    /// The string `key` of a JSON answer.
+    fn id_of(&self, answer: &Value, key: &str) -> String {
+        answer[key].as_str().unwrap().to_owned()
+    }
+
+    /// The client's drawn signature, as a file for `consent new`.
+    fn signature(&self) -> String {
+        let signature = self.tmp.path().join("signature.svg");
+        std::fs::write(&signature, SIGNATURE_SVG).unwrap();
+        signature.display().to_string()
+    }
+
+    /// A consent for the organisation's supervision until 2099-01-01 (no course); its id.
+    fn organisation_consent(&self) -> String {
+        let signature = self.signature();
+        let consent = self.ok(&[
+            "consent",
+            "new",
+            "--client",
+            "C-101",
+            "--destroy-by",
+            "2099-01-01",
+            "--purpose",
+            "supervision",
+            "--audience",
+            "supervisor",
+            "--case-study",
+            "organisation",
+            "--client-name",
+            "Alice Marigold",
+            "--counsellor-name",
+            "Sam Counsellor",
+            "--client-signature",
+            &signature,
+        ]);
+        self.id_of(&consent, "id")
+    }
+
+    /// A course ending in 2099 and a consent for its coursework: their ids.
+    fn course_consent(&self) -> (String, String) {
+        let course = self.ok(&["course", "add", "--name", "Diploma", "--ends", "2099-07-31"]);
+        let course = self.id_of(&course, "id");
+        let signature = self.signature();
+        let consent = self.ok(&[
+            "consent",
+            "new",
+            "--client",
+            "C-101",
+            "--course",
+            &course,
+            "--purpose",
+            "coursework,supervision",
+            "--audience",
+            "supervisor",
+            "--case-study",
+            "coursework",
+            "--client-name",
+            "Alice Marigold",
+            "--counsellor-name",
+            "Sam Counsellor",
+            "--client-signature",
+            &signature,
+        ]);
+        (course, self.id_of(&consent, "id"))
+    }
+
+    /// A transcript of the recording with one line; its id.
+    fn transcript_with_a_line(&self) -> String {
+        let transcript = self.id_of(&self.ok(&["transcript", "new", &self.recording]), "id");
+        self.ok(&[
             "transcript",
             "add",
-            &f.transcript,
+            &transcript,
             "--at",
             "0.5",
             "--speaker",
@@ -159,16 +183,25 @@ impl Fixture {
             "--text",
             "I felt heard",
         ]);
-        f.ok(&[
+        transcript
+    }
+
+    /// A bookmark with a note on the recording.
+    fn bookmark(&self) {
+        self.ok(&[
             "bookmark",
             "add",
-            &f.recording,
+            &self.recording,
             "--at",
             "0.2",
             "--note",
             "a turning point",
         ]);
-        let body = f.tmp.path().join("body.txt");
+    }
+
+    /// A case study about the client owned by `owner`, for `course` if any; its id.
+    fn case_study(&self, owner: &str, course: Option<&str>) -> String {
+        let body = self.tmp.path().join("body.txt");
         std::fs::write(&body, "What the client brought.").unwrap();
         let body = body.display().to_string();
         let mut args = vec![
@@ -183,25 +216,28 @@ impl Fixture {
             "--body-file",
             &body,
         ];
-        if let Some(course) = &course {
-            args.extend(["--course", course.as_str()]);
+        if let Some(course) = course {
+            args.extend(["--course", course]);
         }
-        f.case_study = f.ok(&args)["id"].as_str().unwrap().to_owned();
+        self.id_of(&self.ok(&args), "id")
+    }
+
+    /// Puts consent `consent` (of `course`, if any) in `state`.
+    fn put_in(&self, state: State, consent: &str, course: Option<&str>) {
         match state {
             State::Valid | State::Expired => {}
             State::Withdrawn => {
-                f.ok(&["consent", "withdraw", &consent, "--reason", "no longer"]);
+                self.ok(&["consent", "withdraw", consent, "--reason", "no longer"]);
             }
-            State::CourseEnded => f.edit(&format!(
+            State::CourseEnded => self.edit(&format!(
                 "UPDATE courses SET ends_on = '2020-01-31' WHERE id = '{}'",
                 course.unwrap()
             )),
-            State::Tampered => f.edit(&format!(
+            State::Tampered => self.edit(&format!(
                 "DROP TRIGGER IF EXISTS consents_no_update;
                  UPDATE consents SET client_name = 'Somebody Else' WHERE id = '{consent}';"
             )),
         }
-        f
     }
 
     /// One second of a known signal, recorded from ALSA's `file` plugin as a mono device (no
@@ -289,126 +325,165 @@ fn channel<T>() -> Channel<T> {
 /// A command of the window, called through the shell; it answers `ok` or its error code.
 type Call<'a> = Box<dyn FnOnce() -> String + 'a>;
 
-/// Every command that reveals a recording or its words, through the shell: its name, and the
-/// call.
-fn every_command<'a>(
+/// Commands by name, each with its call.
+type Calls<'a> = Vec<(&'static str, Call<'a>)>;
+
+/// What the calls go through: the app (the shell's state, an app handle) and the fixture.
+#[derive(Clone, Copy)]
+struct Window<'a> {
     app: &'a tauri::App<tauri::test::MockRuntime>,
     f: &'a Fixture,
-) -> Vec<(&'static str, Call<'a>)> {
-    let state = move || app.state::<Arc<Shell>>();
-    let handle = move || app.handle().clone();
-    let (r, t, c) = (&f.recording, &f.transcript, &f.case_study);
-    let open = move |listener: &'static str| -> Call<'a> {
+}
+
+impl<'a> Window<'a> {
+    /// The shell, as a command gets it.
+    fn state(self) -> tauri::State<'a, Arc<Shell>> {
+        self.app.state::<Arc<Shell>>()
+    }
+
+    /// The app's handle, as a save command gets it.
+    fn handle(self) -> tauri::AppHandle<tauri::test::MockRuntime> {
+        self.app.handle().clone()
+    }
+}
+
+/// Every command that reveals a recording or its words, through the shell: its name, and the
+/// call.
+fn every_command<'a>(app: &'a tauri::App<tauri::test::MockRuntime>, f: &'a Fixture) -> Calls<'a> {
+    let w = Window { app, f };
+    let mut calls = listening(w);
+    calls.extend(shares(w));
+    calls.extend(transcribing(w));
+    calls.extend(case_studies(w));
+    calls.push((
+        "client_export",
         Box::new(move || {
-            let opened = block(player::player_open(
-                state(),
-                r.clone(),
-                listener.to_owned(),
-                None,
-                channel(),
-            ));
-            if opened.is_ok() {
-                block(player::player_close(state())).expect("the player closes");
-            }
-            // No output device in a test is not the gate's answer.
-            match outcome(opened).as_str() {
-                "device_failed" => "ok".to_owned(),
-                other => other.to_owned(),
-            }
-        })
-    };
-    let share = move |role: &'static str| -> Call<'a> {
-        Box::new(move || {
-            outcome(block(sharing::share_clip(
-                handle(),
-                state(),
-                r.clone(),
-                role.to_owned(),
-                None,
-                Some("a long enough passphrase".to_owned()),
-                None,
-                None,
-                false,
+            outcome(block(sharing::client_export(
+                w.handle(),
+                w.state(),
+                "C-101".to_owned(),
+                "a long enough passphrase".to_owned(),
             )))
-        })
-    };
+        }),
+    ));
+    calls
+}
+
+/// Opening the recording for `listener`; it is closed again when it opened.
+fn open<'a>(w: Window<'a>, listener: &'static str) -> Call<'a> {
+    Box::new(move || {
+        let opened = block(player::player_open(
+            w.state(),
+            w.f.recording.clone(),
+            listener.to_owned(),
+            None,
+            channel(),
+        ));
+        if opened.is_ok() {
+            block(player::player_close(w.state())).expect("the player closes");
+        }
+        // No output device in a test is not the gate's answer.
+        match outcome(opened).as_str() {
+            "device_failed" => "ok".to_owned(),
+            other => other.to_owned(),
+        }
+    })
+}
+
+/// The player, the waveform and the bookmarks.
+fn listening(w: Window<'_>) -> Calls<'_> {
+    let r = &w.f.recording;
+    vec![
+        ("player_open", open(w, "self")),
+        ("player_open for a tutor", open(w, "tutor")),
+        (
+            "recording_waveform",
+            Box::new(move || outcome(block(player::recording_waveform(w.state(), r.clone())))),
+        ),
+        (
+            "bookmark_list",
+            Box::new(move || outcome(block(player::bookmark_list(w.state(), r.clone())))),
+        ),
+    ]
+}
+
+/// Sharing the recording with `role`, to a passphrase.
+fn share<'a>(w: Window<'a>, role: &'static str) -> Call<'a> {
+    Box::new(move || {
+        outcome(block(sharing::share_clip(
+            w.handle(),
+            w.state(),
+            w.f.recording.clone(),
+            role.to_owned(),
+            None,
+            Some("a long enough passphrase".to_owned()),
+            None,
+            None,
+            false,
+        )))
+    })
+}
+
+/// Sharing the recording with its audience and with someone outside it.
+fn shares(w: Window<'_>) -> Calls<'_> {
+    vec![
+        ("share_clip", share(w, "supervisor")),
+        ("share_clip for a tutor", share(w, "tutor")),
+    ]
+}
+
+/// Starting, reading, saving and exporting a transcript.
+fn transcribing(w: Window<'_>) -> Calls<'_> {
+    let (r, t) = (&w.f.recording, &w.f.transcript);
     let segment = || -> SegmentInput {
         serde_json::from_value(json!({"id": null, "seconds": 0.6, "speaker": "T:", "text": "And?"}))
             .unwrap()
     };
     vec![
-        ("player_open", open("self")),
-        ("player_open for a tutor", open("tutor")),
-        (
-            "recording_waveform",
-            Box::new(move || outcome(block(player::recording_waveform(state(), r.clone())))),
-        ),
-        (
-            "bookmark_list",
-            Box::new(move || outcome(block(player::bookmark_list(state(), r.clone())))),
-        ),
-        ("share_clip", share("supervisor")),
-        ("share_clip for a tutor", share("tutor")),
         (
             "transcript_create",
             Box::new(move || {
-                outcome(block(transcripts::transcript_create(
-                    state(),
-                    r.clone(),
-                    None,
-                    None,
-                )))
+                let created = transcripts::transcript_create(w.state(), r.clone(), None, None);
+                outcome(block(created))
             }),
         ),
         (
             "transcript_get",
-            Box::new(move || outcome(block(transcripts::transcript_get(state(), t.clone())))),
+            Box::new(move || outcome(block(transcripts::transcript_get(w.state(), t.clone())))),
         ),
         (
             "transcript_save",
             Box::new(move || {
-                outcome(block(transcripts::transcript_save(
-                    state(),
-                    t.clone(),
-                    vec![segment()],
-                )))
+                let saved = transcripts::transcript_save(w.state(), t.clone(), vec![segment()]);
+                outcome(block(saved))
             }),
         ),
         (
             "transcript_export",
             Box::new(move || {
-                outcome(block(transcripts::transcript_export(
-                    handle(),
-                    state(),
-                    t.clone(),
-                    "txt".to_owned(),
-                )))
+                let format = "txt".to_owned();
+                let exported =
+                    transcripts::transcript_export(w.handle(), w.state(), t.clone(), format);
+                outcome(block(exported))
             }),
         ),
+    ]
+}
+
+/// Reading and exporting the case study.
+fn case_studies(w: Window<'_>) -> Calls<'_> {
+    let c = &w.f.case_study;
+    vec![
         (
             "case_study_get",
-            Box::new(move || outcome(block(cases::case_study_get(state(), c.clone())))),
+            Box::new(move || outcome(block(cases::case_study_get(w.state(), c.clone())))),
         ),
         (
             "case_study_export",
             Box::new(move || {
-                outcome(block(cases::case_study_export(
-                    handle(),
-                    state(),
-                    c.clone(),
-                    "docx".to_owned(),
-                )))
-            }),
-        ),
-        (
-            "client_export",
-            Box::new(move || {
-                outcome(block(sharing::client_export(
-                    handle(),
-                    state(),
-                    "C-101".to_owned(),
-                    "a long enough passphrase".to_owned(),
-                )))
+                let format = "docx".to_owned();
+                let exported = cases::case_study_export(w.handle(), w.state(), c.clone(), format);
+                outcome(block(exported))
             }),
         ),
     ]
