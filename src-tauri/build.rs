@@ -26,6 +26,7 @@ const COMMANDS: &[&str] = &[
     "record_pause",
     "record_resume",
     "record_stop",
+    "record_watch",
     "recordings_list",
     "recording_waveform",
     "output_devices",

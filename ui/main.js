@@ -53,7 +53,7 @@ const SCREEN_TITLES = {
 /** Commands that answer while the vault is locked (the rest answer `{code: "locked"}`). */
 const ALLOWED_LOCKED = new Set([
   "vault_status", "vault_create", "vault_unlock", "session_state",
-  "record_pause", "record_resume", "record_stop",
+  "record_pause", "record_resume", "record_stop", "record_watch",
 ]);
 
 const state = {

@@ -122,8 +122,8 @@ async fn cpu_of_the_app_recording_with_the_record_screen_in_view() {
         .collect();
     let in_view = measure(&app, recorder.id(), seconds).await;
     in_view.print("Record screen in view");
-    // The same recording with Home in view: the level reports still reach the window, but no
-    // meter is drawn. The difference is what drawing the meter costs.
+    // The same recording with Home in view: the window is sent no level reports and draws no
+    // meter. The difference is what the meter costs, its messages and its drawing.
     let away = if away_seconds > 0 {
         sessionvault_e2e::go(client, "home").await;
         tokio::time::sleep(Duration::from_secs(2)).await;
@@ -141,7 +141,7 @@ async fn cpu_of_the_app_recording_with_the_record_screen_in_view() {
     );
     if let Some(away) = away {
         println!(
-            "drawing the meter costs {:.3} s per minute (Record screen minus Home, same recording)",
+            "the meter costs {:.3} s per minute (Record screen minus Home, same recording)",
             in_view.app - away.app
         );
     }

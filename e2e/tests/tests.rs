@@ -14,6 +14,7 @@ mod case_studies_and_client_copy;
 mod interruptions;
 mod journey;
 mod lock;
+mod meter_in_view;
 mod refusals;
 mod transcribe_and_share;
 mod vault_screen;

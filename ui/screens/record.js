@@ -237,8 +237,42 @@ function scheduleMeter() {
 }
 
 document.addEventListener("visibilitychange", () => {
-  if (!document.hidden && live.running) scheduleMeter();
+  if (!screen || !live.running) return;
+  watchMeter(screen.app, !document.hidden);
+  if (!document.hidden) scheduleMeter();
 });
+
+/**
+ * Asks the shell to send the level and the time recorded (`on`) or to stop (the Record screen
+ * is left, the window hidden or locked): a window not showing the meter is sent nothing 20
+ * times a second. Warnings and interruptions come either way. Coming back, the answer brings
+ * the time recorded and the loudest level missed meanwhile.
+ */
+function watchMeter(app, on) {
+  const wanted = on && live.channel !== null && !live.detached;
+  // One request at a time, in order: leaving and coming straight back ends up watching.
+  watching = watching.then(() => askToWatch(app, wanted));
+}
+
+let watching = Promise.resolve();
+
+async function askToWatch(app, wanted) {
+  try {
+    const standing = await app.call("record_watch", { watching: wanted });
+    if (!wanted || !standing) return;
+    live.elapsed = Number(standing.seconds) || live.elapsed;
+    const loudest = standing.loudest_dbfs;
+    if (Number.isFinite(loudest) && (live.maxPeak === null || loudest > live.maxPeak)) {
+      live.maxPeak = loudest;
+    }
+    if (screen) {
+      renderElapsed();
+      scheduleMeter();
+    }
+  } catch {
+    // No recording any more (its end comes on the channel), or locked: nothing to watch.
+  }
+}
 
 /** What the meter last showed, so only what changed is written. */
 const shown = { valueNow: null, valueText: null, zone: null, value: null, max: null };
@@ -753,6 +787,7 @@ export async function show(root, app, params = {}) {
       live.clientCode = running.client_code ?? live.clientCode;
       live.startedAt = running.started_at ?? live.startedAt;
       live.paused = Boolean(running.paused);
+      watchMeter(app, !document.hidden);
     } else if (live.running) {
       // It ended while its report was not received.
       live.running = false;
@@ -767,6 +802,7 @@ export async function show(root, app, params = {}) {
 export function leave() {
   if (meterFrame) cancelAnimationFrame(meterFrame);
   meterFrame = 0;
+  if (live.running && screen) watchMeter(screen.app, false);
   if (!live.running && live.resultSeen) {
     live.result = null;
     live.failure = null;

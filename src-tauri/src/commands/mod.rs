@@ -53,6 +53,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         recording::record_pause,
         recording::record_resume,
         recording::record_stop,
+        recording::record_watch,
         player::recordings_list,
         player::recording_waveform,
         player::output_devices,

@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use sessionvault_audio::devices::{self, DeviceInfo, Direction};
-use sessionvault_audio::meter::{self, WINDOWS_PER_SECOND};
+use sessionvault_audio::meter;
 use sessionvault_core::consent;
+use sessionvault_core::sessions::recording::live::{Live, Report, Standing};
 use sessionvault_core::sessions::recording::{self, Control, Summary};
 use tauri::ipc::Channel;
 use tauri::State;
@@ -17,9 +18,6 @@ use time::format_description::well_known::Rfc3339;
 use super::{blocking, emit};
 use crate::error::CommandError;
 use crate::state::{guard, RunningRecording, Shell, VaultAt};
-
-/// Level windows between two `elapsed` messages (0.5 s of recorded audio).
-const ELAPSED_EVERY: u64 = WINDOWS_PER_SECOND as u64 / 2;
 
 /// An audio device as the window lists it: the core's fields, its `host` (the part of its id
 /// before the `:`) and `is_default` (the default for the direction listed).
@@ -102,8 +100,9 @@ fn listed(info: DeviceInfo, direction: Direction) -> Device {
 /// Starts recording under consent `consent_id` on `device` (default input when `None`) with
 /// `channels` (1 or 2). Answers `{started: true}` once audio is being sealed; refusals (the
 /// consent, the keyring, the device) reject the call with the core's code. `on_event` gets
-/// the meter's events, `{event: "elapsed", seconds}` about twice a second, then
-/// `{event: "finished", summary}` or `{event: "failed", code, message}`.
+/// the meter's warnings and interruptions; while the window watches (from the start, then as
+/// `record_watch` says) the level 20 times a second and `{event: "elapsed", seconds}` twice;
+/// then `{event: "finished", summary}` or `{event: "failed", code, message}`.
 #[tauri::command]
 pub async fn record_start(
     shell: State<'_, Arc<Shell>>,
@@ -153,19 +152,22 @@ fn start(
         pause: control.pause.clone(),
         resume: control.resume.clone(),
     };
+    // The window that starts a recording is looking at its meter.
+    let live = Arc::new(Live::new(true));
     let (tx, rx) = sync_channel(1);
     let thread = std::thread::Builder::new()
         .name("sessionvault-record".into())
         .spawn({
-            let (consent_id, at) = (consent_id.clone(), at.clone());
+            let (consent_id, at, live) = (consent_id.clone(), at.clone(), Arc::clone(&live));
             move || {
+                let heard = Heard { live, on_event };
                 record(
                     at,
                     &consent_id,
                     device,
                     channels,
                     &thread_control,
-                    on_event,
+                    heard,
                     tx,
                 )
             }
@@ -191,8 +193,37 @@ fn start(
         client_code,
         started_at: at.now().format(&Rfc3339).unwrap_or_default(),
         paused: false,
+        live,
         thread,
     })
+}
+
+/// Who hears a recording's meter: the window's channel, through what the core passes on.
+struct Heard {
+    /// What of the meter the window is told, and when.
+    live: Arc<Live>,
+    /// The window's channel.
+    on_event: Channel<RecordingMessage>,
+}
+
+impl Heard {
+    /// Sends the window what the core passes on of `event`.
+    fn meter(&self, event: meter::Event) {
+        self.live.pass(event, &mut |report| {
+            let message = match report {
+                Report::Meter(event) => RecordingMessage::Meter(event),
+                Report::Elapsed(seconds) => {
+                    RecordingMessage::Shell(RecordingEvent::Elapsed { seconds })
+                }
+            };
+            emit(&self.on_event, message);
+        });
+    }
+
+    /// Sends the window one of the shell's own events.
+    fn shell(&self, event: RecordingEvent) {
+        emit(&self.on_event, RecordingMessage::Shell(event));
+    }
 }
 
 /// The recording thread: opens its own vault, passes the gate, records until stopped.
@@ -203,7 +234,7 @@ fn record(
     device: Option<String>,
     channels: u16,
     control: &Control,
-    on_event: Channel<RecordingMessage>,
+    heard: Heard,
     started: SyncSender<Result<String, CommandError>>,
 ) -> Result<Summary, CommandError> {
     let mut started = Some(started);
@@ -216,20 +247,11 @@ fn record(
             channels,
             duration: None,
         };
-        let mut levels: u64 = 0;
         let summary = recording::record(&mut vault, verified, &options, control, &mut |event| {
             if let Some(tx) = started.take() {
                 let _ = tx.send(Ok(client_code.clone()));
             }
-            emit(&on_event, RecordingMessage::Meter(event));
-            if matches!(event, meter::Event::Level(_)) {
-                levels += 1;
-                if levels.is_multiple_of(ELAPSED_EVERY) {
-                    let seconds = levels as f64 / f64::from(WINDOWS_PER_SECOND);
-                    let elapsed = RecordingEvent::Elapsed { seconds };
-                    emit(&on_event, RecordingMessage::Shell(elapsed));
-                }
-            }
+            heard.meter(event);
         })?;
         Ok::<_, CommandError>(summary)
     })();
@@ -246,12 +268,12 @@ fn record(
             let finished = RecordingEvent::Finished {
                 summary: Box::new(summary.clone()),
             };
-            emit(&on_event, RecordingMessage::Shell(finished));
+            heard.shell(finished);
         }
         (Err(e), None) => {
             tracing::warn!(code = e.code, "recording failed");
             let failed = RecordingEvent::Failed(e.clone());
-            emit(&on_event, RecordingMessage::Shell(failed));
+            heard.shell(failed);
         }
     }
     outcome
@@ -292,6 +314,27 @@ pub async fn record_resume(shell: State<'_, Arc<Shell>>) -> Result<(), CommandEr
         r.control.resume.store(true, Ordering::Relaxed);
         r.paused = false;
     })
+}
+
+/// Starts (`watching`) or stops sending the level and the time recorded to the window: the
+/// window watches while its Record screen is in view and the window is shown. Warnings and
+/// interruptions are sent either way. Answers where the recording stands (the time recorded,
+/// the loudest level so far) so the meter is up to date at once. Not a use of the window: the
+/// idle timer is not touched. Stopping answers while locked; starting needs the vault open.
+#[tauri::command]
+pub async fn record_watch(
+    shell: State<'_, Arc<Shell>>,
+    watching: bool,
+) -> Result<Standing, CommandError> {
+    if watching {
+        shell.ensure_unlocked()?;
+    }
+    let running = guard(&shell.recording);
+    let running = running
+        .as_ref()
+        .filter(|r| r.running())
+        .ok_or_else(not_recording)?;
+    Ok(running.live.watch(watching))
 }
 
 /// Stops the recording, waits for the seal, and returns the recording's summary.
@@ -398,5 +441,22 @@ pub(crate) mod tests {
         assert_eq!(finished["event"], "finished");
         assert_eq!(finished["summary"]["id"], "r1");
         assert_eq!(finished["summary"]["client_code"], "C-017");
+    }
+
+    #[test]
+    fn watching_the_meter_answers_where_the_recording_stands() {
+        let standing = Standing {
+            seconds: 12.5,
+            loudest_dbfs: Some(-3.5),
+        };
+        assert_eq!(
+            sent(standing),
+            json!({"seconds": 12.5, "loudest_dbfs": -3.5})
+        );
+        let before = Standing {
+            seconds: 0.0,
+            loudest_dbfs: None,
+        };
+        assert_eq!(sent(before), json!({"seconds": 0.0, "loudest_dbfs": null}));
     }
 }

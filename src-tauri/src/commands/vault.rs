@@ -169,6 +169,7 @@ mod tests {
             client_code: "C-017".into(),
             started_at: "2027-07-03T10:00:00Z".into(),
             paused: false,
+            meter_watched: true,
         };
         let state = SessionState {
             locked: true,
@@ -186,6 +187,7 @@ mod tests {
                     "client_code": "C-017",
                     "started_at": "2027-07-03T10:00:00Z",
                     "paused": false,
+                    "meter_watched": true,
                 },
                 "idle_lock_minutes": 5,
             })

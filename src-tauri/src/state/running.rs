@@ -5,6 +5,7 @@ use std::sync::atomic::Ordering;
 use std::thread::JoinHandle;
 
 use serde::Serialize;
+use sessionvault_core::sessions::recording::live::Live;
 use sessionvault_core::sessions::recording::{Control, Summary};
 
 use crate::error::CommandError;
@@ -20,6 +21,8 @@ pub struct RecordingState {
     pub started_at: String,
     /// Whether it is paused.
     pub paused: bool,
+    /// Whether the window is being sent its level (its Record screen is in view).
+    pub meter_watched: bool,
 }
 
 /// A recording being made: its controls, what the window shows of it, and its thread (which
@@ -35,6 +38,8 @@ pub struct RunningRecording {
     pub(crate) started_at: String,
     /// Whether it is paused.
     pub(crate) paused: bool,
+    /// What of its meter the window is told, and when.
+    pub(crate) live: std::sync::Arc<Live>,
     /// The thread making it, which returns the finished recording.
     pub(crate) thread: JoinHandle<Result<Summary, CommandError>>,
 }
@@ -52,6 +57,7 @@ impl RunningRecording {
             client_code: self.client_code.clone(),
             started_at: self.started_at.clone(),
             paused: self.paused,
+            meter_watched: self.live.watched(),
         }
     }
 

@@ -30,6 +30,7 @@ use sessionvault_audio::capture::{Capture, CaptureError};
 use sessionvault_audio::meter::{self, Meter};
 use sessionvault_audio::seal::{Format, RecordingKey, SealError, SealedAudio, SealedWriter};
 
+pub mod live;
 mod marks;
 mod recovery;
 mod writer;
