@@ -2,8 +2,9 @@
 //! channel count. Done in the writer thread, never in the device's callback.
 //!
 //! - Samples become 16-bit: integers keep their top 16 bits (cpal's conversion), floats are
-//!   scaled by 32768, rounded to nearest and clamped, so a 16-bit value that went through float
-//!   comes back exactly.
+//!   scaled by 32768, clamped and rounded to nearest (halves to even), so a 16-bit value that
+//!   went through float comes back exactly. The rounding is plain arithmetic rather than a
+//!   call to the C library's `round`, so a block of samples converts in a few vector steps.
 //! - Channels: mono from several channels is their mean, rounded to nearest (halves up); stereo
 //!   from mono is the one channel on both sides; stereo from more channels is the first two
 //!   (the front pair of a mix format).
@@ -24,13 +25,20 @@ impl Stored for i16 {
 
 impl Stored for f32 {
     fn stored(self) -> i16 {
-        (self * 32768.0).round().clamp(-32768.0, 32767.0) as i16
+        // Adding and taking away 1.5·2²³ leaves the nearest integer (halves to even) of any
+        // value under 2²² in size; the clamp keeps it there. NaN ends as 0.
+        const ROUNDER: f32 = 12_582_912.0;
+        let scaled = (self * 32768.0).clamp(-32768.0, 32767.0);
+        ((scaled + ROUNDER) - ROUNDER) as i16
     }
 }
 
 impl Stored for f64 {
     fn stored(self) -> i16 {
-        (self * 32768.0).round().clamp(-32768.0, 32767.0) as i16
+        // As for f32, with 1.5·2⁵².
+        const ROUNDER: f64 = 6_755_399_441_055_744.0;
+        let scaled = (self * 32768.0).clamp(-32768.0, 32767.0);
+        ((scaled + ROUNDER) - ROUNDER) as i16
     }
 }
 
@@ -133,6 +141,31 @@ mod tests {
         assert_eq!(1.0f32.stored(), 32767);
         assert_eq!(1.5f32.stored(), 32767);
         assert_eq!((-1.5f64).stored(), -32768);
+    }
+
+    #[test]
+    fn halves_go_to_the_even_neighbour_and_the_rest_to_the_nearest() {
+        for (half, even) in [(0.5f32, 0i16), (1.5, 2), (2.5, 2), (-0.5, 0), (-1.5, -2)] {
+            assert_eq!((half / 32768.0).stored(), even, "{half}");
+            assert_eq!((f64::from(half) / 32768.0).stored(), even, "{half}");
+        }
+        // Away from the halves, the same as rounding by the C library, over the whole range
+        // and past its ends.
+        let mut x = -1.2f32;
+        let mut compared = 0;
+        while x < 1.2 {
+            if (x * 32768.0).fract().abs() != 0.5 {
+                let by_library = (x * 32768.0).round().clamp(-32768.0, 32767.0) as i16;
+                assert_eq!(x.stored(), by_library, "{x}");
+                assert_eq!(f64::from(x).stored(), by_library, "{x}");
+                compared += 1;
+            }
+            x += 0.000_123_7;
+        }
+        assert!(compared > 19_000, "{compared}");
+        assert_eq!(f32::NAN.stored(), 0);
+        assert_eq!(f32::INFINITY.stored(), 32767);
+        assert_eq!(f64::NEG_INFINITY.stored(), -32768);
     }
 
     #[test]
