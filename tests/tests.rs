@@ -16,6 +16,7 @@ mod certificates;
 mod cli;
 mod command_line;
 mod consent;
+mod consent_watch;
 mod devices;
 mod disclosure;
 mod interruptions;

@@ -203,10 +203,17 @@ pub fn verify(vault: &Vault, id: &str) -> Result<VerifiedConsent, ConsentError> 
 /// Every check of [`verify`], on a loaded record: `Err(ConsentError::Refused(..))` says why
 /// the gate refuses it now.
 pub(crate) fn check(vault: &Vault, record: &Record) -> Result<(), ConsentError> {
+    check_holding(vault, record).map(|_| ())
+}
+
+/// Every check of [`verify`], as [`check`]; when the record holds, the last day it holds on.
+pub(super) fn check_holding(vault: &Vault, record: &Record) -> Result<DateLimit, ConsentError> {
     let key = vault.public_key();
     check_signed(vault, &key, record)?;
     check_not_withdrawn(vault, &key, record)?;
-    check_in_date(vault, record)
+    let limit = date_limit(vault, record)?;
+    limit.check(vault.now().date())?;
+    Ok(limit)
 }
 
 /// That the record is as it was signed: its signature by `key` over its canonical form (bound
@@ -294,32 +301,51 @@ fn check_not_withdrawn(
     Ok(())
 }
 
-/// That the record is in date by the vault's clock: its course has not ended and its destroy-by
-/// date has not passed.
-fn check_in_date(vault: &Vault, record: &Record) -> Result<(), ConsentError> {
-    let refuse = |r| Err(ConsentError::Refused(r));
-    let today = vault.now().date();
+/// The last day a record holds on: its course's end or its destroy-by date, whichever comes
+/// first, and which of them it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct DateLimit {
+    last_day: Date,
+    /// Whether the limit is the course's (else the destroy-by date).
+    course: bool,
+}
+
+impl DateLimit {
+    /// That `today` is not past the limit.
+    pub(super) fn check(self, today: Date) -> Result<(), ConsentError> {
+        if self.last_day >= today {
+            return Ok(());
+        }
+        let on = self.last_day;
+        Err(ConsentError::Refused(if self.course {
+            Refusal::CourseEnded { on }
+        } else {
+            Refusal::Expired { on }
+        }))
+    }
+}
+
+/// The record's [`DateLimit`]: its course's end (the course is read) or its destroy-by date.
+fn date_limit(vault: &Vault, record: &Record) -> Result<DateLimit, ConsentError> {
     let Some(destroy_by) = record.destroy_by else {
-        return refuse(Refusal::Tampered {
+        return Err(ConsentError::Refused(Refusal::Tampered {
             what: "it has no destroy-by date",
+        }));
+    };
+    let Some(course_id) = record.course_id else {
+        return Ok(DateLimit {
+            last_day: destroy_by,
+            course: false,
         });
     };
-    if let Some(course_id) = record.course_id {
-        let course = match course::get(vault, &course_id.to_string()) {
-            Ok(course) => course,
-            Err(CourseError::NotFound(_)) => {
-                return refuse(Refusal::Tampered {
-                    what: "its course no longer exists",
-                })
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let ended = course.ends_on.min(destroy_by);
-        if ended < today {
-            return refuse(Refusal::CourseEnded { on: ended });
-        }
-    } else if destroy_by < today {
-        return refuse(Refusal::Expired { on: destroy_by });
+    match course::get(vault, &course_id.to_string()) {
+        Ok(course) => Ok(DateLimit {
+            last_day: course.ends_on.min(destroy_by),
+            course: true,
+        }),
+        Err(CourseError::NotFound(_)) => Err(ConsentError::Refused(Refusal::Tampered {
+            what: "its course no longer exists",
+        })),
+        Err(e) => Err(e.into()),
     }
-    Ok(())
 }

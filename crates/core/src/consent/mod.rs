@@ -35,6 +35,7 @@ mod input;
 mod load;
 mod print;
 mod record;
+mod watch;
 mod withdraw;
 
 pub use choices::{parse_list, Audience, CaseStudy, Decision, Purpose};
@@ -46,4 +47,5 @@ pub use input::{check_client_code, MAX_NAME_CHARS, MAX_REASON_CHARS};
 pub use load::{get, list, Summary};
 pub use print::{make_pdf, save_pdf, SavedPdf};
 pub use record::{Record, Withdrawal};
+pub use watch::ConsentWatch;
 pub use withdraw::withdraw;

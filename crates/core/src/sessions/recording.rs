@@ -19,7 +19,7 @@ use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
-use crate::consent::{self, ConsentError, VerifiedConsent};
+use crate::consent::{self, ConsentError, ConsentWatch, VerifiedConsent};
 use crate::disclosure::{self, Cleared, DisclosureError, Recipient, Use};
 use crate::store::audit::EventKind;
 use crate::store::db::DbError;
@@ -211,8 +211,8 @@ pub fn record(
 
     let mut watch = vault.keys().watch();
     let mut key_check = || key_missing(&mut watch, id);
-    let consent_id = consent.id().to_string();
-    let mut consent_check = || still_consented(vault, &consent_id);
+    let mut consent_watch = ConsentWatch::new(&consent.id().to_string());
+    let mut consent_check = || still_consented(vault, &mut consent_watch);
     let ended = writer::run(
         capture,
         writer,
@@ -392,17 +392,19 @@ fn store_ended(
 /// Asks the consent gate again for a running recording: `None` while the consent holds, else
 /// why it stopped. A database that cannot be read for a moment is not a refusal (it is asked
 /// again at the next check); a re-key by another SessionVault is followed first.
-fn still_consented(vault: &mut Vault, consent_id: &str) -> Option<String> {
-    if let Err(e) = vault.refresh() {
-        tracing::warn!(
+fn still_consented(vault: &mut Vault, watch: &mut ConsentWatch) -> Option<String> {
+    match vault.refresh() {
+        Ok(false) => {}
+        Ok(true) => watch.forget(),
+        Err(e) => tracing::warn!(
             code = e.code(),
             "the vault could not be read again: the consent is checked on the open database"
-        );
+        ),
     }
-    match consent::verify(vault, consent_id) {
+    match watch.check(vault) {
         Ok(_) => None,
         Err(ConsentError::Refused(refusal)) => {
-            tracing::warn!(consent = %consent_id, code = refusal.code(), "recording stopped by the consent gate");
+            tracing::warn!(consent = %watch.id(), code = refusal.code(), "recording stopped by the consent gate");
             Some(format!(
                 "The client's consent no longer holds: {refusal}. What was recorded until then \
                  is sealed, and is destroyed when this consent's recordings are shredded"
