@@ -7,7 +7,8 @@
 # scripts/bench-app-cpu.sh 3300 300 busy release).
 #   scripts/bench-app-cpu.sh [SECONDS=300] [HOME_SECONDS=SECONDS] [busy] [release]
 # With `release` the app and the command line are release builds; otherwise the ones
-# `cargo build` made (SESSIONVAULT_APP picks another app binary).
+# `cargo build` made (SESSIONVAULT_APP picks another app binary). Before the recording, the app
+# idle with Home in view for SESSIONVAULT_BENCH_IDLE_SECONDS (60; 0 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SESSIONVAULT_BENCH_SECONDS=${1:-300}

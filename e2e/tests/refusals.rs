@@ -4,10 +4,10 @@
 
 use serde_json::json;
 use sessionvault_e2e::{
-    add_course, click, consent_next, create_vault, date_in_days, go, grant_consent, invoke,
-    invoke_with_channels, is_displayed, is_enabled, look, one_at_a_time, poll, record_for,
-    set_value, start_consent, text, type_into, wait_displayed, wait_for, wait_screen, wait_text,
-    AppEnv, Client, ConsentSpec, Locator, PulseServer,
+    add_course, click, consent_next, create_vault, date_in_days, go, invoke, invoke_with_channels,
+    is_displayed, is_enabled, look, one_at_a_time, poll, record_for, set_value, start_consent,
+    supervision_consent, text, type_into, wait_displayed, wait_for, wait_screen, wait_text, AppEnv,
+    Client, ConsentSpec, Locator, PulseServer,
 };
 
 /// The record screen offers no consent to record under, and its Start stays disabled with a
@@ -74,24 +74,8 @@ async fn recording_is_refused_after_the_consent_is_withdrawn() {
     let window = env.launch().await;
     let client = &window.client;
     create_vault(client, &env.vault_dir(), None).await;
-    let destroy_by = date_in_days(client, 90).await;
     let code = "C-0815";
-    let consent = grant_consent(
-        client,
-        &ConsentSpec {
-            client_code: code,
-            course_id: None,
-            destroy_by: Some(&destroy_by),
-            purposes: &["supervision"],
-            audience: &["supervisor"],
-            case_study: "none",
-            client_name: "Tamsin Orlov-Beech",
-            counsellor_name: "Morgan Ellery",
-            typed_signature: false,
-        },
-        None,
-    )
-    .await;
+    let consent = supervision_consent(client, code, "Tamsin Orlov-Beech").await;
 
     // Granted: the record screen offers it and Start comes on once it is chosen.
     go(client, "record").await;
@@ -205,24 +189,8 @@ async fn the_player_refuses_a_listener_the_consent_does_not_name() {
     let window = env.launch().await;
     let client = &window.client;
     create_vault(client, &env.vault_dir(), None).await;
-    let destroy_by = date_in_days(client, 90).await;
     // Supervision only: a tutor may not listen.
-    let consent = grant_consent(
-        client,
-        &ConsentSpec {
-            client_code: "C-0733",
-            course_id: None,
-            destroy_by: Some(&destroy_by),
-            purposes: &["supervision"],
-            audience: &["supervisor"],
-            case_study: "none",
-            client_name: "Ines Vardakis",
-            counsellor_name: "Morgan Ellery",
-            typed_signature: false,
-        },
-        None,
-    )
-    .await;
+    let consent = supervision_consent(client, "C-0733", "Ines Vardakis").await;
     let recording = record_for(client, &consent, 2.0, None).await;
 
     go(client, "library").await;

@@ -7,9 +7,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use sessionvault_e2e::{
-    app_binary, create_vault, date_in_days, grant_consent, invoke_with_channels, look,
-    one_at_a_time, poll_for, start_recording, text, AppEnv, Client, ConsentSpec, Locator,
-    PulseServer,
+    app_binary, create_vault, invoke_with_channels, look, one_at_a_time, poll_for, start_recording,
+    supervision_consent, text, AppEnv, Client, Locator, PulseServer,
 };
 
 /// The `sessionvault` command line built beside the app.
@@ -17,26 +16,6 @@ fn cli(env: &AppEnv) -> std::process::Command {
     let mut cmd = std::process::Command::new(app_binary().with_file_name("sessionvault"));
     cmd.arg("--vault").arg(env.vault_dir());
     cmd
-}
-
-async fn consent_for(client: &Client, code: &str, name: &str) -> String {
-    let destroy_by = date_in_days(client, 90).await;
-    grant_consent(
-        client,
-        &ConsentSpec {
-            client_code: code,
-            course_id: None,
-            destroy_by: Some(&destroy_by),
-            purposes: &["supervision"],
-            audience: &["supervisor"],
-            case_study: "none",
-            client_name: name,
-            counsellor_name: "Morgan Ellery",
-            typed_signature: false,
-        },
-        None,
-    )
-    .await
 }
 
 /// Waits for the record screen's result and returns what it says stopped the recording.
@@ -73,7 +52,7 @@ async fn a_withdrawal_stops_the_windows_recording_and_the_window_says_why() {
     create_vault(client, &env.vault_dir(), None).await;
 
     // Withdrawn from the command line beside the window, while the window records.
-    let consent = consent_for(client, "C-3101", "Ines Rathbone").await;
+    let consent = supervision_consent(client, "C-3101", "Ines Rathbone").await;
     start_recording(client, &consent, 1.5, None).await;
     let started = Instant::now();
     let out = cli(&env)
@@ -119,7 +98,7 @@ async fn a_withdrawal_stops_the_windows_recording_and_the_window_says_why() {
 
     // Withdrawn in the window, while the window records: its own recording is stopped first,
     // then destroyed with the withdrawal.
-    let consent = consent_for(client, "C-3102", "Oskar Penhallow").await;
+    let consent = supervision_consent(client, "C-3102", "Oskar Penhallow").await;
     start_recording(client, &consent, 1.5, None).await;
     let answer = invoke_with_channels(
         client,
