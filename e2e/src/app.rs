@@ -11,7 +11,7 @@ use fantoccini::Client;
 
 use crate::driver::Driver;
 use crate::look::{assert_accessible, clear_accessibility_failures, take_accessibility_failures};
-use crate::pulse::PulseServer;
+use sessionvault_testbed::PulseServer;
 
 /// The folders and environment one run of the app gets: its own vault folder, its own HOME and
 /// XDG folders (so every file the webview leaves behind is known and can be searched), a folder

@@ -15,7 +15,8 @@
 //! - [`driver`]: the app binary, the artifacts folder, [`one_at_a_time`], and `tauri-driver`.
 //! - [`app`]: one run of the app, its folders and environment ([`AppEnv`]) and its window
 //!   ([`Window`]).
-//! - [`pulse`]: the private PulseAudio server ([`PulseServer`]).
+//! - [`PulseServer`]: the private PulseAudio server, from `sessionvault-testbed` (the CLI
+//!   tests' too).
 //! - [`wait`]: polling until something holds, and the waits built on it ([`poll`],
 //!   [`wait_for`], [`wait_screen`], ...).
 //! - [`elements`]: reading and working the page's elements ([`click`], [`type_into`],
@@ -39,7 +40,6 @@ pub mod driver;
 pub mod elements;
 pub mod look;
 pub mod outside;
-pub mod pulse;
 pub mod recording;
 pub mod script;
 pub mod setup;
@@ -61,9 +61,9 @@ pub use look::{assert_accessible, axe_check, look, maybe_look, screenshot, AXE_T
 pub use outside::{
     contains, files_holding, files_under, run_program, saved_file, secret_tool_search, vault_id,
 };
-pub use pulse::PulseServer;
 pub use recording::{elapsed_shown, record_for, start_recording};
 pub use script::{body_text, invoke, invoke_with_channels, run_async};
+pub use sessionvault_testbed::PulseServer;
 pub use setup::{add_course, create_vault};
 pub use wait::{
     give_up, poll, poll_for, try_poll, wait_attr, wait_displayed, wait_for, wait_hidden,

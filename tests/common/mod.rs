@@ -1,12 +1,16 @@
 //! Shared helpers of the integration tests: running the real `sessionvault` binary against a
 //! throw-away vault, asking the real Secret Service from outside the process, and running a
 //! test that changes the process's environment alone in a process of its own ([`alone`]).
+//! The private PulseAudio server and the looks from outside (files, the keyring) are the
+//! window tests' too: they come from `sessionvault-testbed`.
 //!
 //! These tests need the real OS keyring. `scripts/test.sh` runs them inside a private D-Bus
 //! session with an unlocked GNOME Keyring (`scripts/with-keyring.sh`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+pub use sessionvault_testbed::{contains, files_under, secret_tool_search, PulseServer};
 
 /// The `sessionvault` binary built for these tests, with no vault folder and no PulseAudio
 /// server from the environment: a test names its own (`.env("PULSE_SERVER", ...)` after this
@@ -130,170 +134,6 @@ pub fn new_vault() -> (tempfile::TempDir, PathBuf, String) {
     let json: serde_json::Value = serde_json::from_str(&stdout).expect("init prints JSON");
     let id = json["vault_id"].as_str().expect("vault_id").to_owned();
     (tmp, dir, id)
-}
-
-/// What `secret-tool search --all service SERVICE` prints: the real Secret Service, asked from
-/// another process.
-pub fn secret_tool_search(service: &str) -> String {
-    let out = Command::new("secret-tool")
-        .args(["search", "--all", "--unlock", "service", service])
-        .output()
-        .expect("secret-tool (libsecret-tools) must be installed");
-    // secret-tool prints attributes on stderr and the secret on stdout.
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-/// Every file under `dir`, recursively.
-pub fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(files_under(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
-}
-
-/// Whether `needle` occurs in `haystack`.
-pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
-/// A private PulseAudio server with a null sink and a 440 Hz sine source, on its own socket;
-/// stopped when dropped. Reached by setting `PULSE_SERVER` to [`PulseServer::address`].
-pub struct PulseServer {
-    child: std::process::Child,
-    dir: tempfile::TempDir,
-    /// The `PULSE_SERVER` value that reaches it.
-    pub address: String,
-}
-
-impl PulseServer {
-    /// Starts the server and waits until it answers.
-    pub fn start() -> PulseServer {
-        Self::start_with(
-            "load-module module-sine-source source_name=svsine frequency=440 rate=48000\n\
-             set-default-source svsine\n",
-        )
-    }
-
-    /// Starts a server whose default source is the 440 Hz sine, with a second microphone
-    /// beside it: `svother`, a 1000 Hz sine (a headset just plugged in).
-    pub fn with_second_source() -> PulseServer {
-        Self::start_with(
-            "load-module module-sine-source source_name=svsine frequency=440 rate=48000\n\
-             load-module module-sine-source source_name=svother frequency=1000 rate=48000\n\
-             set-default-source svsine\n",
-        )
-    }
-
-    /// Runs `pactl` with `args` against this server; whether it succeeded, and what it printed.
-    pub fn pactl(&self, args: &[&str]) -> (bool, String) {
-        let out = Command::new("pactl")
-            .args(args)
-            .env("PULSE_SERVER", &self.address)
-            .output()
-            .expect("pactl must be installed");
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned()
-                + &String::from_utf8_lossy(&out.stderr),
-        )
-    }
-
-    /// Starts a server whose default source is a pipe of the given format (PulseAudio's
-    /// `module-pipe-source`, e.g. `format=s32le rate=44100 channels=2`): a microphone whose own
-    /// format is that, delivering exactly the bytes written to [`PulseServer::pipe`], unpaced.
-    pub fn with_pipe_source(spec: &str) -> PulseServer {
-        Self::start_with(&format!(
-            "load-module module-pipe-source source_name=svpipe file=@DIR@/source.fifo {spec}\n\
-             set-default-source svpipe\n"
-        ))
-    }
-
-    /// The server's process id (to freeze it, as a sleeping computer does).
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// The pipe feeding the source of [`PulseServer::with_pipe_source`].
-    pub fn pipe(&self) -> PathBuf {
-        self.dir.path().join("source.fifo")
-    }
-
-    /// Starts the server with the null sink and `sources` (script lines; `@DIR@` is the
-    /// server's own folder) and waits until it answers.
-    fn start_with(sources: &str) -> PulseServer {
-        let dir = tempfile::tempdir().unwrap();
-        let socket = dir.path().join("native");
-        let script = dir.path().join("test.pa");
-        std::fs::write(
-            &script,
-            format!(
-                "load-module module-native-protocol-unix socket={} auth-anonymous=1\n\
-                 load-module module-null-sink sink_name=svsink\n\
-                 {}set-default-sink svsink\n",
-                socket.display(),
-                sources.replace("@DIR@", &dir.path().display().to_string())
-            ),
-        )
-        .unwrap();
-        let mut child = Command::new("pulseaudio")
-            .args(["-n", "-F"])
-            .arg(&script)
-            .args([
-                "--daemonize=no",
-                "--exit-idle-time=-1",
-                "--log-target=stderr",
-            ])
-            .env("HOME", dir.path())
-            .env("PULSE_RUNTIME_PATH", dir.path().join("run"))
-            .env("XDG_RUNTIME_DIR", dir.path())
-            .env("XDG_CONFIG_HOME", dir.path().join("config"))
-            // Off the session bus: two servers would fight over one D-Bus name.
-            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
-            .env_remove("DISPLAY")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("pulseaudio must be installed");
-        let address = format!("unix:{}", socket.display());
-        for _ in 0..100 {
-            let ok = Command::new("pactl")
-                .arg("info")
-                .env("PULSE_SERVER", &address)
-                .output()
-                .is_ok_and(|o| o.status.success());
-            if ok {
-                return PulseServer {
-                    child,
-                    dir,
-                    address,
-                };
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("the private PulseAudio server did not start");
-    }
-}
-
-impl Drop for PulseServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// A granted consent (without a course, for supervision) in the vault at `dir`; its id.
