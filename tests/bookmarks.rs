@@ -80,21 +80,51 @@ fn bookmarks_are_listed_in_time_order_and_can_be_moved_renoted_and_removed() {
     let (_tmp, dir, recording) = vault_with_recording();
     assert!(list(&dir, &recording).is_empty());
 
+    let [a, b, c] = add_three_out_of_order(&dir, &recording);
+    check_listed_in_time_order(&dir, &recording, [&a, &b, &c]);
+    let (a_id, b_id, c_id) = (
+        a["id"].as_str().unwrap(),
+        b["id"].as_str().unwrap(),
+        c["id"].as_str().unwrap(),
+    );
+    check_listed_for_people(&dir, &recording, [a_id, b_id, c_id]);
+    move_and_renote(&dir, &recording, &b, [a_id, b_id, c_id]);
+
+    // Removed: gone from the list, and a second removal finds nothing.
+    let removed = ok(&dir, &["rm", a_id]);
+    assert_eq!(removed["id"], a_id);
+    assert_eq!(removed["at_frame"], 72_000);
+    assert_eq!(ids(&list(&dir, &recording)), [c_id, b_id]);
+    assert_eq!(refused(&dir, &["rm", a_id]).0, "bookmark_not_found");
+
+    check_text_output_of_add_edit_and_rm(&dir, &recording);
+}
+
+/// The ids of the listed bookmarks `l`, in the order listed.
+fn ids(l: &[Value]) -> Vec<String> {
+    l.iter()
+        .map(|b| b["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Adds bookmarks A, B and C to `recording` out of order, in each form of time, checking what
+/// each add returns; what the three adds returned.
+fn add_three_out_of_order(dir: &Path, recording: &str) -> [Value; 3] {
     // Added out of order, in each form of time.
     let a = ok(
-        &dir,
-        &["add", &recording, "--at", "1.5", "--note", "A: the pause"],
+        dir,
+        &["add", recording, "--at", "1.5", "--note", "A: the pause"],
     );
     assert_eq!(a["at_frame"], 72_000);
     assert_eq!(a["at_seconds"], 1.5);
-    assert_eq!(a["recording_id"], recording.as_str());
+    assert_eq!(a["recording_id"], recording);
     assert_eq!(a["note"], "A: the pause");
     assert_eq!(a["created_at"], a["updated_at"]);
     let b = ok(
-        &dir,
+        dir,
         &[
             "add",
-            &recording,
+            recording,
             "--at",
             "0:00.25",
             "--note",
@@ -105,13 +135,18 @@ fn bookmarks_are_listed_in_time_order_and_can_be_moved_renoted_and_removed() {
     assert_eq!(b["note"], "B: opening", "the note is kept trimmed");
     // The very end of the recording is a place too.
     let c = ok(
-        &dir,
-        &["add", &recording, "--at", "0:00:02", "--note", "C: end"],
+        dir,
+        &["add", recording, "--at", "0:00:02", "--note", "C: end"],
     );
     assert_eq!(c["at_frame"], 96_000);
     assert_eq!(c["at_seconds"], 2.0);
+    [a, b, c]
+}
 
-    let listed = list(&dir, &recording);
+/// Checks that the list gives bookmarks `added` (A, B, C) in time order, each as added.
+fn check_listed_in_time_order(dir: &Path, recording: &str, added: [&Value; 3]) {
+    let [a, b, c] = added;
+    let listed = list(dir, recording);
     assert_eq!(
         frames_and_notes(&listed),
         [
@@ -120,21 +155,20 @@ fn bookmarks_are_listed_in_time_order_and_can_be_moved_renoted_and_removed() {
             (96_000, "C: end".to_owned()),
         ]
     );
-    assert_eq!(listed[1], a, "list gives what add returned");
-    let ids = |l: &[Value]| -> Vec<String> {
-        l.iter()
-            .map(|b| b["id"].as_str().unwrap().to_owned())
-            .collect()
-    };
+    assert_eq!(listed[1], *a, "list gives what add returned");
     let (a_id, b_id, c_id) = (
         a["id"].as_str().unwrap(),
         b["id"].as_str().unwrap(),
         c["id"].as_str().unwrap(),
     );
     assert_eq!(ids(&listed), [b_id, a_id, c_id]);
+}
 
+/// Checks the list for people, bookmarks A, B and C (`a_b_c`): one line each, in time order.
+fn check_listed_for_people(dir: &Path, recording: &str, a_b_c: [&str; 3]) {
+    let [a_id, b_id, c_id] = a_b_c;
     // For people: one line each, in time order.
-    let (out, text, stderr) = run(cli(&dir).args(["bookmark", "list", &recording]));
+    let (out, text, stderr) = run(cli(dir).args(["bookmark", "list", recording]));
     assert!(out.status.success(), "{stderr}");
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3, "{text}");
@@ -151,10 +185,15 @@ fn bookmarks_are_listed_in_time_order_and_can_be_moved_renoted_and_removed() {
         lines[2].starts_with(c_id) && lines[2].contains("0:02.000"),
         "{text}"
     );
+}
 
+/// Moves and re-notes B (as added: `b`) at once, then re-notes only A and moves only C
+/// (`a_b_c` their ids), checking the list after.
+fn move_and_renote(dir: &Path, recording: &str, b: &Value, a_b_c: [&str; 3]) {
+    let [a_id, b_id, c_id] = a_b_c;
     // Moved and re-noted at once: B goes after A.
     let edited = ok(
-        &dir,
+        dir,
         &["edit", b_id, "--at", "1.75", "--note", "B: the silence"],
     );
     assert_eq!(edited["id"], b_id);
@@ -164,43 +203,39 @@ fn bookmarks_are_listed_in_time_order_and_can_be_moved_renoted_and_removed() {
     assert_eq!(edited["created_at"], b["created_at"]);
     assert!(edited["updated_at"].as_str() >= b["updated_at"].as_str());
     // Only the note: the time stays.
-    let renoted = ok(&dir, &["edit", a_id, "--note", "A: rupture and repair"]);
+    let renoted = ok(dir, &["edit", a_id, "--note", "A: rupture and repair"]);
     assert_eq!(renoted["at_frame"], 72_000);
     // Only the time: the note stays.
-    let moved = ok(&dir, &["edit", c_id, "--at", "0:00.5"]);
+    let moved = ok(dir, &["edit", c_id, "--at", "0:00.5"]);
     assert_eq!(moved["at_frame"], 24_000);
     assert_eq!(moved["note"], "C: end");
     assert_eq!(
-        frames_and_notes(&list(&dir, &recording)),
+        frames_and_notes(&list(dir, recording)),
         [
             (24_000, "C: end".to_owned()),
             (72_000, "A: rupture and repair".to_owned()),
             (84_000, "B: the silence".to_owned()),
         ]
     );
+}
 
-    // Removed: gone from the list, and a second removal finds nothing.
-    let removed = ok(&dir, &["rm", a_id]);
-    assert_eq!(removed["id"], a_id);
-    assert_eq!(removed["at_frame"], 72_000);
-    assert_eq!(ids(&list(&dir, &recording)), [c_id, b_id]);
-    assert_eq!(refused(&dir, &["rm", a_id]).0, "bookmark_not_found");
-
+/// Checks the text output (no --json) of add, edit and rm, and a refused add.
+fn check_text_output_of_add_edit_and_rm(dir: &Path, recording: &str) {
     // Text output of add, edit and rm.
     let (out, text, stderr) =
-        run(cli(&dir).args(["bookmark", "add", &recording, "--at", "1:00", "--note", "x"]));
+        run(cli(dir).args(["bookmark", "add", recording, "--at", "1:00", "--note", "x"]));
     assert_eq!(out.status.code(), Some(1), "1:00 is past the end: {text}");
     assert!(stderr.contains("after the end"), "{stderr}");
-    let (out, text, stderr) = run(cli(&dir).args([
-        "bookmark", "add", &recording, "--at", "1", "--note", "D: text",
+    let (out, text, stderr) = run(cli(dir).args([
+        "bookmark", "add", recording, "--at", "1", "--note", "D: text",
     ]));
     assert!(out.status.success(), "{stderr}");
     let d_id = text.trim().to_owned();
-    assert_eq!(list(&dir, &recording)[1]["id"], d_id.as_str(), "{text}");
-    let (out, text, stderr) = run(cli(&dir).args(["bookmark", "edit", &d_id, "--at", "1.25"]));
+    assert_eq!(list(dir, recording)[1]["id"], d_id.as_str(), "{text}");
+    let (out, text, stderr) = run(cli(dir).args(["bookmark", "edit", &d_id, "--at", "1.25"]));
     assert!(out.status.success(), "{stderr}");
     assert!(text.contains("0:01.250"), "{text}");
-    let (out, text, stderr) = run(cli(&dir).args(["bookmark", "rm", &d_id]));
+    let (out, text, stderr) = run(cli(dir).args(["bookmark", "rm", &d_id]));
     assert!(out.status.success(), "{stderr}");
     assert!(text.contains("removed"), "{text}");
 }
@@ -274,31 +309,54 @@ fn the_note_stays_out_of_the_audit_log_the_logs_and_the_files_of_the_vault() {
     let first = "QX7-first: client spoke of her brother";
     let second = "QX7-second: counsellor's own reaction";
     let kept = "QX7-kept: transference at this point";
+    let (id, kept_id) = add_edit_remove_and_list_traced(&dir, &recording, [first, second, kept]);
+    check_audit_log_names_no_note(&dir, &recording, &id, &kept_id);
+
+    // The kept note is there to read, yet no file under the vault holds any note in plaintext.
+    assert_eq!(list(&dir, &recording)[0]["note"], kept);
+    check_no_file_holds_a_note(&dir, [first, second, kept]);
+}
+
+/// Runs a bookmark command with every tracing level on, which must succeed and log nothing of
+/// a note; its JSON and its logs (stderr).
+fn traced(dir: &Path, args: &[&str]) -> (Value, String) {
+    let (out, stdout, stderr) = run(cli(dir)
+        .args(["--json", "bookmark"])
+        .args(args)
+        .env("SESSIONVAULT_LOG", "trace"));
+    assert!(out.status.success(), "{args:?}: {stderr}");
+    assert!(
+        !stderr.contains("QX7"),
+        "{args:?} logged the note: {stderr}"
+    );
+    (json(&stdout), stderr)
+}
+
+/// Adds a bookmark with the `first` note, edits it to the `second`, removes it, adds one with
+/// the `kept` note and lists them, all traced; the ids of the removed and the kept bookmark.
+fn add_edit_remove_and_list_traced(
+    dir: &Path,
+    recording: &str,
+    [first, second, kept]: [&str; 3],
+) -> (String, String) {
     // Every tracing level on: the logs (stderr) must not hold the notes either.
-    let traced = |args: &[&str]| {
-        let (out, stdout, stderr) = run(cli(&dir)
-            .args(["--json", "bookmark"])
-            .args(args)
-            .env("SESSIONVAULT_LOG", "trace"));
-        assert!(out.status.success(), "{args:?}: {stderr}");
-        assert!(
-            !stderr.contains("QX7"),
-            "{args:?} logged the note: {stderr}"
-        );
-        (json(&stdout), stderr)
-    };
     // The logs are on and do name the bookmark, so their silence about the note means something.
-    let (b, log) = traced(&["add", &recording, "--at", "0.5", "--note", first]);
+    let (b, log) = traced(dir, &["add", recording, "--at", "0.5", "--note", first]);
     let id = b["id"].as_str().unwrap();
     assert!(log.contains("bookmark added") && log.contains(id), "{log}");
-    traced(&["edit", id, "--at", "1.5", "--note", second]);
-    traced(&["rm", id]);
-    let (k, _) = traced(&["add", &recording, "--at", "1.25", "--note", kept]);
+    traced(dir, &["edit", id, "--at", "1.5", "--note", second]);
+    traced(dir, &["rm", id]);
+    let (k, _) = traced(dir, &["add", recording, "--at", "1.25", "--note", kept]);
     let kept_id = k["id"].as_str().unwrap();
-    traced(&["list", &recording]);
+    traced(dir, &["list", recording]);
+    (id.to_owned(), kept_id.to_owned())
+}
 
+/// Checks that the audit log names the bookmarks `id` and `kept_id`, their recording and frame,
+/// nothing more, in JSON and in text, and still verifies.
+fn check_audit_log_names_no_note(dir: &Path, recording: &str, id: &str, kept_id: &str) {
     // The audit log names the bookmarks, their recording and frame, nothing more.
-    let (out, log, stderr) = run(cli(&dir).args(["--json", "audit", "list"]));
+    let (out, log, stderr) = run(cli(dir).args(["--json", "audit", "list"]));
     assert!(out.status.success(), "{stderr}");
     assert!(!log.contains("QX7"), "the audit log holds a note: {log}");
     let entries = json(&log);
@@ -340,21 +398,22 @@ fn the_note_stays_out_of_the_audit_log_the_logs_and_the_files_of_the_vault() {
             ),
         ]
     );
-    let (out, text, stderr) = run(cli(&dir).args(["audit", "list"]));
+    let (out, text, stderr) = run(cli(dir).args(["audit", "list"]));
     assert!(out.status.success(), "{stderr}");
     assert!(!text.contains("QX7"), "{text}");
 
-    let (out, stdout, stderr) = run(cli(&dir).args(["--json", "audit", "verify"]));
+    let (out, stdout, stderr) = run(cli(dir).args(["--json", "audit", "verify"]));
     assert!(out.status.success(), "{stderr}");
     assert_eq!(json(&stdout)["entries"], entries.as_array().unwrap().len());
+}
 
-    // The kept note is there to read, yet no file under the vault holds any note in plaintext.
-    assert_eq!(list(&dir, &recording)[0]["note"], kept);
-    let files = files_under(&dir);
+/// Checks that no file under the vault holds any of the `notes` in plaintext.
+fn check_no_file_holds_a_note(dir: &Path, notes: [&str; 3]) {
+    let files = files_under(dir);
     assert!(!files.is_empty());
     for file in files {
         let bytes = std::fs::read(&file).unwrap();
-        for note in [first, second, kept] {
+        for note in notes {
             assert!(
                 // Four bytes, not three: three given bytes turn up by chance in about one
                 // encrypted recording of a hundred.

@@ -237,23 +237,43 @@ fn verifying_outside_a_vault_needs_the_signers_fingerprint_in_any_spelling() {
     );
     let signer = fingerprint(&dir);
     let outside = no_vault(tmp.path());
-    let verify = |vault: &Path, signer: Option<&str>| {
-        let mut cmd = cli(vault);
-        cmd.args(["--json", "certificate", "verify"]).arg(&file);
-        if let Some(signer) = signer {
-            cmd.args(["--signer", signer]);
-        }
-        cmd
-    };
 
+    refuse_without_a_signer(&outside, &file);
+    let bare = verify_with_the_signer_in_any_spelling(&outside, &file, &signer);
+
+    // Not a fingerprint at all.
+    let (code, error, _) = refused(&mut verify(&outside, &file, Some("not-a-fingerprint")));
+    assert_eq!((code, error.as_str()), (Some(1), "invalid_fingerprint"));
+
+    let _other_tmp = refuse_another_counsellors_key(&dir, &outside, &file, &signer, &bare);
+    refuse_edits(&outside, &file, &signer);
+}
+
+/// `certificate verify FILE` (JSON) against the vault folder `vault`, with `--signer` if given.
+fn verify(vault: &Path, file: &Path, signer: Option<&str>) -> Command {
+    let mut cmd = cli(vault);
+    cmd.args(["--json", "certificate", "verify"]).arg(file);
+    if let Some(signer) = signer {
+        cmd.args(["--signer", signer]);
+    }
+    cmd
+}
+
+/// Checks that verifying `file` outside a vault without --signer is refused, saying what to
+/// ask for, in JSON and in text.
+fn refuse_without_a_signer(outside: &Path, file: &Path) {
     // Without --signer: refused, and told what to ask for.
-    let (code, error, message) = refused(&mut verify(&outside, None));
+    let (code, error, message) = refused(&mut verify(outside, file, None));
     assert_eq!((code, error.as_str()), (Some(1), "signer_required"));
     assert!(message.contains("fingerprint"), "{message}");
-    let (out, _, stderr) = run(cli(&outside).args(["certificate", "verify"]).arg(&file));
+    let (out, _, stderr) = run(cli(outside).args(["certificate", "verify"]).arg(file));
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr.contains("counsellor"), "{stderr}");
+}
 
+/// Checks that `file` verifies outside a vault with the `signer`'s fingerprint as printed,
+/// without separators or prefix, in any case; the bare fingerprint.
+fn verify_with_the_signer_in_any_spelling(outside: &Path, file: &Path, signer: &str) -> String {
     // The fingerprint as printed, without separators or prefix, in any case.
     let bare: String = signer
         .trim_start_matches("SHA256:")
@@ -261,7 +281,7 @@ fn verifying_outside_a_vault_needs_the_signers_fingerprint_in_any_spelling() {
         .filter(|c| *c != ':')
         .collect();
     for spelling in [
-        signer.clone(),
+        signer.to_owned(),
         signer.to_lowercase(),
         bare.clone(),
         bare.to_uppercase(),
@@ -272,54 +292,66 @@ fn verifying_outside_a_vault_needs_the_signers_fingerprint_in_any_spelling() {
             .collect::<Vec<_>>()
             .join(" "),
     ] {
-        let verified = ok_json(&mut verify(&outside, Some(&spelling)));
+        let verified = ok_json(&mut verify(outside, file, Some(&spelling)));
         assert_eq!(verified["valid"], true, "{spelling}");
-        assert_eq!(verified["fingerprint"], signer.as_str());
+        assert_eq!(verified["fingerprint"], signer);
     }
-    let (out, text, stderr) = run(cli(&outside)
+    let (out, text, stderr) = run(cli(outside)
         .args(["certificate", "verify"])
-        .arg(&file)
+        .arg(file)
         .args(["--signer", &bare]));
     assert!(out.status.success(), "{stderr}");
-    assert!(text.contains(&signer), "{text}");
+    assert!(text.contains(signer), "{text}");
+    bare
+}
 
-    // Not a fingerprint at all.
-    let (code, error, _) = refused(&mut verify(&outside, Some("not-a-fingerprint")));
-    assert_eq!((code, error.as_str()), (Some(1), "invalid_fingerprint"));
-
+/// Checks that another counsellor's key is refused, naming both, outside a vault and inside
+/// that counsellor's vault, and that inside the signer's vault (`dir`) a --signer given must
+/// match; the other vault's folder guard.
+fn refuse_another_counsellors_key(
+    dir: &Path,
+    outside: &Path,
+    file: &Path,
+    signer: &str,
+    bare: &str,
+) -> tempfile::TempDir {
     // Another counsellor's key: refused, naming both.
-    let (_other_tmp, other_dir, _) = new_vault();
+    let (other_tmp, other_dir, _) = new_vault();
     let other = fingerprint(&other_dir);
     assert_ne!(other, signer);
-    let (code, error, message) = refused(&mut verify(&outside, Some(&other)));
+    let (code, error, message) = refused(&mut verify(outside, file, Some(&other)));
     assert_eq!(
         (code, error.as_str()),
         (Some(1), "certificate_other_signer")
     );
     assert!(
-        message.contains(&signer) && message.contains(&other),
+        message.contains(signer) && message.contains(&other),
         "{message}"
     );
     // Inside another vault, that vault's key is expected.
-    let (code, error, message) = refused(&mut verify(&other_dir, None));
+    let (code, error, message) = refused(&mut verify(&other_dir, file, None));
     assert_eq!(
         (code, error.as_str()),
         (Some(1), "certificate_other_signer")
     );
     assert!(
-        message.contains(&signer) && message.contains(&other),
+        message.contains(signer) && message.contains(&other),
         "{message}"
     );
     // Inside the signer's vault, a --signer given must match too.
-    ok_json(&mut verify(&dir, Some(&bare)));
-    let (code, error, _) = refused(&mut verify(&dir, Some(&other)));
+    ok_json(&mut verify(dir, file, Some(bare)));
+    let (code, error, _) = refused(&mut verify(dir, file, Some(&other)));
     assert_eq!(
         (code, error.as_str()),
         (Some(1), "certificate_other_signer")
     );
+    other_tmp
+}
 
+/// Checks that an edit of `file`'s readable copy or of its signed body fails to verify.
+fn refuse_edits(outside: &Path, file: &Path, signer: &str) {
     // An edit of the readable copy or of the signed body fails.
-    let text = std::fs::read_to_string(&file).unwrap();
+    let text = std::fs::read_to_string(file).unwrap();
     let exported = json(&text);
     let mut readable = exported.clone();
     readable["certificate"]["destroyed"][0]["frames"] = serde_json::json!(1);
@@ -329,8 +361,8 @@ fn verifying_outside_a_vault_needs_the_signers_fingerprint_in_any_spelling() {
         .unwrap()
         .replacen("C-101", "C-999", 1));
     for edited in [readable, body] {
-        std::fs::write(&file, serde_json::to_string_pretty(&edited).unwrap()).unwrap();
-        let (code, error, _) = refused(&mut verify(&outside, Some(&signer)));
+        std::fs::write(file, serde_json::to_string_pretty(&edited).unwrap()).unwrap();
+        let (code, error, _) = refused(&mut verify(outside, file, Some(signer)));
         assert_eq!((code, error.as_str()), (Some(1), "certificate_altered"));
     }
 }

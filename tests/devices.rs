@@ -6,7 +6,7 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::process::Stdio;
+use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::{
@@ -126,7 +126,41 @@ impl PipeDevice {
 
 #[test]
 fn microphones_of_their_own_format_and_rate_are_recorded_exactly_at_that_rate() {
-    let devices = [
+    for (device, device_format, channels) in pipe_devices() {
+        let spec = format!(
+            "format={} rate={} channels={}",
+            device.format, device.rate, device.channels
+        );
+        let pulse = PulseServer::with_pipe_source(&spec);
+        let (_tmp, dir, _id) = new_vault();
+        let consent = supervision_consent(&dir);
+        let seconds = 2;
+        let mut child = cli(&dir)
+            .args(["--json", "record", "--consent", &consent, "--duration"])
+            .arg(format!("{seconds}s"))
+            .args(["--channels", &channels.to_string()])
+            .env("PULSE_SERVER", &pulse.address)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let samples =
+            feed_the_pipe_until_the_recording_ends(&mut child, &pulse, &dir, &device, &spec);
+        let out = child.wait_with_output().unwrap();
+        let summary = check_summary(&out, &device, device_format, &spec);
+        let recorded = Recorded {
+            channels,
+            seconds,
+            samples,
+        };
+        check_recorded_exactly(&dir, &summary, &device, recorded, &spec);
+    }
+}
+
+/// The pipe devices tried: each with the sample format the recording must report for it and
+/// the channels it is recorded in.
+fn pipe_devices() -> [(PipeDevice, &'static str, usize); 3] {
+    [
         // A USB microphone at 44.1 kHz that delivers 32-bit samples.
         (
             PipeDevice {
@@ -158,91 +192,117 @@ fn microphones_of_their_own_format_and_rate_are_recorded_exactly_at_that_rate() 
             "f32",
             1,
         ),
-    ];
-    for (device, device_format, channels) in devices {
-        let spec = format!(
-            "format={} rate={} channels={}",
-            device.format, device.rate, device.channels
-        );
-        let pulse = PulseServer::with_pipe_source(&spec);
-        let (_tmp, dir, _id) = new_vault();
-        let consent = supervision_consent(&dir);
-        let seconds = 2;
-        let mut child = cli(&dir)
-            .args(["--json", "record", "--consent", &consent, "--duration"])
-            .arg(format!("{seconds}s"))
-            .args(["--channels", &channels.to_string()])
-            .env("PULSE_SERVER", &pulse.address)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // A pipe source starts a stream only once data comes, and drops what comes before a
-        // stream is there: silence is fed, paced, until the recording's file exists, then
-        // 2.5 s of the signal. The recording is that silence, then the signal.
-        let frames = device.rate as usize * 5 / 2;
-        let (bytes, samples) = device.signal(frames);
-        let mut pipe = std::fs::OpenOptions::new()
-            .write(true)
-            .open(pulse.pipe())
-            .expect("open the pipe source");
-        let silence = vec![0u8; bytes.len() / frames * device.rate as usize / 100];
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while files_under(&dir.join("recordings")).is_empty() {
-            assert!(
-                Instant::now() < deadline,
-                "{spec}: the recording never started"
-            );
-            assert!(
-                child.try_wait().unwrap().is_none(),
-                "{spec}: the recording ended"
-            );
-            pipe.write_all(&silence).unwrap();
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        pipe.write_all(&bytes).unwrap();
-        drop(pipe);
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while child.try_wait().unwrap().is_none() {
-            assert!(
-                Instant::now() < deadline,
-                "{spec}: the recording did not end"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let out = child.wait_with_output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{spec}: {stderr}");
-        let summary = json(&String::from_utf8_lossy(&out.stdout));
-        assert_eq!(summary["state"], "complete", "{spec}: {summary}");
-        assert_eq!(summary["sample_rate"], device.rate, "{spec}: {summary}");
-        assert_eq!(summary["device_format"], device_format, "{spec}: {summary}");
-        assert_eq!(
-            summary["device_channels"], device.channels,
-            "{spec}: {summary}"
-        );
+    ]
+}
 
-        let (rate, got_channels, got) = exported(&dir, summary["id"].as_str().unwrap());
-        assert_eq!((rate, usize::from(got_channels)), (device.rate, channels));
-        let want: Vec<i16> = match (device.channels, channels) {
-            (from, 1) if from > 1 => mixed_down(&samples, from),
-            (from, 2) if from > 2 => samples
-                .chunks_exact(from)
-                .flat_map(|f| [f[0], f[1]])
-                .collect(),
-            _ => samples,
-        };
-        let stored = seconds * device.rate as usize * channels;
-        assert_eq!(got.len(), stored, "{spec}");
-        // The signal's first sample is -32768: the silence ends where it starts.
-        let start = got.iter().position(|&s| s != 0).unwrap_or(got.len());
+/// Feeds `device`'s pipe source (`spec`) silence until the recording `child` makes its file in
+/// `dir`, then the signal, and waits for the recording to end; the signal as 16-bit samples.
+fn feed_the_pipe_until_the_recording_ends(
+    child: &mut Child,
+    pulse: &PulseServer,
+    dir: &Path,
+    device: &PipeDevice,
+    spec: &str,
+) -> Vec<i16> {
+    // A pipe source starts a stream only once data comes, and drops what comes before a
+    // stream is there: silence is fed, paced, until the recording's file exists, then
+    // 2.5 s of the signal. The recording is that silence, then the signal.
+    let frames = device.rate as usize * 5 / 2;
+    let (bytes, samples) = device.signal(frames);
+    let mut pipe = std::fs::OpenOptions::new()
+        .write(true)
+        .open(pulse.pipe())
+        .expect("open the pipe source");
+    let silence = vec![0u8; bytes.len() / frames * device.rate as usize / 100];
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while files_under(&dir.join("recordings")).is_empty() {
         assert!(
-            start % channels == 0 && start < stored / 2,
-            "{spec}: the signal starts at sample {start}"
+            Instant::now() < deadline,
+            "{spec}: the recording never started"
         );
-        let heard = &got[start..];
-
-        let first_difference = heard.iter().zip(&want).position(|(a, b)| a != b);
-        assert_eq!(first_difference, None, "{spec} as {channels} channel(s)");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "{spec}: the recording ended"
+        );
+        pipe.write_all(&silence).unwrap();
+        std::thread::sleep(Duration::from_millis(10));
     }
+    pipe.write_all(&bytes).unwrap();
+    drop(pipe);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "{spec}: the recording did not end"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    samples
+}
+
+/// Checks that the recording of `device` (`spec`) succeeded and that its summary names the
+/// device's rate, format and channels; the summary.
+fn check_summary(
+    out: &Output,
+    device: &PipeDevice,
+    device_format: &str,
+    spec: &str,
+) -> serde_json::Value {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{spec}: {stderr}");
+    let summary = json(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(summary["state"], "complete", "{spec}: {summary}");
+    assert_eq!(summary["sample_rate"], device.rate, "{spec}: {summary}");
+    assert_eq!(summary["device_format"], device_format, "{spec}: {summary}");
+    assert_eq!(
+        summary["device_channels"], device.channels,
+        "{spec}: {summary}"
+    );
+    summary
+}
+
+/// What a recording from a pipe device was asked to hold: its channels and seconds, and the
+/// signal fed, as 16-bit samples.
+struct Recorded {
+    channels: usize,
+    seconds: usize,
+    samples: Vec<i16>,
+}
+
+/// Checks that the recording in `summary`, exported, is at `device`'s rate and holds the
+/// signal fed, after the silence, sample for sample in the channels asked for.
+fn check_recorded_exactly(
+    dir: &Path,
+    summary: &serde_json::Value,
+    device: &PipeDevice,
+    recorded: Recorded,
+    spec: &str,
+) {
+    let Recorded {
+        channels,
+        seconds,
+        samples,
+    } = recorded;
+    let (rate, got_channels, got) = exported(dir, summary["id"].as_str().unwrap());
+    assert_eq!((rate, usize::from(got_channels)), (device.rate, channels));
+    let want: Vec<i16> = match (device.channels, channels) {
+        (from, 1) if from > 1 => mixed_down(&samples, from),
+        (from, 2) if from > 2 => samples
+            .chunks_exact(from)
+            .flat_map(|f| [f[0], f[1]])
+            .collect(),
+        _ => samples,
+    };
+    let stored = seconds * device.rate as usize * channels;
+    assert_eq!(got.len(), stored, "{spec}");
+    // The signal's first sample is -32768: the silence ends where it starts.
+    let start = got.iter().position(|&s| s != 0).unwrap_or(got.len());
+    assert!(
+        start % channels == 0 && start < stored / 2,
+        "{spec}: the signal starts at sample {start}"
+    );
+    let heard = &got[start..];
+
+    let first_difference = heard.iter().zip(&want).position(|(a, b)| a != b);
+    assert_eq!(first_difference, None, "{spec} as {channels} channel(s)");
 }

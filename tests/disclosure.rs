@@ -3,7 +3,7 @@
 //! notes, case studies (show, export) and the client's own copy of their data. Each refusal
 //! has its code, and leaves no file behind.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::common::{cli, contains, json, new_vault, record_from_file, run, PulseServer};
@@ -50,108 +50,9 @@ impl Fixture {
         std::fs::create_dir(&out).unwrap();
         let signature = tmp.path().join("signature.svg");
         std::fs::write(&signature, SIGNATURE_SVG).unwrap();
-        let ok = |args: &[&str]| -> serde_json::Value {
-            let (o, stdout, stderr) = run(cli(&dir).arg("--json").args(args));
-            assert!(o.status.success(), "{args:?}: {stderr}");
-            json(&stdout)
-        };
-        // A course for the coursework consent; the expired one is for supervision, without.
-        let mut consent_args: Vec<String> = vec![
-            "consent",
-            "new",
-            "--client",
-            "C-101",
-            "--audience",
-            "supervisor",
-            "--client-name",
-            "Alice Marigold",
-            "--counsellor-name",
-            "Sam Counsellor",
-            "--client-signature",
-        ]
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
-        consent_args.push(signature.display().to_string());
-        let (owner, course) = if state == State::Expired {
-            consent_args.extend(
-                [
-                    "--destroy-by",
-                    "2099-01-01",
-                    "--purpose",
-                    "supervision",
-                    "--case-study",
-                    "organisation",
-                ]
-                .map(str::to_owned),
-            );
-            ("organisation", None)
-        } else {
-            let course = ok(&["course", "add", "--name", "Diploma", "--ends", "2099-07-31"])["id"]
-                .as_str()
-                .unwrap()
-                .to_owned();
-            consent_args.extend(
-                [
-                    "--course",
-                    &course,
-                    "--purpose",
-                    "coursework,supervision",
-                    "--case-study",
-                    "coursework",
-                ]
-                .map(str::to_owned),
-            );
-            ("counsellor", Some(course))
-        };
-        let refs: Vec<&str> = consent_args.iter().map(String::as_str).collect();
-        let consent = ok(&refs)["id"].as_str().unwrap().to_owned();
-        let recording = record_from_file(&dir, &consent, 1);
-        let transcript = ok(&["transcript", "new", &recording])["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        ok(&[
-            "transcript",
-            "add",
-            &transcript,
-            "--at",
-            "0.5",
-            "--speaker",
-            "C:",
-            "--text",
-            "I felt heard today",
-        ]);
-        ok(&[
-            "bookmark",
-            "add",
-            &recording,
-            "--at",
-            "0.2",
-            "--note",
-            "the turning point",
-        ]);
-        let body = tmp.path().join("body.txt");
-        std::fs::write(&body, "What the client brought.\n\nHow we worked.").unwrap();
-        let mut cs: Vec<String> = [
-            "case-study",
-            "new",
-            "--title",
-            "Working with loss",
-            "--clients",
-            "C-101",
-            "--owner",
-            owner,
-            "--body-file",
-        ]
-        .map(str::to_owned)
-        .to_vec();
-        cs.push(body.display().to_string());
-        if let Some(course) = &course {
-            cs.extend(["--course".to_owned(), course.clone()]);
-        }
-        let refs: Vec<&str> = cs.iter().map(String::as_str).collect();
-        let case_study = ok(&refs)["id"].as_str().unwrap().to_owned();
+        let (consent, owner, course) = grant_consent(&dir, state, &signature);
+        let (recording, transcript) = record_transcribe_and_bookmark(&dir, &consent);
+        let case_study = write_case_study(&dir, tmp.path(), owner, course.as_deref());
         let mut fixture = Fixture {
             _tmp: tmp,
             dir,
@@ -221,8 +122,34 @@ impl Fixture {
 
     /// Runs one path: its exit code and error code (`ok` on success).
     fn try_path(&self, path: Path_, pulse: &PulseServer) -> String {
-        let out = |name: &str| self.out.join(name).display().to_string();
-        let args: Vec<String> = match path {
+        let args = self.args_of(path);
+        let (o, stdout, stderr) = run(self
+            .cli()
+            .arg("--json")
+            .args(&args)
+            .env("PULSE_SERVER", &pulse.address)
+            .stdin(std::process::Stdio::null()));
+        if o.status.success() {
+            return "ok".to_owned();
+        }
+        let printed: Vec<serde_json::Value> = serde_json::Deserializer::from_str(&stdout)
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .unwrap_or_else(|e| panic!("{path:?}: not JSON ({e}): {stdout} {stderr}"));
+        let last = printed
+            .last()
+            .unwrap_or_else(|| panic!("{path:?}: {stderr}"));
+        last["error"]["code"].as_str().unwrap_or("?").to_owned()
+    }
+
+    /// The file `name` in the folder the paths write to, as an argument.
+    fn out_file(&self, name: &str) -> String {
+        self.out.join(name).display().to_string()
+    }
+
+    /// The arguments (after `--json`) that run `path`.
+    fn args_of(&self, path: Path_) -> Vec<String> {
+        match path {
             Path_::Play => vec!["play", &self.recording, "--for", "0.2"]
                 .into_iter()
                 .map(str::to_owned)
@@ -243,7 +170,7 @@ impl Fixture {
                 self.recording.clone(),
                 "--wav".to_owned(),
                 "--out".to_owned(),
-                out("a.wav"),
+                self.out_file("a.wav"),
             ],
             Path_::ShareSupervisor => vec![
                 "share".to_owned(),
@@ -252,7 +179,7 @@ impl Fixture {
                 "supervisor".to_owned(),
                 "--passphrase".to_owned(),
                 "--out".to_owned(),
-                out("s.age"),
+                self.out_file("s.age"),
             ],
             Path_::ShareTutor => vec![
                 "share".to_owned(),
@@ -261,8 +188,16 @@ impl Fixture {
                 "tutor".to_owned(),
                 "--passphrase".to_owned(),
                 "--out".to_owned(),
-                out("t.age"),
+                self.out_file("t.age"),
             ],
+            _ => self.words_args_of(path),
+        }
+    }
+
+    /// The arguments (after `--json`) that run `path`, one of those that reveal what was said
+    /// rather than the audio.
+    fn words_args_of(&self, path: Path_) -> Vec<String> {
+        match path {
             Path_::TranscriptNew => vec![
                 "transcript".to_owned(),
                 "new".to_owned(),
@@ -294,7 +229,7 @@ impl Fixture {
                 "--format".to_owned(),
                 "txt".to_owned(),
                 "--out".to_owned(),
-                out("t.txt"),
+                self.out_file("t.txt"),
             ],
             Path_::Bookmarks => vec![
                 "bookmark".to_owned(),
@@ -313,34 +248,153 @@ impl Fixture {
                 "--format".to_owned(),
                 "docx".to_owned(),
                 "--out".to_owned(),
-                out("c.docx"),
+                self.out_file("c.docx"),
             ],
             Path_::ClientExport => vec![
                 "client".to_owned(),
                 "export".to_owned(),
                 "C-101".to_owned(),
                 "--out".to_owned(),
-                out("bundle.age"),
+                self.out_file("bundle.age"),
             ],
-        };
-        let (o, stdout, stderr) = run(self
-            .cli()
-            .arg("--json")
-            .args(&args)
-            .env("PULSE_SERVER", &pulse.address)
-            .stdin(std::process::Stdio::null()));
-        if o.status.success() {
-            return "ok".to_owned();
+            _ => unreachable!("{path:?} is a path to the audio"),
         }
-        let printed: Vec<serde_json::Value> = serde_json::Deserializer::from_str(&stdout)
-            .into_iter()
-            .collect::<Result<_, _>>()
-            .unwrap_or_else(|e| panic!("{path:?}: not JSON ({e}): {stdout} {stderr}"));
-        let last = printed
-            .last()
-            .unwrap_or_else(|| panic!("{path:?}: {stderr}"));
-        last["error"]["code"].as_str().unwrap_or("?").to_owned()
     }
+}
+
+/// Runs `sessionvault --json ARGS` in the vault at `dir`, which must succeed; its JSON.
+fn ok(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let (o, stdout, stderr) = run(cli(dir).arg("--json").args(args));
+    assert!(o.status.success(), "{args:?}: {stderr}");
+    json(&stdout)
+}
+
+/// Grants client C-101's consent for the fixture in `state` (signed with `signature`): on a
+/// new course with a coursework case study, or, for the expired one, for supervision without
+/// a course, with the organisation's case study; its id, the case study's owner and the course.
+fn grant_consent(
+    dir: &Path,
+    state: State,
+    signature: &Path,
+) -> (String, &'static str, Option<String>) {
+    // A course for the coursework consent; the expired one is for supervision, without.
+    let mut consent_args: Vec<String> = vec![
+        "consent",
+        "new",
+        "--client",
+        "C-101",
+        "--audience",
+        "supervisor",
+        "--client-name",
+        "Alice Marigold",
+        "--counsellor-name",
+        "Sam Counsellor",
+        "--client-signature",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect();
+    consent_args.push(signature.display().to_string());
+    let (owner, course) = if state == State::Expired {
+        consent_args.extend(
+            [
+                "--destroy-by",
+                "2099-01-01",
+                "--purpose",
+                "supervision",
+                "--case-study",
+                "organisation",
+            ]
+            .map(str::to_owned),
+        );
+        ("organisation", None)
+    } else {
+        let course = ok(
+            dir,
+            &["course", "add", "--name", "Diploma", "--ends", "2099-07-31"],
+        )["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        consent_args.extend(
+            [
+                "--course",
+                &course,
+                "--purpose",
+                "coursework,supervision",
+                "--case-study",
+                "coursework",
+            ]
+            .map(str::to_owned),
+        );
+        ("counsellor", Some(course))
+    };
+    let refs: Vec<&str> = consent_args.iter().map(String::as_str).collect();
+    let consent = ok(dir, &refs)["id"].as_str().unwrap().to_owned();
+    (consent, owner, course)
+}
+
+/// Records under `consent` and gives the recording a transcript of one line and a bookmark;
+/// the recording id and the transcript id.
+fn record_transcribe_and_bookmark(dir: &Path, consent: &str) -> (String, String) {
+    let recording = record_from_file(dir, consent, 1);
+    let transcript = ok(dir, &["transcript", "new", &recording])["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ok(
+        dir,
+        &[
+            "transcript",
+            "add",
+            &transcript,
+            "--at",
+            "0.5",
+            "--speaker",
+            "C:",
+            "--text",
+            "I felt heard today",
+        ],
+    );
+    ok(
+        dir,
+        &[
+            "bookmark",
+            "add",
+            &recording,
+            "--at",
+            "0.2",
+            "--note",
+            "the turning point",
+        ],
+    );
+    (recording, transcript)
+}
+
+/// Writes a case study about client C-101 owned by `owner`, on `course` if there is one (its
+/// body in `tmp`); its id.
+fn write_case_study(dir: &Path, tmp: &Path, owner: &str, course: Option<&str>) -> String {
+    let body = tmp.join("body.txt");
+    std::fs::write(&body, "What the client brought.\n\nHow we worked.").unwrap();
+    let mut cs: Vec<String> = [
+        "case-study",
+        "new",
+        "--title",
+        "Working with loss",
+        "--clients",
+        "C-101",
+        "--owner",
+        owner,
+        "--body-file",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    cs.push(body.display().to_string());
+    if let Some(course) = course {
+        cs.extend(["--course".to_owned(), course.to_owned()]);
+    }
+    let refs: Vec<&str> = cs.iter().map(String::as_str).collect();
+    ok(dir, &refs)["id"].as_str().unwrap().to_owned()
 }
 
 /// Every path that reveals a recording or what was said in it.

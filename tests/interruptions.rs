@@ -275,10 +275,26 @@ fn feed_like_a_microphone(
 
 #[test]
 fn audio_that_never_came_while_the_computer_slept_is_missing_not_filled() {
-    use std::os::unix::fs::OpenOptionsExt;
-    use std::sync::atomic::{AtomicBool, Ordering};
     let pulse = PulseServer::with_pipe_source("format=s16le rate=48000 channels=1");
     let (tmp, dir, _id) = new_vault();
+    let (summary, samples, blocks) = record_through_a_sleep(&pulse, &dir, tmp.path());
+    let mark = the_interruption(&dir, &summary);
+
+    let lost = the_lost_stretch(&blocks);
+    let begins = where_the_recording_begins(&blocks, &samples);
+    check_the_mark_says_what_never_came(&mark, &lost, begins);
+}
+
+/// Records 12 s from `pulse`'s pipe source, fed like a microphone, while the computer sleeps
+/// 8 s in the middle (recorder and sound server stopped); the recording's summary, its
+/// samples exported (via `scratch`), and the blocks the feeder wrote and lost.
+fn record_through_a_sleep(
+    pulse: &PulseServer,
+    dir: &Path,
+    scratch: &Path,
+) -> (serde_json::Value, Vec<i16>, Vec<bool>) {
+    use std::os::unix::fs::OpenOptionsExt;
+    use std::sync::atomic::{AtomicBool, Ordering};
     // O_NONBLOCK: a full pipe refuses a block instead of holding the feeder up.
     let pipe = std::fs::OpenOptions::new()
         .write(true)
@@ -286,9 +302,9 @@ fn audio_that_never_came_while_the_computer_slept_is_missing_not_filled() {
         .open(pulse.pipe())
         .expect("open the pipe source");
     let done = AtomicBool::new(false);
-    let (summary, samples, blocks) = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         let feeder = scope.spawn(|| feed_like_a_microphone(pipe, &done));
-        let child = start_recording(&dir, &pulse, "12s");
+        let child = start_recording(dir, pulse, "12s");
         std::thread::sleep(Duration::from_secs(3));
         // The computer sleeps: the sound server and the recorder stop, the microphone's
         // audio goes nowhere.
@@ -304,11 +320,13 @@ fn audio_that_never_came_while_the_computer_slept_is_missing_not_filled() {
             "the recording did not carry on: {stderr}"
         );
         let summary = json(&String::from_utf8_lossy(&out.stdout));
-        let samples = exported(&dir, tmp.path(), summary["id"].as_str().unwrap());
+        let samples = exported(dir, scratch, summary["id"].as_str().unwrap());
         (summary, samples, blocks)
-    });
-    let mark = the_interruption(&dir, &summary);
+    })
+}
 
+/// The blocks lost while nobody read the pipe, checking they are one stretch of at least 6 s.
+fn the_lost_stretch(blocks: &[bool]) -> Vec<usize> {
     // What the microphone made, less what was lost while nobody read it.
     let lost: Vec<usize> = (0..blocks.len()).filter(|&b| !blocks[b]).collect();
     let (first_lost, last_lost) = (lost[0], lost[lost.len() - 1]);
@@ -318,6 +336,12 @@ fn audio_that_never_came_while_the_computer_slept_is_missing_not_filled() {
         "one stretch lost: {lost:?}"
     );
     assert!(lost.len() >= 600, "only {} blocks were lost", lost.len());
+    lost
+}
+
+/// Where in the source the recorded `samples` begin, checking they are exactly the source
+/// (the `blocks` written) from there on, with the lost stretch cut out.
+fn where_the_recording_begins(blocks: &[bool], samples: &[i16]) -> usize {
     let block = RATE as usize / 100;
     let source: Vec<i16> = (0..blocks.len() * block)
         .filter(|i| blocks[i / block])
@@ -327,7 +351,7 @@ fn audio_that_never_came_while_the_computer_slept_is_missing_not_filled() {
     // blocks), then exactly the source from some point on, with the lost stretch cut out:
     // nothing repeated, nothing put in its place.
     // (The signal repeats every 65 536 samples: the start is the place the whole matches.)
-    let begins = (0..source.len().saturating_sub(samples.len()))
+    (0..source.len().saturating_sub(samples.len()))
         .filter(|&p| source[p] == samples[0])
         .find(|&p| source[p..p + samples.len()] == samples[..])
         .unwrap_or_else(|| {
@@ -339,8 +363,14 @@ fn audio_that_never_came_while_the_computer_slept_is_missing_not_filled() {
                 })
                 .collect::<Vec<_>>();
             panic!("the recording is not the source less the lost stretch: {near:?}")
-        });
+        })
+}
 
+/// Checks that the interruption's `mark` sits where the audio stops (the recording began at
+/// `begins` in the source) and says how much never came (the `lost` blocks).
+fn check_the_mark_says_what_never_came(mark: &serde_json::Value, lost: &[usize], begins: usize) {
+    let block = RATE as usize / 100;
+    let first_lost = lost[0];
     // The mark sits where the audio stops (what the pipe held when the computer slept comes
     // after it), and says how much never came.
     let cut = first_lost * block - begins;

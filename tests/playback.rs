@@ -61,44 +61,53 @@ fn details(entry: &serde_json::Value) -> serde_json::Value {
 #[test]
 fn seeking_reads_exactly_the_samples_at_any_point_in_mono_stereo_and_recovered_recordings() {
     for channels in [1u16, 2] {
-        let (_tmp, dir, _id) = new_vault();
-        let consent = supervision_consent(&dir);
-        let input =
-            AlsaFileInput::device(48_000 * 4 * usize::from(channels), channels, Offers::Any);
-        let (out, stdout, stderr) = run(input
-            .apply(&mut cli(&dir))
-            .args([
-                "--json",
-                "record",
-                "--consent",
-                &consent,
-                "--duration",
-                "3s",
-            ])
-            .args(["--channels", &channels.to_string()]));
-        assert!(out.status.success(), "{stderr}");
-        let id = json(&stdout)["id"].as_str().unwrap().to_owned();
-        let expected: Vec<i16> = input
-            .signal
-            .chunks(2)
-            .map(|b| i16::from_le_bytes([b[0], b[1]]))
-            .collect();
-
-        let vault = open_vault(&dir);
-        let cleared =
-            disclosure::clear(&vault, &id, Recipient::Counsellor, Use::Listening).unwrap();
-        let mut audio = recording::open_audio(&vault, &cleared).unwrap();
-        assert_eq!(audio.frames(), 144_000);
-        let ch = usize::from(channels);
-        for frame in [143_000usize, 0, 70_001, 16_383, 16_384, 1, 99_999, 143_999] {
-            audio.seek_frame(frame as u64);
-            let mut got = vec![0i16; 500 * ch];
-            let n = audio.read_samples(&mut got).unwrap();
-            let want = &expected[frame * ch..(frame + 500).min(144_000) * ch];
-            assert_eq!(&got[..n], want, "{channels} channel(s), frame {frame}");
-        }
+        seek_in_a_sealed_recording(channels);
     }
+    seek_in_a_recovered_recording();
+}
 
+/// Records 3 s of the exact signal in `channels` channels and checks that reads after seeks to
+/// frames all over it give exactly its samples.
+fn seek_in_a_sealed_recording(channels: u16) {
+    let (_tmp, dir, _id) = new_vault();
+    let consent = supervision_consent(&dir);
+    let input = AlsaFileInput::device(48_000 * 4 * usize::from(channels), channels, Offers::Any);
+    let (out, stdout, stderr) = run(input
+        .apply(&mut cli(&dir))
+        .args([
+            "--json",
+            "record",
+            "--consent",
+            &consent,
+            "--duration",
+            "3s",
+        ])
+        .args(["--channels", &channels.to_string()]));
+    assert!(out.status.success(), "{stderr}");
+    let id = json(&stdout)["id"].as_str().unwrap().to_owned();
+    let expected: Vec<i16> = input
+        .signal
+        .chunks(2)
+        .map(|b| i16::from_le_bytes([b[0], b[1]]))
+        .collect();
+
+    let vault = open_vault(&dir);
+    let cleared = disclosure::clear(&vault, &id, Recipient::Counsellor, Use::Listening).unwrap();
+    let mut audio = recording::open_audio(&vault, &cleared).unwrap();
+    assert_eq!(audio.frames(), 144_000);
+    let ch = usize::from(channels);
+    for frame in [143_000usize, 0, 70_001, 16_383, 16_384, 1, 99_999, 143_999] {
+        audio.seek_frame(frame as u64);
+        let mut got = vec![0i16; 500 * ch];
+        let n = audio.read_samples(&mut got).unwrap();
+        let want = &expected[frame * ch..(frame + 500).min(144_000) * ch];
+        assert_eq!(&got[..n], want, "{channels} channel(s), frame {frame}");
+    }
+}
+
+/// Checks that in a recording cut by kill -9 and recovered, seeks agree with reading it
+/// straight through, and its waveform is worked out from the audio.
+fn seek_in_a_recovered_recording() {
     // A recording cut by kill -9 and recovered: seeks agree with reading it straight through.
     let pulse = PulseServer::start();
     let (_tmp, dir, _id) = new_vault();
@@ -234,13 +243,41 @@ fn the_position_stays_consistent() {
     std::env::set_var("PULSE_SERVER", &pulse.address);
     let mut vault = open_vault(&dir);
     let player = Player::open(&mut vault, &id, &Options::default()).unwrap();
-    let near = |got: f64, want: f64, slack: f64, what: &str| {
-        assert!(
-            (got - want).abs() <= slack,
-            "{what}: at {got} s, expected {want} s"
-        );
-    };
 
+    play_for_a_second_from_the_start(&player);
+    let paused_at = pause_seek_and_play_at_double_speed(&player);
+    follow_to_the_end_at_normal_speed(&player);
+
+    let listening = player.finish(&mut vault).unwrap();
+    let ranges: Vec<(f64, f64)> = listening
+        .ranges
+        .iter()
+        .map(|h| (h.from_seconds, h.to_seconds))
+        .collect();
+    assert_eq!(ranges.len(), 3, "{ranges:?}");
+    near(ranges[0].0, 0.0, 0.0, "first range start");
+    near(ranges[0].1, paused_at, 0.1, "first range end");
+    near(ranges[1].0, 1.0, 0.0, "second range start");
+    near(ranges[2].1, 4.0, 0.0, "last range end");
+    drop(vault);
+
+    let (played, started) = listening_entries(&dir);
+    assert_eq!((played.len(), started.len()), (1, 1));
+    let logged = details(&played[0]);
+    assert_eq!(logged["listener"], "self");
+    assert_eq!(logged["ranges"].as_array().unwrap().len(), 3, "{logged}");
+}
+
+/// Checks that a position `got` is within `slack` seconds of `want`; `what` names the moment.
+fn near(got: f64, want: f64, slack: f64, what: &str) {
+    assert!(
+        (got - want).abs() <= slack,
+        "{what}: at {got} s, expected {want} s"
+    );
+}
+
+/// Checks that `player` opened paused at the start, then plays and keeps time for a second.
+fn play_for_a_second_from_the_start(player: &Player) {
     // Opened paused at the start.
     std::thread::sleep(Duration::from_millis(300));
     let p = player.position();
@@ -263,7 +300,11 @@ fn the_position_stays_consistent() {
         0.15,
         "after 1 s of play",
     );
+}
 
+/// Pauses `player` (the position holds), seeks while paused, and plays from 1 s at double
+/// speed, checking the position each time; where it was paused.
+fn pause_seek_and_play_at_double_speed(player: &Player) -> f64 {
     player.pause();
     std::thread::sleep(Duration::from_millis(100));
     let paused_at = player.position().seconds;
@@ -283,7 +324,12 @@ fn the_position_stays_consistent() {
     player.play();
     std::thread::sleep(Duration::from_millis(500));
     near(player.position().seconds, 2.0, 0.3, "after 0.5 s at 2x");
+    paused_at
+}
 
+/// Follows `player` back at normal speed to the end: positions only move forward, about 20
+/// reports a second.
+fn follow_to_the_end_at_normal_speed(player: &Player) {
     // Back to normal speed; positions only move forward to the end.
     player.set_speed(1.0).unwrap();
     let mut positions = Vec::new();
@@ -296,25 +342,6 @@ fn the_position_stays_consistent() {
     assert_eq!(positions.last().copied(), Some(4.0));
     // About 20 reports a second.
     assert!(positions.len() >= 20, "{} reports", positions.len());
-
-    let listening = player.finish(&mut vault).unwrap();
-    let ranges: Vec<(f64, f64)> = listening
-        .ranges
-        .iter()
-        .map(|h| (h.from_seconds, h.to_seconds))
-        .collect();
-    assert_eq!(ranges.len(), 3, "{ranges:?}");
-    near(ranges[0].0, 0.0, 0.0, "first range start");
-    near(ranges[0].1, paused_at, 0.1, "first range end");
-    near(ranges[1].0, 1.0, 0.0, "second range start");
-    near(ranges[2].1, 4.0, 0.0, "last range end");
-    drop(vault);
-
-    let (played, started) = listening_entries(&dir);
-    assert_eq!((played.len(), started.len()), (1, 1));
-    let logged = details(&played[0]);
-    assert_eq!(logged["listener"], "self");
-    assert_eq!(logged["ranges"].as_array().unwrap().len(), 3, "{logged}");
 }
 
 #[test]

@@ -76,78 +76,10 @@ impl Fixture {
             r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 40"><path d="M5 30 L40 5 L90 35" stroke="black" fill="none"/></svg>"#,
         )
         .unwrap();
-        let course = ok(
-            &dir,
-            &["course", "add", "--name", "Diploma", "--ends", "2099-06-30"],
-        )["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let consent = ok(
-            &dir,
-            &[
-                "consent",
-                "new",
-                "--client",
-                CLIENT,
-                "--course",
-                &course,
-                "--purpose",
-                "supervision,coursework",
-                "--audience",
-                "supervisor",
-                "--case-study",
-                "coursework",
-                "--client-name",
-                "Pat Example",
-                "--counsellor-name",
-                "Test Counsellor",
-                "--client-signature",
-                signature.to_str().unwrap(),
-            ],
-        )["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let consent = grant_on_a_course(&dir, &signature);
         let recording = record(&dir, &consent);
-        let transcript = ok(&dir, &["transcript", "new", &recording])["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        ok(
-            &dir,
-            &[
-                "transcript",
-                "add",
-                &transcript,
-                "--at",
-                "0.5",
-                "--speaker",
-                "C:",
-                "--text",
-                &long_text(1500),
-            ],
-        );
-        let body = tmp.path().join("body.txt");
-        std::fs::write(&body, long_text(1500)).unwrap();
-        let case_study = ok(
-            &dir,
-            &[
-                "case-study",
-                "new",
-                "--title",
-                "A difficult week",
-                "--clients",
-                CLIENT,
-                "--owner",
-                "counsellor",
-                "--body-file",
-                body.to_str().unwrap(),
-            ],
-        )["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let transcript = transcribe_at_length(&dir, &recording);
+        let case_study = write_a_long_case_study(&dir, tmp.path());
         let shredded = record(&dir, &consent);
         let certificate = ok(&dir, &["shred", "recording", &shredded, "--yes"])["certificate"]
             ["certificate"]["id"]
@@ -251,6 +183,92 @@ impl Fixture {
         std::fs::create_dir_all(&dir).unwrap();
         dir
     }
+}
+
+/// Adds a course and grants the client's consent on it (signed with `signature`) for
+/// supervision and coursework case studies; its id.
+fn grant_on_a_course(dir: &Path, signature: &Path) -> String {
+    let course = ok(
+        dir,
+        &["course", "add", "--name", "Diploma", "--ends", "2099-06-30"],
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ok(
+        dir,
+        &[
+            "consent",
+            "new",
+            "--client",
+            CLIENT,
+            "--course",
+            &course,
+            "--purpose",
+            "supervision,coursework",
+            "--audience",
+            "supervisor",
+            "--case-study",
+            "coursework",
+            "--client-name",
+            "Pat Example",
+            "--counsellor-name",
+            "Test Counsellor",
+            "--client-signature",
+            signature.to_str().unwrap(),
+        ],
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Makes a transcript of `recording` with one long line; its id.
+fn transcribe_at_length(dir: &Path, recording: &str) -> String {
+    let transcript = ok(dir, &["transcript", "new", recording])["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ok(
+        dir,
+        &[
+            "transcript",
+            "add",
+            &transcript,
+            "--at",
+            "0.5",
+            "--speaker",
+            "C:",
+            "--text",
+            &long_text(1500),
+        ],
+    );
+    transcript
+}
+
+/// Writes the counsellor's case study about the client, with a long body (written into
+/// `tmp`); its id.
+fn write_a_long_case_study(dir: &Path, tmp: &Path) -> String {
+    let body = tmp.join("body.txt");
+    std::fs::write(&body, long_text(1500)).unwrap();
+    ok(
+        dir,
+        &[
+            "case-study",
+            "new",
+            "--title",
+            "A difficult week",
+            "--clients",
+            CLIENT,
+            "--owner",
+            "counsellor",
+            "--body-file",
+            body.to_str().unwrap(),
+        ],
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 fn names_in(dir: &Path) -> Vec<String> {
@@ -397,22 +415,49 @@ fn open_bundle(path: &Path) -> BTreeMap<String, Vec<u8>> {
 fn a_consent_pdf_is_an_outstanding_copy_until_recorded_destroyed() {
     let f = Fixture::new();
     let out = f.tmp.path().join("consent.pdf");
+    let copy_id = save_the_consent_pdf(&f, &out);
+    check_listed_with_its_consent(&f, &copy_id, &out);
+    check_logged_without_client_text(&f, &copy_id);
+    check_in_the_subject_access_bundle(&f, &copy_id);
+    check_on_the_client_shred(&f, &copy_id);
+
+    // Recorded destroyed, it is no longer outstanding.
+    let destroyed = ok(&f.dir, &["copies", "destroyed", &copy_id, "--yes"]);
+    assert!(destroyed["destroyed_at"].is_string());
+    let listed = ok(&f.dir, &["copies", "list", "--outstanding"]);
+    assert!(
+        !listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == copy_id.as_str()),
+        "{listed}"
+    );
+}
+
+/// Saves the consent's PDF to `out` and checks it is a PDF of the size reported; its copy id.
+fn save_the_consent_pdf(f: &Fixture, out: &Path) -> String {
     let saved = ok(
         &f.dir,
         &["consent", "pdf", &f.consent, "--out", out.to_str().unwrap()],
     );
     let copy_id = saved["copy_id"].as_str().expect("a copy id").to_owned();
-    let pdf = std::fs::read(&out).unwrap();
+    let pdf = std::fs::read(out).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
     assert_eq!(saved["bytes"], pdf.len());
+    copy_id
+}
 
+/// Checks that the copy `copy_id` (at `out`) is listed, in JSON and in text, with the consent
+/// it was made of.
+fn check_listed_with_its_consent(f: &Fixture, copy_id: &str, out: &Path) {
     // Listed, with the consent it was made of.
     let listed = ok(&f.dir, &["copies", "list", "--outstanding"]);
     let copy = listed
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| c["id"] == copy_id.as_str())
+        .find(|c| c["id"] == copy_id)
         .unwrap_or_else(|| panic!("{listed}"))
         .clone();
     assert_eq!(copy["kind"], "consent-pdf");
@@ -422,10 +467,13 @@ fn a_consent_pdf_is_an_outstanding_copy_until_recorded_destroyed() {
     assert_eq!(copy["location"], out.to_str().unwrap());
     let (_, text, _) = run(cli(&f.dir).args(["copies", "list"]));
     assert!(
-        text.contains(&copy_id) && text.contains("consent-pdf"),
+        text.contains(copy_id) && text.contains("consent-pdf"),
         "{text}"
     );
+}
 
+/// Checks that the PDF's making is logged with the copy's id and no client text.
+fn check_logged_without_client_text(f: &Fixture, copy_id: &str) {
     // Logged as the PDF's making, with the copy's id and no client text.
     let log = ok(&f.dir, &["audit", "list"]);
     let made: Vec<&Value> = log
@@ -436,9 +484,12 @@ fn a_consent_pdf_is_an_outstanding_copy_until_recorded_destroyed() {
         .collect();
     assert_eq!(made.len(), 1, "{log}");
     assert_eq!(made[0]["subject"], f.consent.as_str());
-    assert!(log.to_string().contains(&copy_id));
+    assert!(log.to_string().contains(copy_id));
     assert!(!log.to_string().contains("Pat Example"));
+}
 
+/// Checks that the copy `copy_id` is among the copies in the client's subject access bundle.
+fn check_in_the_subject_access_bundle(f: &Fixture, copy_id: &str) {
     // In the client's subject access bundle.
     let bundle = f.tmp.path().join("bundle.age");
     let (status, _, stderr) = run(cli(&f.dir)
@@ -454,25 +505,33 @@ fn a_consent_pdf_is_an_outstanding_copy_until_recorded_destroyed() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|c| c["id"] == copy_id.as_str() && c["consent_id"] == f.consent.as_str()),
+            .any(|c| c["id"] == copy_id && c["consent_id"] == f.consent.as_str()),
         "{copies}"
     );
+}
 
+/// The copy `copy_id` among `copies`, if it is there.
+fn copy_among(copies: &Value, copy_id: &str) -> Option<Value> {
+    copies
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["copy_id"] == copy_id)
+        .cloned()
+}
+
+/// Checks that the copy `copy_id` is on the preview and the certificate of the client's shred,
+/// and that the certificate verifies.
+fn check_on_the_client_shred(f: &Fixture, copy_id: &str) {
     // On the preview and the certificate of the client's shred.
     let preview = ok(&f.dir, &["shred", "client", CLIENT, "--dry-run"]);
-    let on = |copies: &Value| {
-        copies
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["copy_id"] == copy_id.as_str())
-            .cloned()
-    };
-    let previewed = on(&preview["outstanding_copies"]).unwrap_or_else(|| panic!("{preview}"));
+    let previewed =
+        copy_among(&preview["outstanding_copies"], copy_id).unwrap_or_else(|| panic!("{preview}"));
     assert_eq!(previewed["consent_id"], f.consent.as_str());
     let shredded = ok(&f.dir, &["shred", "client", CLIENT, "--yes"]);
     let certificate = &shredded["certificate"]["certificate"];
-    let listed = on(&certificate["outstanding_copies"]).unwrap_or_else(|| panic!("{certificate}"));
+    let listed = copy_among(&certificate["outstanding_copies"], copy_id)
+        .unwrap_or_else(|| panic!("{certificate}"));
     assert_eq!(listed["kind"], "consent-pdf");
     assert_eq!(listed["consent_id"], f.consent.as_str());
     let exported = f.tmp.path().join("client-certificate.json");
@@ -489,18 +548,5 @@ fn a_consent_pdf_is_an_outstanding_copy_until_recorded_destroyed() {
     ok(
         &f.dir,
         &["certificate", "verify", exported.to_str().unwrap()],
-    );
-
-    // Recorded destroyed, it is no longer outstanding.
-    let destroyed = ok(&f.dir, &["copies", "destroyed", &copy_id, "--yes"]);
-    assert!(destroyed["destroyed_at"].is_string());
-    let listed = ok(&f.dir, &["copies", "list", "--outstanding"]);
-    assert!(
-        !listed
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|c| c["id"] == copy_id.as_str()),
-        "{listed}"
     );
 }

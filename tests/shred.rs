@@ -109,48 +109,92 @@ fn secrets_left(vault_id: &str) -> Vec<(String, Vec<u8>)> {
 #[test]
 fn shredding_a_course_destroys_exactly_its_recordings_provably() {
     let (tmp, dir, vault_id) = new_vault();
-    let course_a = course(&dir, "Diploma year 2", "2099-06-30");
-    let course_b = course(&dir, "Certificate in skills", "2099-06-30");
-    let consent_a = consent(&dir, "C-101", Some(&course_a), "");
-    let consent_b = consent(&dir, "C-202", Some(&course_b), "");
-    let a1 = record(&dir, &consent_a);
-    let a2 = record(&dir, &consent_a);
-    let b1 = record(&dir, &consent_b);
-    ok_json(cli(&dir).args([
+    let held = record_on_two_courses(&dir, tmp.path());
+
+    // Before: the backup opens with its key from the keyring (so the check below can fail).
+    assert!(decrypts_with_any_key_left(
+        &vault_id,
+        &held.backup,
+        tmp.path()
+    ));
+
+    preview_destroys_nothing(&dir, &held);
+    let certificate = shred_course_a(&dir, &held);
+    check_only_course_b_is_left(&dir, &vault_id, &held, tmp.path());
+    check_course_b_plays_out_whole(&dir, &held.b1, tmp.path());
+
+    let id = certificate["id"].as_str().unwrap();
+    check_certificate_verifies_and_an_edit_fails(&dir, id, tmp.path());
+    check_pdf_names_the_certificate(&dir, id, tmp.path());
+    check_log_holds_the_destructions(&dir);
+}
+
+/// What [`record_on_two_courses`] made: course A with its recordings `a1` (bookmarked) and
+/// `a2` (exported), course B's recording `b1`, and a copy of `a1`'s ciphertext.
+struct TwoCourses {
+    course_a: String,
+    a1: String,
+    a2: String,
+    b1: String,
+    backup: std::path::PathBuf,
+}
+
+/// Records two sessions on course A (bookmarking one, exporting the other into `tmp`) and one
+/// on course B, and copies the first one's ciphertext into `tmp` as a backup would.
+fn record_on_two_courses(dir: &Path, tmp: &Path) -> TwoCourses {
+    let course_a = course(dir, "Diploma year 2", "2099-06-30");
+    let course_b = course(dir, "Certificate in skills", "2099-06-30");
+    let consent_a = consent(dir, "C-101", Some(&course_a), "");
+    let consent_b = consent(dir, "C-202", Some(&course_b), "");
+    let a1 = record(dir, &consent_a);
+    let a2 = record(dir, &consent_a);
+    let b1 = record(dir, &consent_b);
+    ok_json(cli(dir).args([
         "--json", "bookmark", "add", &a1, "--at", "0.5", "--note", "x",
     ]));
-    let exported = tmp.path().join("a2.wav");
+    let exported = tmp.join("a2.wav");
     ok_json(
-        cli(&dir)
+        cli(dir)
             .args(["--json", "export", &a2, "--wav", "--out"])
             .arg(&exported),
     );
     // A copy of the ciphertext taken before the shred, as a backup would hold it.
-    let backup = tmp.path().join("a1-backup.age");
+    let backup = tmp.join("a1-backup.age");
     std::fs::copy(dir.join("recordings").join(format!("{a1}.age")), &backup).unwrap();
+    TwoCourses {
+        course_a,
+        a1,
+        a2,
+        b1,
+        backup,
+    }
+}
 
-    // Before: the backup opens with its key from the keyring (so the check below can fail).
-    let decrypts_with_any_key_left = |tmp: &Path| {
-        secrets_left(&vault_id).iter().any(|(_, secret)| {
-            let identity = tmp.join("identity.txt");
-            std::fs::write(&identity, secret).unwrap();
-            Command::new("age")
-                .args(["-d", "-o", "/dev/null", "-i"])
-                .arg(&identity)
-                .arg(&backup)
-                .output()
-                .expect("the age command (Debian package age) must be installed")
-                .status
-                .success()
-        })
-    };
-    assert!(decrypts_with_any_key_left(tmp.path()));
+/// Whether the `age` command opens `backup` with any key the vault still has in the keyring,
+/// each written in turn to a file in `tmp`.
+fn decrypts_with_any_key_left(vault_id: &str, backup: &Path, tmp: &Path) -> bool {
+    secrets_left(vault_id).iter().any(|(_, secret)| {
+        let identity = tmp.join("identity.txt");
+        std::fs::write(&identity, secret).unwrap();
+        Command::new("age")
+            .args(["-d", "-o", "/dev/null", "-i"])
+            .arg(&identity)
+            .arg(backup)
+            .output()
+            .expect("the age command (Debian package age) must be installed")
+            .status
+            .success()
+    })
+}
 
+/// Checks that the preview of shredding course A, with and without --dry-run, lists its two
+/// recordings and the copy and destroys nothing.
+fn preview_destroys_nothing(dir: &Path, held: &TwoCourses) {
     // The preview, with and without --dry-run, destroys nothing.
     for flags in [&["--dry-run"][..], &[][..]] {
         let preview = ok_json(
-            cli(&dir)
-                .args(["--json", "shred", "course", &course_a])
+            cli(dir)
+                .args(["--json", "shred", "course", &held.course_a])
                 .args(flags),
         );
         let items: Vec<&str> = preview["items"]
@@ -160,13 +204,17 @@ fn shredding_a_course_destroys_exactly_its_recordings_provably() {
             .map(|i| i["recording_id"].as_str().unwrap())
             .collect();
         assert_eq!(items.len(), 2);
-        assert!(items.contains(&a1.as_str()) && items.contains(&a2.as_str()));
+        assert!(items.contains(&held.a1.as_str()) && items.contains(&held.a2.as_str()));
         assert_eq!(preview["outstanding_copies"].as_array().unwrap().len(), 1);
         assert!(preview["kept"].to_string().contains("organisation"));
-        assert_eq!(recording_ids(&dir).len(), 3);
+        assert_eq!(recording_ids(dir).len(), 3);
     }
+}
 
-    let outcome = ok_json(cli(&dir).args(["--json", "shred", "course", &course_a, "--yes"]));
+/// Shreds course A and checks what its certificate says was destroyed and checked; the
+/// certificate.
+fn shred_course_a(dir: &Path, held: &TwoCourses) -> serde_json::Value {
+    let outcome = ok_json(cli(dir).args(["--json", "shred", "course", &held.course_a, "--yes"]));
     let certificate = &outcome["certificate"]["certificate"];
     let destroyed: Vec<&str> = certificate["destroyed"]
         .as_array()
@@ -182,24 +230,30 @@ fn shredding_a_course_destroys_exactly_its_recordings_provably() {
     }
     let copies = certificate["outstanding_copies"].as_array().unwrap();
     assert_eq!(copies.len(), 1);
-    assert_eq!(copies[0]["recording_id"], a2.as_str());
+    assert_eq!(copies[0]["recording_id"], held.a2.as_str());
     assert_eq!(certificate["destroyed"][0]["client_code"], "C-101");
+    certificate.clone()
+}
 
+/// Checks that course A's keys, files and rows are gone and course B's are left, and that the
+/// backup no longer opens with anything left in the keyring.
+fn check_only_course_b_is_left(dir: &Path, vault_id: &str, held: &TwoCourses, tmp: &Path) {
+    let (a1, a2, b1) = (&held.a1, &held.a2, &held.b1);
     // Keys: none of course A's left in the real keyring; course B's still there.
-    let left = secrets_left(&vault_id);
+    let left = secrets_left(vault_id);
     let accounts: Vec<&str> = left.iter().map(|(a, _)| a.as_str()).collect();
     assert!(
-        !accounts.iter().any(|a| a.contains(&a1) || a.contains(&a2)),
+        !accounts.iter().any(|a| a.contains(a1) || a.contains(a2)),
         "{accounts:?}"
     );
-    assert!(accounts.iter().any(|a| a.contains(&b1)), "{accounts:?}");
+    assert!(accounts.iter().any(|a| a.contains(b1)), "{accounts:?}");
     // Files: gone, and no renamed remnant either.
     let files = files_under(&dir.join("recordings"));
     assert_eq!(files.len(), 1, "{files:?}");
     assert!(files[0].ends_with(format!("{b1}.age")));
     // Rows: gone, bookmarks too.
-    assert_eq!(recording_ids(&dir), vec![b1.clone()]);
-    let (out, stdout, _) = run(cli(&dir).args(["--json", "bookmark", "list", &a1]));
+    assert_eq!(recording_ids(dir), vec![b1.clone()]);
+    let (out, stdout, _) = run(cli(dir).args(["--json", "bookmark", "list", a1]));
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(json(&stdout)["error"]["code"], "recording_not_found");
 
@@ -209,44 +263,54 @@ fn shredding_a_course_destroys_exactly_its_recordings_provably() {
         3,
         "database, signing and course B's keys: {accounts:?}"
     );
-    assert!(!decrypts_with_any_key_left(tmp.path()));
+    assert!(!decrypts_with_any_key_left(vault_id, &held.backup, tmp));
+}
 
+/// Checks that course B's recording `b1` still exports (into `tmp`) and plays out whole.
+fn check_course_b_plays_out_whole(dir: &Path, b1: &str, tmp: &Path) {
     // Course B's recording still opens and plays out whole.
-    let b_wav = tmp.path().join("b1.wav");
+    let b_wav = tmp.join("b1.wav");
     ok_json(
-        cli(&dir)
-            .args(["--json", "export", &b1, "--wav", "--out"])
+        cli(dir)
+            .args(["--json", "export", b1, "--wav", "--out"])
             .arg(&b_wav),
     );
     assert_eq!(hound::WavReader::open(&b_wav).unwrap().duration(), 48_000);
+}
 
+/// Checks that the certificate `id` is stored, exports (into `tmp`) and verifies, and that any
+/// edit of it fails.
+fn check_certificate_verifies_and_an_edit_fails(dir: &Path, id: &str, tmp: &Path) {
     // The certificate: stored, exported, verified; any edit fails.
-    let id = certificate["id"].as_str().unwrap();
-    let file = tmp.path().join("certificate.json");
+    let file = tmp.join("certificate.json");
     ok_json(
-        cli(&dir)
+        cli(dir)
             .args(["--json", "certificate", "export", id, "--out"])
             .arg(&file),
     );
     let verified = ok_json(
-        cli(&dir)
+        cli(dir)
             .args(["--json", "certificate", "verify"])
             .arg(&file),
     );
     assert_eq!(verified["checked_against_vault"], true);
     let text = std::fs::read_to_string(&file).unwrap();
-    let edited = tmp.path().join("edited.json");
+    let edited = tmp.join("edited.json");
     std::fs::write(&edited, text.replacen("C-101", "C-999", 1)).unwrap();
-    let (out, stdout, _) = run(cli(&dir)
+    let (out, stdout, _) = run(cli(dir)
         .args(["--json", "certificate", "verify"])
         .arg(&edited));
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(json(&stdout)["error"]["code"], "certificate_altered");
+}
 
+/// Checks that the printable PDF of the certificate `id` (exported into `tmp`) names it and
+/// what it destroyed.
+fn check_pdf_names_the_certificate(dir: &Path, id: &str, tmp: &Path) {
     // The printable PDF names the same certificate and what it destroyed.
-    let pdf = tmp.path().join("certificate.pdf");
+    let pdf = tmp.join("certificate.pdf");
     ok_json(
-        cli(&dir)
+        cli(dir)
             .args(["--json", "certificate", "export", id, "--out"])
             .arg(&pdf),
     );
@@ -257,9 +321,12 @@ fn shredding_a_course_destroys_exactly_its_recordings_provably() {
         .expect("pdftotext (poppler-utils) must be installed");
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains(id) && text.contains("C-101"), "{text}");
+}
 
+/// Checks that the audit log holds both destructions and the certificate, and still verifies.
+fn check_log_holds_the_destructions(dir: &Path) {
     // The log: both destructions and the certificate, still intact.
-    let log = ok_json(cli(&dir).args(["--json", "audit", "list"]));
+    let log = ok_json(cli(dir).args(["--json", "audit", "list"]));
     let kinds: Vec<&str> = log
         .as_array()
         .unwrap()
@@ -274,7 +341,7 @@ fn shredding_a_course_destroys_exactly_its_recordings_provably() {
         kinds.iter().filter(|k| **k == "certificate.issued").count(),
         1
     );
-    assert!(run(cli(&dir).args(["audit", "verify"])).0.status.success());
+    assert!(run(cli(dir).args(["audit", "verify"])).0.status.success());
 }
 
 #[test]

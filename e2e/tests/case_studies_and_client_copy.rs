@@ -11,6 +11,7 @@
 //! data, encrypted with a passphrase: an age file is saved and the audit log has a
 //! `client.exported` entry for C-0101.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -77,8 +78,25 @@ async fn an_organisation_case_study_is_anonymised_finalised_and_exported_and_a_c
     let window = env.launch().await;
     let client = &window.client;
 
+    consents_allowing_the_services_case_studies(client, &vault_dir).await;
+    start_a_case_study_about_both_clients(client).await;
+    let case_id = the_editor_opens_on_the_organisations_case_study(client).await;
+    write_the_text_and_wait_for_the_autosave(client, &case_id).await;
+    anonymise_sarah_and_check(client).await;
+    mark_it_final(client, &case_id).await;
+    export_docx_and_pdf_without_sarah(client, &saved).await;
+    the_list_shows_it_final(client, &case_id).await;
+    let age = give_c_0101_a_copy_of_their_data(client, &saved).await;
+    the_copy_is_encrypted_and_audited(client, &age).await;
+
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    window.close().await;
+}
+
+/// Creates the vault and a course, and both clients' consents allowing the service's case studies.
+async fn consents_allowing_the_services_case_studies(client: &Client, vault_dir: &Path) {
     // A vault, a course, and two clients whose consents allow the service's case studies.
-    create_vault(client, &vault_dir, None).await;
+    create_vault(client, vault_dir, None).await;
     let ends = date_in_days(client, 90).await;
     let course = add_course(client, COURSE, &ends).await;
     for (code, name) in CLIENTS {
@@ -106,7 +124,10 @@ async fn an_organisation_case_study_is_anonymised_finalised_and_exported_and_a_c
             record["case_study"]
         );
     }
+}
 
+/// Checks the list starts empty, then creates a case study about both clients, the organisation's.
+async fn start_a_case_study_about_both_clients(client: &Client) {
     // Case studies: empty at first; a new one about both clients, owned by the organisation.
     go(client, "cases").await;
     poll(client, "#case-list to finish loading", || async {
@@ -135,7 +156,10 @@ async fn an_organisation_case_study_is_anonymised_finalised_and_exported_and_a_c
     .await;
     look(client, "cases-new").await;
     click(client, "#case-create").await;
+}
 
+/// Waits for the editor; checks the vault lists the organisation's case study; returns its id.
+async fn the_editor_opens_on_the_organisations_case_study(client: &Client) -> String {
     // The editor.
     wait_displayed(client, "#case-body").await;
     wait_for(
@@ -159,14 +183,21 @@ async fn an_organisation_case_study_is_anonymised_finalised_and_exported_and_a_c
         "listed: {list}"
     );
     assert_eq!(list[0]["final"], false);
+    case_id
+}
 
+/// Types the text naming Sarah, waits for the autosave and checks the vault kept the text.
+async fn write_the_text_and_wait_for_the_autosave(client: &Client, case_id: &str) {
     type_into(client, "#case-body", BODY).await;
     wait_case_saved(client).await;
     let stored = invoke(client, "case_study_get", json!({ "id": case_id }))
         .await
         .expect("case_study_get");
     assert_eq!(stored["body"], BODY, "the autosave did not keep the text");
+}
 
+/// Adds the rule "Sarah" → "[Client]" and checks the text with it.
+async fn anonymise_sarah_and_check(client: &Client) {
     // Anonymisation: Sarah → [Client], checked.
     type_into(client, "#case-anon-original", "Sarah").await;
     type_into(client, "#case-anon-replacement", "[Client]").await;
@@ -191,7 +222,10 @@ async fn an_organisation_case_study_is_anonymised_finalised_and_exported_and_a_c
     );
     scroll_to(client, "case-anon-title").await;
     look(client, "cases-anonymisation").await;
+}
 
+/// Marks the case study final; checks neither the window nor the shell can change it any more.
+async fn mark_it_final(client: &Client, case_id: &str) {
     // Final: the text can no longer be changed.
     click(client, "#case-finalise").await;
     wait_displayed(client, "#case-final-note").await;
@@ -242,13 +276,16 @@ async fn an_organisation_case_study_is_anonymised_finalised_and_exported_and_a_c
     assert_eq!(refused["code"], "case_study_final", "refused: {refused}");
     scroll_to(client, "cases-title").await;
     look(client, "cases-final").await;
+}
 
+/// Exports DOCX and PDF and checks both hold the anonymised text and nowhere name Sarah.
+async fn export_docx_and_pdf_without_sarah(client: &Client, saved: &Path) {
     // Exports: DOCX and PDF, with no Sarah.
     click(client, "#case-export-docx").await;
-    let docx = saved_file(client, &saved, "docx").await;
+    let docx = saved_file(client, saved, "docx").await;
     wait_text(client, "#case-export-result").await;
     click(client, "#case-export-pdf").await;
-    let pdf = saved_file(client, &saved, "pdf").await;
+    let pdf = saved_file(client, saved, "pdf").await;
     let document = run_program(
         "unzip",
         &["-p", docx.to_str().unwrap(), "word/document.xml"],
@@ -290,7 +327,10 @@ async fn an_organisation_case_study_is_anonymised_finalised_and_exported_and_a_c
         !pdf_bytes.windows(5).any(|w| w == b"Sarah"),
         "the PDF's bytes still hold Sarah"
     );
+}
 
+/// Goes back to the list and checks it shows the case study, final and the organisation's.
+async fn the_list_shows_it_final(client: &Client, case_id: &str) {
     // Back to the list: the final case study, the organisation's.
     click(client, "#case-back").await;
     let row = format!("#case-list li[data-case-id=\"{case_id}\"]");
@@ -306,7 +346,10 @@ async fn an_organisation_case_study_is_anonymised_finalised_and_exported_and_a_c
     );
     assert!(listed.contains("Organisation — permanent record"));
     look(client, "cases-list").await;
+}
 
+/// Gives C-0101 a passphrase-encrypted copy of their data; checks the panel; returns the file.
+async fn give_c_0101_a_copy_of_their_data(client: &Client, saved: &Path) -> PathBuf {
     // C-0101's copy of their data.
     go(client, "clients").await;
     click(
@@ -322,7 +365,7 @@ async fn an_organisation_case_study_is_anonymised_finalised_and_exported_and_a_c
     click(client, "#client-export-submit").await;
     let result = wait_text(client, "#client-export-result").await;
     eprintln!("client export: {result}");
-    let age = saved_file(client, &saved, "age").await;
+    let age = saved_file(client, saved, "age").await;
     assert!(
         result.contains(age.file_name().unwrap().to_str().unwrap()),
         "#client-export-result does not name {}: {result:?}",
@@ -335,7 +378,12 @@ async fn an_organisation_case_study_is_anonymised_finalised_and_exported_and_a_c
     );
     scroll_to(client, "client-export-title").await;
     look(client, "client-export").await;
-    let bytes = std::fs::read(&age).expect("the client's file");
+    age
+}
+
+/// Checks the client's file holds nothing in the clear and the audit log records the export.
+async fn the_copy_is_encrypted_and_audited(client: &Client, age: &Path) {
+    let bytes = std::fs::read(age).expect("the client's file");
     assert!(
         bytes.starts_with(b"age-encryption.org/v1\n-> scrypt "),
         "not a passphrase-encrypted age file (starts {:?})",
@@ -368,7 +416,4 @@ async fn an_organisation_case_study_is_anonymised_finalised_and_exported_and_a_c
         "the audit log holds the passphrase"
     );
     wait_screen(client, "clients").await;
-
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    window.close().await;
 }

@@ -2,11 +2,13 @@
 //! the shell refuses commands while locked, and unlocking brings the screen back; a running
 //! recording carries on through a lock and is stopped after unlocking.
 
+use std::path::Path;
+
 use serde_json::json;
 use sessionvault_e2e::{
     add_course, click, create_vault, date_in_days, go, grant_consent, invoke, look, one_at_a_time,
     parse_clock, poll, set_value, text, wait_attr, wait_displayed, wait_hidden, wait_screen,
-    AppEnv, ConsentSpec, Locator, PulseServer,
+    AppEnv, Client, ConsentSpec, Locator, PulseServer,
 };
 
 const CLIENT_CODE: &str = "C-0555";
@@ -17,7 +19,18 @@ async fn locking_hides_client_data_and_refuses_commands_until_unlocked() {
     let env = AppEnv::new();
     let window = env.launch().await;
     let client = &window.client;
-    create_vault(client, &env.vault_dir(), None).await;
+    vault_with_a_clients_consent(client, &env.vault_dir()).await;
+    let item = the_clients_page_shows_the_code(client).await;
+    lock_now(client).await;
+    nothing_of_any_client_in_the_page(client).await;
+    the_shell_refuses_while_locked(client).await;
+    unlocking_brings_the_clients_page_back(client, &item).await;
+    window.close().await;
+}
+
+/// Creates the vault and a course and takes a client's consent with a typed signature.
+async fn vault_with_a_clients_consent(client: &Client, vault_dir: &Path) {
+    create_vault(client, vault_dir, None).await;
     let ends = date_in_days(client, 45).await;
     let course = add_course(client, "Diploma in Person-Centred Counselling", &ends).await;
     grant_consent(
@@ -37,7 +50,10 @@ async fn locking_hides_client_data_and_refuses_commands_until_unlocked() {
         None,
     )
     .await;
+}
 
+/// Opens the client's page; checks it shows the code and the shell answers; returns the list item.
+async fn the_clients_page_shows_the_code(client: &Client) -> String {
     // The client's page shows the code before locking.
     go(client, "clients").await;
     let item = format!("#client-list li[data-client=\"{CLIENT_CODE}\"]");
@@ -52,12 +68,19 @@ async fn locking_hides_client_data_and_refuses_commands_until_unlocked() {
         "the client's code is not shown before locking"
     );
     assert!(invoke(client, "course_list", json!({})).await.is_ok());
+    item
+}
 
+/// Locks with the button and waits for the lock screen with its unlock button.
+async fn lock_now(client: &Client) {
     click(client, "#lock-now").await;
     wait_displayed(client, "#lock-screen").await;
     wait_displayed(client, "#unlock").await;
     look(client, "lock-screen").await;
+}
 
+/// Checks no client code shows in the page, its DOM or its title while locked.
+async fn nothing_of_any_client_in_the_page(client: &Client) {
     // Nothing of any client in what the page shows, nor left in its DOM behind the overlay.
     let shown = client
         .execute(
@@ -82,7 +105,10 @@ async fn locking_hides_client_data_and_refuses_commands_until_unlocked() {
         "the client's code is still in the page's DOM while locked"
     );
     assert!(!shown["title"].as_str().unwrap_or("").contains("C-0"));
+}
 
+/// Checks the shell refuses the page's commands as locked and says the session is locked.
+async fn the_shell_refuses_while_locked(client: &Client) {
     // The shell refuses while locked, whatever the page asks.
     for command in [
         "course_list",
@@ -96,18 +122,20 @@ async fn locking_hides_client_data_and_refuses_commands_until_unlocked() {
     }
     let state = invoke(client, "session_state", json!({})).await.unwrap();
     assert_eq!(state["locked"], true, "{state}");
+}
 
+/// Unlocks; checks the client's page is back with `item` and the shell answers again.
+async fn unlocking_brings_the_clients_page_back(client: &Client, item: &str) {
     click(client, "#unlock").await;
     wait_hidden(client, "#lock-screen").await;
     wait_screen(client, "clients").await;
-    wait_displayed(client, &item).await;
+    wait_displayed(client, item).await;
     let courses = invoke(client, "course_list", json!({})).await.unwrap();
     assert!(
         courses.as_array().is_some_and(|c| c.len() == 1),
         "{courses}"
     );
     look(client, "lock-unlocked").await;
-    window.close().await;
 }
 
 /// How much recorded time `#record-elapsed` shows, when it shows a time.
@@ -130,9 +158,19 @@ async fn a_recording_carries_on_while_locked_and_stops_after_unlocking() {
     let vault_dir = env.vault_dir();
     let window = env.launch().await;
     let client = &window.client;
-    create_vault(client, &vault_dir, None).await;
+    let consent = vault_with_a_supervision_consent(client, &vault_dir).await;
+    let before = record_two_seconds(client, &consent).await;
+    lock_while_recording(client).await;
+    the_recording_went_on_after_unlocking(client, before).await;
+    stop_it_and_find_it_whole(client, &vault_dir, before).await;
+    window.close().await;
+}
+
+/// Creates the vault and takes a consent for supervision without a course; returns its id.
+async fn vault_with_a_supervision_consent(client: &Client, vault_dir: &Path) -> String {
+    create_vault(client, vault_dir, None).await;
     let destroy_by = date_in_days(client, 90).await;
-    let consent = grant_consent(
+    grant_consent(
         client,
         &ConsentSpec {
             client_code: "C-0556",
@@ -147,20 +185,26 @@ async fn a_recording_carries_on_while_locked_and_stops_after_unlocking() {
         },
         None,
     )
-    .await;
+    .await
+}
 
+/// Starts recording and waits until two seconds are recorded; returns the time shown then.
+async fn record_two_seconds(client: &Client, consent: &str) -> f64 {
     go(client, "record").await;
-    set_value(client, "#record-consent", &consent).await;
+    set_value(client, "#record-consent", consent).await;
     click(client, "#record-start").await;
     wait_displayed(client, "#record-stop").await;
-    let before = poll(client, "two seconds recorded", || async {
+    poll(client, "two seconds recorded", || async {
         match elapsed(client).await {
             Some(s) if s >= 2.0 => Ok(s),
             other => Err(format!("{other:?}")),
         }
     })
-    .await;
+    .await
+}
 
+/// Locks while recording; checks the recording goes on and the code is hidden; stays locked 3 s.
+async fn lock_while_recording(client: &Client) {
     click(client, "#lock-now").await;
     wait_displayed(client, "#lock-screen").await;
     let state = invoke(client, "session_state", json!({})).await.unwrap();
@@ -174,7 +218,10 @@ async fn a_recording_carries_on_while_locked_and_stops_after_unlocking() {
         "the client's code is visible while locked"
     );
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+}
 
+/// Unlocks; checks the Record screen shows the running recording, gone on past the time locked.
+async fn the_recording_went_on_after_unlocking(client: &Client, before: f64) {
     click(client, "#unlock").await;
     wait_hidden(client, "#lock-screen").await;
     // Back on the record screen, the running recording is shown again and has gone on.
@@ -189,6 +236,10 @@ async fn a_recording_carries_on_while_locked_and_stops_after_unlocking() {
     .await;
     eprintln!("recorded {before} s before locking, {after} s after unlocking");
     look(client, "lock-recording-after-unlock").await;
+}
+
+/// Stops the recording; checks it is complete, holds the time locked, and is sealed in the vault.
+async fn stop_it_and_find_it_whole(client: &Client, vault_dir: &Path, before: f64) {
     click(client, "#record-stop").await;
     let id = wait_attr(client, "#record-result", "data-recording-id").await;
     let recordings = invoke(client, "recordings_list", json!({})).await.unwrap();
@@ -208,5 +259,4 @@ async fn a_recording_carries_on_while_locked_and_stops_after_unlocking() {
         .join("recordings")
         .join(format!("{id}.age"))
         .is_file());
-    window.close().await;
 }

@@ -11,39 +11,30 @@
 //! inside holds exactly one second of the recording; a share for tutors is refused in the panel;
 //! the Shred screen lists the clip and both exports as copies outside the vault.
 
+use std::path::Path;
 use std::time::Duration;
 
 use serde_json::{json, Value};
 use sessionvault_e2e::{
-    add_course, click, count, create_vault, date_in_days, files_under, go, grant_consent, invoke,
-    look, one_at_a_time, parse_clock, poll, record_for, run_program, saved_file, scroll_to,
-    set_value, text, type_into, wait_attr, wait_displayed, wait_for, wait_screen, wait_text,
-    AppEnv, Client, ConsentSpec, Locator, PulseServer,
+    add_course, click, count, create_vault, date_in_days, go, grant_consent, invoke, look,
+    one_at_a_time, parse_clock, poll, record_for, run_program, saved_file, scroll_to, set_value,
+    type_into, wait_displayed, wait_screen, wait_text, AppEnv, Client, ConsentSpec, Locator,
+    PulseServer,
 };
 
 use fantoccini::key::Key;
 
+mod editor;
 mod keyboard;
-use keyboard::{alt, chord, focused, tab_to, type_keys, wait_focus, wait_segment_focus};
+mod share;
+use editor::SecondSegment;
+use keyboard::{chord, tab_to};
 
 const CLIENT_CODE: &str = "C-0815";
 const CLIENT_NAME: &str = "Sarah Okonkwo-Reid";
 const COURSE: &str = "Certificate in Counselling Skills";
 const FIRST_WORDS: &str = "Sarah said she felt better this week";
 const SECOND_WORDS: &str = "What do you think changed for you";
-
-/// The attribute `name` of the element at `css`, now ("" when absent).
-async fn text_attr(client: &Client, css: &str, name: &str) -> String {
-    match client.find(Locator::Css(css)).await {
-        Ok(element) => element.attr(name).await.ok().flatten().unwrap_or_default(),
-        Err(_) => String::new(),
-    }
-}
-
-/// The transcript editor's position (`#transcript-position`) in seconds.
-async fn transcript_position(client: &Client) -> Option<f64> {
-    parse_clock(&text(client, "#transcript-position").await)
-}
 
 // ---------------------------------------------------------------------------------------------
 // Files outside the window
@@ -61,44 +52,6 @@ fn stamped(line: &str, seconds: f64, speaker: &str) -> bool {
         && after.trim_start().starts_with(speaker)
 }
 
-/// A WAV file's format chunk values and the size of its data chunk.
-struct Wav {
-    channels: u16,
-    rate: u32,
-    bits: u16,
-    data: usize,
-}
-
-fn read_wav(bytes: &[u8]) -> Wav {
-    assert!(
-        bytes.len() > 44 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WAVE",
-        "not a RIFF WAVE file (starts {:?})",
-        &bytes[..bytes.len().min(12)]
-    );
-    let u16_at = |i: usize| u16::from_le_bytes([bytes[i], bytes[i + 1]]);
-    let u32_at = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().unwrap());
-    let (mut fmt, mut data) = (None, None);
-    let mut at = 12;
-    while at + 8 <= bytes.len() {
-        let id = &bytes[at..at + 4];
-        let size = u32_at(at + 4) as usize;
-        let body = at + 8;
-        if id == b"fmt " {
-            fmt = Some((u16_at(body + 2), u32_at(body + 4), u16_at(body + 14)));
-        } else if id == b"data" {
-            data = Some(size.min(bytes.len() - body));
-        }
-        at = body + size + (size & 1);
-    }
-    let (channels, rate, bits) = fmt.expect("the WAV has a fmt chunk");
-    Wav {
-        channels,
-        rate,
-        bits,
-        data: data.expect("the WAV has a data chunk"),
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread")]
@@ -111,8 +64,37 @@ async fn transcribe_an_excerpt_by_keyboard_export_it_and_share_a_clip_with_the_s
     let window = env.launch().await;
     let client = &window.client;
 
+    let consent = consent_for_the_supervisor_only(client, &vault_dir).await;
+    let recording = record_four_seconds(client, &consent).await;
+    let row = make_a_transcript_of_0_01_to_0_03(client, &recording.id).await;
+    editor::wait_for_the_editor_at_0_01(client).await;
+    editor::first_segment_for_the_client(client).await;
+    editor::play_a_second_and_pause(client).await;
+    let second = editor::second_segment_for_the_counsellor(client).await;
+    editor::autosaved_with_two_segments(client, &recording.id).await;
+    editor::anonymise_sarah(client).await;
+    export_txt_and_docx_without_sarah(client, &saved, &second).await;
+    let key = share::age_key();
+    let shared = share::share_a_second_with_the_supervisor(client, &row, &key, &saved).await;
+    share::the_clip_holds_exactly_one_second(&key, &shared, &recording);
+    share::a_clip_for_the_tutor_is_refused(client, &saved).await;
+    copies_listed_on_the_shred_screen(client).await;
+
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    window.close().await;
+}
+
+/// The recording made for the test: its id and the format the vault lists for it.
+struct Recording {
+    id: String,
+    rate: usize,
+    channels: usize,
+}
+
+/// Creates the vault, a course and a consent for the supervisor only; returns the consent's id.
+async fn consent_for_the_supervisor_only(client: &Client, vault_dir: &Path) -> String {
     // A vault, a course, and a consent whose audience is the supervisor only.
-    create_vault(client, &vault_dir, None).await;
+    create_vault(client, vault_dir, None).await;
     let ends = date_in_days(client, 60).await;
     let course = add_course(client, COURSE, &ends).await;
     let consent = grant_consent(
@@ -135,9 +117,13 @@ async fn transcribe_an_excerpt_by_keyboard_export_it_and_share_a_clip_with_the_s
         .await
         .expect("consent_get");
     eprintln!("consent {consent}: audience {}", record["audience"]);
+    consent
+}
 
+/// Records four seconds and reads the recording's sample rate and channels from the vault's list.
+async fn record_four_seconds(client: &Client, consent: &str) -> Recording {
     // Four seconds from the sine source.
-    let recording = record_for(client, &consent, 4.0, None).await;
+    let recording = record_for(client, consent, 4.0, None).await;
     let summary: Value = invoke(client, "recordings_list", json!({}))
         .await
         .expect("recordings_list")
@@ -150,7 +136,15 @@ async fn transcribe_an_excerpt_by_keyboard_export_it_and_share_a_clip_with_the_s
         "recording {recording}: {} s at {rate} Hz, {channels} channel(s)",
         summary["seconds"]
     );
+    Recording {
+        id: recording,
+        rate,
+        channels,
+    }
+}
 
+/// Opens the recording in the player and asks for a transcript of 0:01–0:03; returns its row.
+async fn make_a_transcript_of_0_01_to_0_03(client: &Client, recording: &str) -> String {
     // The library opens it in the player; from there, Transcribe.
     go(client, "library").await;
     let row = format!("#library-list [data-recording-id=\"{recording}\"]");
@@ -165,156 +159,19 @@ async fn transcribe_an_excerpt_by_keyboard_export_it_and_share_a_clip_with_the_s
     type_into(client, "#transcript-from", "0:01").await;
     type_into(client, "#transcript-until", "0:03").await;
     click(client, "#transcript-create").await;
+    row
+}
 
-    // The editor: from here on, keys only.
-    wait_displayed(client, "#transcript-add").await;
-    poll(client, "the editor's player to open at 0:01", || async {
-        let play = client
-            .find(Locator::Css("#transcript-play"))
-            .await
-            .map_err(|e| e.to_string())?;
-        let enabled = play.is_enabled().await.unwrap_or(false);
-        let at = transcript_position(client).await;
-        match (enabled, at) {
-            (true, Some(s)) if (1.0..2.0).contains(&s) => Ok(()),
-            other => Err(format!("(enabled, position) = {other:?}")),
-        }
-    })
-    .await;
-
-    // Alt+T: a segment at the current position, its text focused; words with a name; Alt+2
-    // makes it the client's.
-    alt(client, 't').await;
-    wait_segment_focus(client, 1).await;
-    type_keys(client, FIRST_WORDS).await;
-    alt(client, '2').await;
-    poll(client, "the first segment to be the client's (C:)", || async {
-        let v = client
-            .execute(
-                r##"const li = document.querySelector("#transcript-segments li[data-segment-index='0']");
-                   return li ? [li.querySelector("select.segment-speaker").value,
-                                li.querySelector("textarea.segment-text").value,
-                                li.querySelector("button.segment-time").textContent] : null;"##,
-                vec![],
-            )
-            .await
-            .map_err(|e| e.to_string())?;
-        if v[0] == "C:" && v[1] == FIRST_WORDS && v[2] == "0:01" {
-            Ok(())
-        } else {
-            Err(format!("segment 0 is {v}"))
-        }
-    })
-    .await;
-    assert_eq!(
-        focused(client).await,
-        "textarea.segment-text",
-        "Alt+2 took the focus out of the text"
-    );
-
-    // Alt+K plays (the focus stays in the text), Alt+K pauses about a second on.
-    alt(client, 'k').await;
-    wait_for(client, "#transcript-play", Some("data-playing"), "true").await;
-    let heard = poll(client, "#transcript-position to reach 0:02", || async {
-        match transcript_position(client).await {
-            Some(s) if s >= 2.0 => Ok(s),
-            other => Err(format!("at {other:?}")),
-        }
-    })
-    .await;
-    // (Playing on to the end of the excerpt, 0:03, pauses there by itself.)
-    if text_attr(client, "#transcript-play", "data-playing").await == "true" {
-        alt(client, 'k').await;
-    }
-    wait_for(client, "#transcript-play", Some("data-playing"), "false").await;
-    eprintln!("played to {heard} s, paused");
-    assert_eq!(focused(client).await, "textarea.segment-text");
-
-    // Alt+T again: a second segment, later, with the other speaker.
-    alt(client, 't').await;
-    let index = wait_segment_focus(client, 2).await;
-    assert_eq!(index, "1", "the new segment is not after the first");
-    type_keys(client, SECOND_WORDS).await;
-    let second = client
-        .execute(
-            r##"const li = document.querySelector("#transcript-segments li[data-segment-index='1']");
-               return [li.querySelector("select.segment-speaker").value,
-                       li.querySelector("button.segment-time").textContent,
-                       li.querySelector("textarea.segment-text").value];"##,
-            vec![],
-        )
-        .await
-        .expect("the second segment");
-    eprintln!("second segment: {second}");
-    assert_eq!(second[0], "T:", "the speaker did not alternate");
-    assert_eq!(second[2], SECOND_WORDS);
-    let second_time = second[1].as_str().unwrap_or_default().to_owned();
-    let second_at = parse_clock(&second_time).expect("the second segment's time");
-    assert!(
-        ["0:02", "0:03"].contains(&second_time.as_str()),
-        "the second segment starts at {second_time}, not where the player paused"
-    );
-
-    // Autosave.
-    poll(client, "#transcript-saved to say saved", || async {
-        let status = client
-            .find(Locator::Css("#transcript-saved"))
-            .await
-            .map_err(|e| e.to_string())?;
-        let state = status.attr("data-state").await.ok().flatten();
-        let words = status.text().await.unwrap_or_default();
-        if state.as_deref() == Some("saved") && words.starts_with("Saved ") {
-            Ok(())
-        } else {
-            Err(format!("{state:?} {words:?}"))
-        }
-    })
-    .await;
-    look(client, "transcribe-editor").await;
-    let transcript_id = {
-        let list = invoke(
-            client,
-            "transcript_list",
-            json!({ "recordingId": recording }),
-        )
-        .await
-        .expect("transcript_list");
-        assert_eq!(list[0]["segment_count"], 2, "saved: {list}");
-        list[0]["id"].as_str().unwrap().to_owned()
-    };
-    let stored = invoke(client, "transcript_get", json!({ "id": transcript_id }))
-        .await
-        .expect("transcript_get");
-    eprintln!("stored segments: {}", stored["segments"]);
-
-    // Anonymisation, by keyboard: Tab to the fields, type, Enter; then Tab to the check.
-    tab_to(client, "anon-original", 60).await;
-    type_keys(client, "Sarah").await;
-    chord(client, &[Key::Tab.into()]).await;
-    wait_focus(client, "anon-replacement").await;
-    type_keys(client, "[Client]").await;
-    chord(client, &[Key::Enter.into()]).await;
-    poll(client, "the rule in #anon-list", || async {
-        let shown = text(client, "#anon-list").await;
-        if count(client, "#anon-list li").await == 1 && shown.contains("[Client]") {
-            Ok(())
-        } else {
-            Err(format!("shows {shown:?}"))
-        }
-    })
-    .await;
-    tab_to(client, "anon-check", 10).await;
-    chord(client, &[Key::Enter.into()]).await;
-    wait_for(client, "#anon-result", Some("data-state"), "ok").await;
-    look(client, "transcribe-anonymisation").await;
-
+/// Exports TXT and DOCX by keyboard; checks their words, stamps and speakers, and no Sarah.
+async fn export_txt_and_docx_without_sarah(client: &Client, saved: &Path, second: &SecondSegment) {
+    let (second_time, second_at) = (&second.time, second.at);
     // Export TXT and DOCX, by keyboard.
     tab_to(client, "transcript-export-txt", 10).await;
     chord(client, &[Key::Enter.into()]).await;
-    let txt = saved_file(client, &saved, "txt").await;
+    let txt = saved_file(client, saved, "txt").await;
     tab_to(client, "transcript-export-docx", 5).await;
     chord(client, &[Key::Enter.into()]).await;
-    let docx = saved_file(client, &saved, "docx").await;
+    let docx = saved_file(client, saved, "docx").await;
     wait_text(client, "#transcript-export-result").await;
 
     let exported = std::fs::read_to_string(&txt).expect("the TXT export");
@@ -355,104 +212,10 @@ async fn transcribe_an_excerpt_by_keyboard_export_it_and_share_a_clip_with_the_s
             .any(|w| w == b"Sarah"),
         "some part of the DOCX still names Sarah"
     );
+}
 
-    // Back to the player: share 0:01–0:02 with the supervisor, to an age key made here.
-    let keys = tempfile::tempdir().expect("a folder for the age key");
-    let key_file = keys.path().join("key.txt");
-    run_program("age-keygen", &["-o", key_file.to_str().unwrap()]);
-    let public = std::fs::read_to_string(&key_file)
-        .expect("key.txt")
-        .lines()
-        .find_map(|l| l.strip_prefix("# public key: ").map(str::to_owned))
-        .expect("age-keygen wrote the public key");
-    assert!(public.starts_with("age1"));
-
-    go(client, "library").await;
-    click(client, &format!("{row} button.open-player")).await;
-    wait_screen(client, "player").await;
-    click(client, "#share-open").await;
-    wait_displayed(client, "#share-panel").await;
-    set_value(client, "#share-role", "supervisor").await;
-    type_into(client, "#share-from", "0:01").await;
-    type_into(client, "#share-until", "0:02").await;
-    click(client, "#share-method-recipients").await;
-    type_into(client, "#share-recipients", &public).await;
-    click(client, "#share-submit").await;
-    wait_displayed(client, "#share-result").await;
-    let name = wait_text(client, "#share-file-name").await;
-    eprintln!("shared as {name}");
-    scroll_to(client, "share-result").await;
-    look(client, "transcribe-share").await;
-    let shared = saved.join(name.trim());
-    assert!(
-        shared.is_file(),
-        "{} is not in the save folder",
-        shared.display()
-    );
-    let header = std::fs::read(&shared).expect("the shared file");
-    assert!(
-        header.starts_with(b"age-encryption.org/v1"),
-        "not an age file"
-    );
-
-    // The stock age CLI opens it; inside, exactly one second of the recording.
-    let wav_path = keys.path().join("clip.wav");
-    run_program(
-        "age",
-        &[
-            "-d",
-            "-i",
-            key_file.to_str().unwrap(),
-            "-o",
-            wav_path.to_str().unwrap(),
-            shared.to_str().unwrap(),
-        ],
-    );
-    let wav = read_wav(&std::fs::read(&wav_path).expect("the decrypted WAV"));
-    eprintln!(
-        "WAV: {} Hz, {} channel(s), {} bits, {} data bytes",
-        wav.rate, wav.channels, wav.bits, wav.data
-    );
-    assert_eq!(wav.rate as usize, rate, "the clip's sample rate");
-    assert_eq!(wav.channels as usize, channels, "the clip's channels");
-    assert_eq!(wav.bits, 16, "the clip is not 16-bit PCM");
-    assert_eq!(
-        wav.data,
-        rate * channels * 2,
-        "the clip does not hold exactly one second ({rate} frames of {channels} channel(s))"
-    );
-
-    // A clip for the course tutor is refused: the consent's audience has no tutors.
-    set_value(client, "#share-role", "tutor").await;
-    click(client, "#share-submit").await;
-    wait_displayed(client, "#share-problem").await;
-    let refusal = wait_text(client, "#share-problem").await;
-    let code = wait_attr(client, "#share-problem", "data-code").await;
-    eprintln!("tutor refused ({code}): {refusal}");
-    assert_eq!(code, "not_in_audience");
-    assert!(
-        refusal.starts_with("The client's consent") && refusal.contains("tutor"),
-        "the refusal does not say why in plain words: {refusal:?}"
-    );
-    assert_eq!(
-        client
-            .find(Locator::Css("#share-problem"))
-            .await
-            .unwrap()
-            .attr("role")
-            .await
-            .unwrap()
-            .as_deref(),
-        Some("alert")
-    );
-    scroll_to(client, "share-title").await;
-    look(client, "transcribe-share-refused").await;
-    let ages: Vec<_> = files_under(&saved)
-        .into_iter()
-        .filter(|f| f.extension().is_some_and(|e| e == "age"))
-        .collect();
-    assert_eq!(ages.len(), 1, "the refused share left a file: {ages:?}");
-
+/// Checks the Shred screen lists the clip and the two exports as copies outside the vault.
+async fn copies_listed_on_the_shred_screen(client: &Client) {
     // The Shred screen lists the clip and both exports as copies outside the vault.
     go(client, "shred").await;
     let listed = poll(client, "three copies in #copies-list", || async {
@@ -491,7 +254,4 @@ async fn transcribe_an_excerpt_by_keyboard_export_it_and_share_a_clip_with_the_s
     assert_eq!(count(client, "#copies-list button.copy-destroyed").await, 3);
     scroll_to(client, "copies-title").await;
     look(client, "transcribe-copies").await;
-
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    window.close().await;
 }

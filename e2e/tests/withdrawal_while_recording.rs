@@ -51,11 +51,18 @@ async fn a_withdrawal_stops_the_windows_recording_and_the_window_says_why() {
     let client = &window.client;
     create_vault(client, &env.vault_dir(), None).await;
 
+    withdrawn_from_the_command_line_while_recording(client, &env).await;
+    withdrawn_in_the_window_while_recording(client, &env).await;
+    window.close().await;
+}
+
+/// Withdraws on the command line mid-recording; checks the window stops within 4 s and says why.
+async fn withdrawn_from_the_command_line_while_recording(client: &Client, env: &AppEnv) {
     // Withdrawn from the command line beside the window, while the window records.
     let consent = supervision_consent(client, "C-3101", "Ines Rathbone").await;
     start_recording(client, &consent, 1.5, None).await;
     let started = Instant::now();
-    let out = cli(&env)
+    let out = cli(env)
         .args(["consent", "withdraw", &consent, "--reason", "-"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -86,7 +93,7 @@ async fn a_withdrawal_stops_the_windows_recording_and_the_window_says_why() {
     assert!(shown.contains("withdrew"), "{shown}");
     look(client, "withdrawal-stopped-recording").await;
     // What it had sealed goes with the consent's shred.
-    let out = cli(&env)
+    let out = cli(env)
         .args(["--json", "shred", "consent", &consent, "--yes"])
         .output()
         .expect("run sessionvault shred");
@@ -95,7 +102,10 @@ async fn a_withdrawal_stops_the_windows_recording_and_the_window_says_why() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
 
+/// Withdraws in the window while it records; checks the recording stops, is destroyed, and why.
+async fn withdrawn_in_the_window_while_recording(client: &Client, env: &AppEnv) {
     // Withdrawn in the window, while the window records: its own recording is stopped first,
     // then destroyed with the withdrawal.
     let consent = supervision_consent(client, "C-3102", "Oskar Penhallow").await;
@@ -116,7 +126,7 @@ async fn a_withdrawal_stops_the_windows_recording_and_the_window_says_why() {
     );
     let shown = what_stopped_it(client, Duration::from_secs(10)).await;
     assert!(shown.contains("withdrew"), "{shown}");
-    let listed = cli(&env)
+    let listed = cli(env)
         .args(["--json", "recordings", "list"])
         .output()
         .expect("run sessionvault recordings list");
@@ -126,5 +136,4 @@ async fn a_withdrawal_stops_the_windows_recording_and_the_window_says_why() {
         "a recording is left"
     );
     eprintln!("record screen: {}", text(client, "#record-result").await);
-    window.close().await;
 }

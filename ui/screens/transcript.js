@@ -526,7 +526,7 @@ async function saveSegments(d) {
   const sent = segmentsToSave(d);
   const answer = await app.call("transcript_save", {
     id: transcript.id,
-    segments: sent.map((s) => ({ id: s.id ?? null, seconds: s.seconds, speaker: s.speaker, text: s.text })),
+    segments: sent.map((s) => ({ id: s.id ?? null, at_seconds: s.seconds, speaker: s.speaker, text: s.text })),
   });
   const back = Array.isArray(answer?.segments) ? answer.segments : [];
   if (back.length === sent.length) sent.forEach((s, i) => { s.id = back[i]?.id ?? s.id; });
@@ -794,7 +794,7 @@ function transcriptItem(t, app) {
     el("div", { class: "transcript-about" },
       el("strong", {}, capitalise(range)),
       el("span", { class: "muted detail" },
-        `${plural(Number(t.segment_count) || 0, "segment")}${t.updated_at ? ` · last changed ${formatDateTime(t.updated_at)}` : ""}`)),
+        `${plural(Number(t.segments) || 0, "segment")}${t.updated_at ? ` · last changed ${formatDateTime(t.updated_at)}` : ""}`)),
     el("div", { class: "row transcript-actions" },
       el("button", { type: "button", class: "primary transcript-open",
         onclick: () => app.go("transcript", { recordingId: screen.recordingId, transcriptId: t.id }) },
@@ -1024,7 +1024,7 @@ async function showEditor(root, app, mine, transcriptId) {
   doc.transcript = t;
   doc.speakers = Array.isArray(t.speakers) ? t.speakers.map((s) => ({ label: s.label, meaning: s.meaning ?? "" })) : [];
   doc.segments = (t.segments ?? []).map((s) => ({
-    key: doc.nextKey++, id: s.id ?? null, seconds: Number(s.seconds) || 0, speaker: s.speaker ?? "", text: s.text ?? "",
+    key: doc.nextKey++, id: s.id ?? null, seconds: Number(s.at_seconds) || 0, speaker: s.speaker ?? "", text: s.text ?? "",
   })).sort((a, b) => a.seconds - b.seconds);
   doc.saver = autosaver({
     save: () => saveSegments(mineDoc),

@@ -436,8 +436,10 @@ fn shares(w: Window<'_>) -> Calls<'_> {
 fn transcribing(w: Window<'_>) -> Calls<'_> {
     let (r, t) = (&w.f.recording, &w.f.transcript);
     let segment = || -> SegmentInput {
-        serde_json::from_value(json!({"id": null, "seconds": 0.6, "speaker": "T:", "text": "And?"}))
-            .unwrap()
+        serde_json::from_value(
+            json!({"id": null, "at_seconds": 0.6, "speaker": "T:", "text": "And?"}),
+        )
+        .unwrap()
     };
     vec![
         (

@@ -7,7 +7,7 @@ use serde::Serialize;
 use sessionvault_core::documents::transcript::anonymise::{Leftover, Rule};
 use sessionvault_core::documents::transcript::export::Format;
 use sessionvault_core::documents::transcript::{
-    self, Listed, NewSegment, Segment, Speaker, Transcript, TranscriptError,
+    self, Listed, NewSegment, Speaker, Transcript, TranscriptError,
 };
 use tauri::{AppHandle, Runtime, State};
 
@@ -15,119 +15,6 @@ use super::player::at;
 use super::{blocking, choose_path, not_saved, saved, SaveAs, Saved};
 use crate::error::CommandError;
 use crate::state::Shell;
-
-/// A transcript as the window gets it: the core's fields, with `seconds` on each segment.
-#[derive(Clone, PartialEq, Serialize)]
-pub struct ShownTranscript {
-    /// The transcript id (a UUID).
-    pub id: String,
-    /// The recording it transcribes.
-    pub recording_id: String,
-    /// The recording's client code.
-    pub client_code: String,
-    /// When the recording was made (RFC 3339).
-    pub recorded_at: String,
-    /// The recording's sample rate (frames per second).
-    pub sample_rate: u32,
-    /// Where the range starts, in frames.
-    pub from_frame: u64,
-    /// Where it ends, in frames.
-    pub until_frame: u64,
-    /// Where it starts, in seconds.
-    pub from_seconds: f64,
-    /// Where it ends, in seconds.
-    pub until_seconds: f64,
-    /// Whether it covers the whole recording.
-    pub whole: bool,
-    /// The speaker key: `[{label, meaning}]`.
-    pub speakers: Vec<Speaker>,
-    /// The anonymisation rules: `[{original, replacement}]`. Confidential.
-    pub anonymisation: Vec<Rule>,
-    /// The segments, in time order.
-    pub segments: Vec<ShownSegment>,
-    /// When it was started (RFC 3339).
-    pub created_at: String,
-    /// When it was last changed (RFC 3339).
-    pub updated_at: String,
-}
-
-impl From<Transcript> for ShownTranscript {
-    fn from(transcript: Transcript) -> Self {
-        // Every field named, so a field the core adds cannot be left out of the window's.
-        let Transcript {
-            id,
-            recording_id,
-            client_code,
-            recorded_at,
-            sample_rate,
-            from_frame,
-            until_frame,
-            from_seconds,
-            until_seconds,
-            whole,
-            speakers,
-            anonymisation,
-            segments,
-            created_at,
-            updated_at,
-        } = transcript;
-        ShownTranscript {
-            id,
-            recording_id,
-            client_code,
-            recorded_at,
-            sample_rate,
-            from_frame,
-            until_frame,
-            from_seconds,
-            until_seconds,
-            whole,
-            speakers,
-            anonymisation,
-            segments: segments.into_iter().map(ShownSegment::from).collect(),
-            created_at,
-            updated_at,
-        }
-    }
-}
-
-/// A segment as the window gets it: the core's fields and `seconds` (= `at_seconds`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ShownSegment {
-    /// The core's segment.
-    #[serde(flatten)]
-    pub segment: Segment,
-    /// Where it starts, in seconds (the same as `at_seconds`).
-    pub seconds: f64,
-}
-
-impl From<Segment> for ShownSegment {
-    fn from(segment: Segment) -> Self {
-        let seconds = segment.at_seconds;
-        ShownSegment { segment, seconds }
-    }
-}
-
-/// A listed transcript as the window gets it: the core's fields and `segment_count`
-/// (= `segments`, the number of segments).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ListedTranscript {
-    /// The core's listing.
-    #[serde(flatten)]
-    pub item: Listed,
-    /// How many segments it has (the same as `segments`).
-    pub segment_count: u64,
-}
-
-impl From<Listed> for ListedTranscript {
-    fn from(item: Listed) -> Self {
-        let segment_count = item.segments;
-        ListedTranscript {
-            item,
-            segment_count,
-        }
-    }
-}
 
 /// The answer of a check of an anonymisation: whether an export would hold none of the
 /// originals, and where it still would (by rule and place, never an original).
@@ -163,17 +50,15 @@ pub(crate) fn save_as(stem: &str, id: &str, format: Format) -> SaveAs {
 }
 
 /// The transcripts of recording `recording_id`, oldest first, without their text:
-/// `[{id, recording_id, from_seconds, until_seconds, segment_count, updated_at}]`.
+/// `[{id, recording_id, from_seconds, until_seconds, segments, updated_at}]` (`segments`: how
+/// many).
 #[tauri::command]
 pub async fn transcript_list(
     shell: State<'_, Arc<Shell>>,
     recording_id: String,
-) -> Result<Vec<ListedTranscript>, CommandError> {
+) -> Result<Vec<Listed>, CommandError> {
     shell
-        .with_vault(move |vault| {
-            let list = transcript::list(vault, &recording_id)?;
-            Ok(list.into_iter().map(ListedTranscript::from).collect())
-        })
+        .with_vault(move |vault| Ok(transcript::list(vault, &recording_id)?))
         .await
 }
 
@@ -185,12 +70,12 @@ pub async fn transcript_create(
     recording_id: String,
     from_seconds: Option<f64>,
     until_seconds: Option<f64>,
-) -> Result<ShownTranscript, CommandError> {
+) -> Result<Transcript, CommandError> {
     shell
         .with_vault(move |vault| {
             let from = from_seconds.map(at).transpose()?;
             let until = until_seconds.map(at).transpose()?;
-            Ok(transcript::create(vault, &recording_id, from, until, None)?.into())
+            Ok(transcript::create(vault, &recording_id, from, until, None)?)
         })
         .await
 }
@@ -200,9 +85,9 @@ pub async fn transcript_create(
 pub async fn transcript_get(
     shell: State<'_, Arc<Shell>>,
     id: String,
-) -> Result<ShownTranscript, CommandError> {
+) -> Result<Transcript, CommandError> {
     shell
-        .with_vault(move |vault| Ok(transcript::get(vault, &id)?.into()))
+        .with_vault(move |vault| Ok(transcript::get(vault, &id)?))
         .await
 }
 
@@ -212,7 +97,7 @@ pub struct SegmentInput {
     /// The id of a segment already saved; `null` for a new one.
     id: Option<String>,
     /// Where it starts, in seconds from the start of the recording.
-    seconds: f64,
+    at_seconds: f64,
     /// Its speaker label.
     speaker: String,
     /// What was said. Confidential: never log it.
@@ -223,7 +108,7 @@ impl std::fmt::Debug for SegmentInput {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SegmentInput")
             .field("id", &self.id)
-            .field("seconds", &self.seconds)
+            .field("at_seconds", &self.at_seconds)
             .field("speaker", &self.speaker)
             .field(
                 "text",
@@ -240,7 +125,7 @@ pub async fn transcript_save(
     shell: State<'_, Arc<Shell>>,
     id: String,
     segments: Vec<SegmentInput>,
-) -> Result<ShownTranscript, CommandError> {
+) -> Result<Transcript, CommandError> {
     shell
         .with_vault(move |vault| {
             let new = segments
@@ -248,13 +133,13 @@ pub async fn transcript_save(
                 .map(|s| {
                     Ok(NewSegment {
                         id: s.id.as_deref().filter(|i| !i.trim().is_empty()),
-                        at: at(s.seconds)?,
+                        at: at(s.at_seconds)?,
                         speaker: &s.speaker,
                         text: &s.text,
                     })
                 })
                 .collect::<Result<Vec<_>, CommandError>>()?;
-            Ok(transcript::save(vault, &id, &new)?.into())
+            Ok(transcript::save(vault, &id, &new)?)
         })
         .await
 }
@@ -265,9 +150,9 @@ pub async fn transcript_set_speakers(
     shell: State<'_, Arc<Shell>>,
     id: String,
     speakers: Vec<Speaker>,
-) -> Result<ShownTranscript, CommandError> {
+) -> Result<Transcript, CommandError> {
     shell
-        .with_vault(move |vault| Ok(transcript::set_speakers(vault, &id, speakers)?.into()))
+        .with_vault(move |vault| Ok(transcript::set_speakers(vault, &id, speakers)?))
         .await
 }
 
@@ -278,9 +163,9 @@ pub async fn transcript_set_anonymisation(
     shell: State<'_, Arc<Shell>>,
     id: String,
     rules: Vec<Rule>,
-) -> Result<ShownTranscript, CommandError> {
+) -> Result<Transcript, CommandError> {
     shell
-        .with_vault(move |vault| Ok(transcript::set_anonymisation(vault, &id, rules)?.into()))
+        .with_vault(move |vault| Ok(transcript::set_anonymisation(vault, &id, rules)?))
         .await
 }
 
@@ -347,6 +232,7 @@ mod tests {
     use super::*;
     use crate::commands::as_sent::{keys, sent};
     use serde_json::json;
+    use sessionvault_core::documents::transcript::Segment;
 
     fn sample() -> Transcript {
         Transcript {
@@ -381,7 +267,7 @@ mod tests {
 
     #[test]
     fn transcripts_carry_the_contract_fields() {
-        let v = sent(ShownTranscript::from(sample()));
+        let v = sent(sample());
         assert_eq!(
             keys(&v),
             [
@@ -414,7 +300,7 @@ mod tests {
         );
         let segment = &v["segments"][0];
         assert_eq!(segment["id"], "s1");
-        assert_eq!(segment["seconds"], 1.5);
+        assert_eq!(segment["at_seconds"], 1.5);
         assert_eq!(segment["speaker"], "C:");
         assert_eq!(segment["text"], "hello");
         assert_eq!(
@@ -424,7 +310,6 @@ mod tests {
                 "at_frame",
                 "at_seconds",
                 "id",
-                "seconds",
                 "speaker",
                 "text",
                 "transcript_id"
@@ -442,20 +327,19 @@ mod tests {
             segments: 3,
             updated_at: "2027-07-03T11:05:00Z".into(),
         };
-        let v = sent(ListedTranscript::from(item));
+        let v = sent(item);
         assert_eq!(
             keys(&v),
             [
                 "from_seconds",
                 "id",
                 "recording_id",
-                "segment_count",
                 "segments",
                 "until_seconds",
                 "updated_at"
             ]
         );
-        assert_eq!(v["segment_count"], 3);
+        assert_eq!(v["segments"], 3);
         assert_eq!(v["from_seconds"], 5.0);
         assert_eq!(v["until_seconds"], 65.0);
     }
@@ -497,7 +381,7 @@ mod tests {
     #[test]
     fn segment_text_stays_out_of_debug() {
         let input: SegmentInput = serde_json::from_value(
-            json!({"id": null, "seconds": 2.0, "speaker": "T:", "text": "private words"}),
+            json!({"id": null, "at_seconds": 2.0, "speaker": "T:", "text": "private words"}),
         )
         .unwrap();
         assert!(!format!("{input:?}").contains("private"));

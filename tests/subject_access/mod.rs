@@ -3,6 +3,8 @@
 //! with dates and durations, bookmarks, the listening log, copies, audit entries — and nothing
 //! of any other client.
 
+mod case_study;
+
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::Path;
@@ -98,14 +100,66 @@ fn open_bundle(path: &Path, passphrase: &str) -> (BTreeMap<String, Vec<u8>>, Vec
 fn the_bundle_holds_everything_about_the_client_and_nothing_of_another() {
     let pulse = PulseServer::start();
     let (tmp, dir, _) = new_vault();
+    let held = fill_with_two_clients(&dir, &pulse, tmp.path());
 
+    let bundle = tmp.path().join("C-101.age");
+    export_with_the_passphrase_from_stdin(&dir, &bundle);
+
+    let (files, plaintext) = open_bundle(&bundle, PASSPHRASE);
+    let root = "subject-access-C-101";
+    check_readme_and_consent(&files, root, &held.consent);
+    check_recordings_bookmarks_and_listening(&files, root, &held);
+    check_copies_and_audit_entries(&files, root, &held.second);
+    check_words_and_withheld_case_study(&files, root, &held);
+    check_nothing_of_the_other_client(&files, &plaintext, &held);
+    check_export_is_logged_with_counts_only(&dir);
+}
+
+/// The ids of what the vault holds about client C-101 and about the other client, C-202.
+struct HeldAboutTwoClients {
+    consent: String,
+    first: String,
+    second: String,
+    transcript: String,
+    study: String,
+    other: String,
+    other_consent: String,
+    other_case_consent: String,
+}
+
+/// Fills the vault with everything about client C-101 and client C-202, and a case study about
+/// both; `tmp` takes the share and the case study's body.
+fn fill_with_two_clients(dir: &Path, pulse: &PulseServer, tmp: &Path) -> HeldAboutTwoClients {
+    let (consent, first, second) = record_listen_and_share(dir, pulse, tmp);
+    let (other_consent, other) = record_another_client(dir, pulse);
+    let (transcript, other_case_consent, study) =
+        transcribe_and_write_a_case_study_of_both(dir, tmp, &first);
+    HeldAboutTwoClients {
+        consent,
+        first,
+        second,
+        transcript,
+        study,
+        other,
+        other_consent,
+        other_case_consent,
+    }
+}
+
+/// Gives the client one consent, two recordings, a bookmark, a listening and a share (into
+/// `tmp`); the consent id and the two recording ids.
+fn record_listen_and_share(
+    dir: &Path,
+    pulse: &PulseServer,
+    tmp: &Path,
+) -> (String, String, String) {
     // The client: one consent, two recordings, a bookmark, a listening, a share.
-    let consent = supervision_consent(&dir);
-    let first = record(&dir, &pulse, &consent);
-    let second = record(&dir, &pulse, &consent);
-    bookmark(&dir, &first, "client talks about work");
-    play(&dir, &pulse, &first);
-    let (out, _, stderr) = run(cli(&dir)
+    let consent = supervision_consent(dir);
+    let first = record(dir, pulse, &consent);
+    let second = record(dir, pulse, &consent);
+    bookmark(dir, &first, "client talks about work");
+    play(dir, pulse, &first);
+    let (out, _, stderr) = run(cli(dir)
         .args([
             "share",
             &second,
@@ -114,22 +168,37 @@ fn the_bundle_holds_everything_about_the_client_and_nothing_of_another() {
             "--passphrase",
             "--out",
         ])
-        .arg(tmp.path().join("clip.age"))
+        .arg(tmp.join("clip.age"))
         .env("SESSIONVAULT_PASSPHRASE", PASSPHRASE));
     assert!(out.status.success(), "{stderr}");
+    (consent, first, second)
+}
 
+/// Gives another client, C-202, a consent, a recording, a bookmark and a listening; the
+/// consent id and the recording id.
+fn record_another_client(dir: &Path, pulse: &PulseServer) -> (String, String) {
     // Another client, with everything too.
-    let other_consent = consent_for(&dir, "C-202", "Other Person");
-    let other = record(&dir, &pulse, &other_consent);
-    bookmark(&dir, &other, "the other client's note");
-    play(&dir, &pulse, &other);
+    let other_consent = consent_for(dir, "C-202", "Other Person");
+    let other = record(dir, pulse, &other_consent);
+    bookmark(dir, &other, "the other client's note");
+    play(dir, pulse, &other);
+    (other_consent, other)
+}
 
+/// Transcribes the client's `first` recording and writes the organisation's case study about
+/// both clients (its body in `tmp`); the transcript id, the other client's case-study consent
+/// and the case study id.
+fn transcribe_and_write_a_case_study_of_both(
+    dir: &Path,
+    tmp: &Path,
+    first: &str,
+) -> (String, String, String) {
     // A transcript of the client's first recording, and the organisation's case study about
     // both clients (each agreed to one).
-    let (out, stdout, stderr) = run(cli(&dir).args(["--json", "transcript", "new", &first]));
+    let (out, stdout, stderr) = run(cli(dir).args(["--json", "transcript", "new", first]));
     assert!(out.status.success(), "{stderr}");
     let transcript = json(&stdout)["id"].as_str().unwrap().to_owned();
-    let (out, _, stderr) = run(cli(&dir).args([
+    let (out, _, stderr) = run(cli(dir).args([
         "--json",
         "transcript",
         "add",
@@ -142,11 +211,11 @@ fn the_bundle_holds_everything_about_the_client_and_nothing_of_another() {
         "I felt calmer at work this week",
     ]));
     assert!(out.status.success(), "{stderr}");
-    let _case_consent = consent_with_case_study(&dir, "C-101", "Test Client", "organisation");
-    let other_case_consent = consent_with_case_study(&dir, "C-202", "Other Person", "organisation");
-    let body = tmp.path().join("body.txt");
+    let _case_consent = consent_with_case_study(dir, "C-101", "Test Client", "organisation");
+    let other_case_consent = consent_with_case_study(dir, "C-202", "Other Person", "organisation");
+    let body = tmp.join("body.txt");
     std::fs::write(&body, "C-101 and C-202 both spoke of stress at work.").unwrap();
-    let (out, stdout, stderr) = run(cli(&dir)
+    let (out, stdout, stderr) = run(cli(dir)
         .args([
             "--json",
             "case-study",
@@ -159,12 +228,16 @@ fn the_bundle_holds_everything_about_the_client_and_nothing_of_another() {
         .arg(&body));
     assert!(out.status.success(), "{stderr}");
     let study = json(&stdout)["id"].as_str().unwrap().to_owned();
+    (transcript, other_case_consent, study)
+}
 
+/// Exports client C-101's bundle to `bundle`, the passphrase given on standard input, and
+/// checks the counts it reports.
+fn export_with_the_passphrase_from_stdin(dir: &Path, bundle: &Path) {
     // The passphrase from stdin this time.
-    let bundle = tmp.path().join("C-101.age");
-    let mut child = cli(&dir)
+    let mut child = cli(dir)
         .args(["--json", "client", "export", "C-101", "--out"])
-        .arg(&bundle)
+        .arg(bundle)
         .env_remove("SESSIONVAULT_PASSPHRASE")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -191,9 +264,10 @@ fn the_bundle_holds_everything_about_the_client_and_nothing_of_another() {
     // The transcript as JSON and as text; the case study about both clients has no
     // anonymisation list, so it is withheld (see the next test for when it goes in).
     assert_eq!(report["documents"], 2);
+}
 
-    let (files, plaintext) = open_bundle(&bundle, PASSPHRASE);
-    let root = "subject-access-C-101";
+/// Checks the bundle's README and the client's `consent`: its PDF, record and signature.
+fn check_readme_and_consent(files: &BTreeMap<String, Vec<u8>>, root: &str, consent: &str) {
     let names: Vec<&String> = files.keys().collect();
     let readme = String::from_utf8(files[&format!("{root}/README.txt")].clone()).unwrap();
     assert!(readme.contains("client C-101"), "{readme}");
@@ -207,7 +281,15 @@ fn the_bundle_holds_everything_about_the_client_and_nothing_of_another() {
     assert_eq!(record["client_code"], "C-101");
     assert_eq!(record["client_name"], "Test Client");
     assert!(files.contains_key(&format!("{root}/consents/{consent}-signature.svg")));
+}
 
+/// Checks the bundle's recordings (dates and durations), bookmark and listening log.
+fn check_recordings_bookmarks_and_listening(
+    files: &BTreeMap<String, Vec<u8>>,
+    root: &str,
+    held: &HeldAboutTwoClients,
+) {
+    let (first, second) = (&held.first, &held.second);
     // The recordings with dates and durations.
     let recordings = json_bytes(&files[&format!("{root}/recordings.json")]);
     let recordings = recordings.as_array().unwrap();
@@ -235,11 +317,15 @@ fn the_bundle_holds_everything_about_the_client_and_nothing_of_another() {
     assert!(log.iter().all(|e| e["at"].is_string()));
     assert_eq!(log[1]["event"], "finished listening");
     assert_eq!(log[1]["ranges_heard"], serde_json::json!([[0.25, 0.75]]));
+}
 
+/// Checks that the share of `second` is among the copies and the audit entries are about this
+/// client only.
+fn check_copies_and_audit_entries(files: &BTreeMap<String, Vec<u8>>, root: &str, second: &str) {
     // The share is among the copies; the audit entries are about this client only.
     let copies = json_bytes(&files[&format!("{root}/copies.json")]);
     assert_eq!(copies.as_array().unwrap().len(), 1);
-    assert_eq!(copies[0]["recording_id"], second.as_str());
+    assert_eq!(copies[0]["recording_id"], second);
     let audit = json_bytes(&files[&format!("{root}/audit-log.json")]);
     let kinds: Vec<&str> = audit
         .as_array()
@@ -256,7 +342,15 @@ fn the_bundle_holds_everything_about_the_client_and_nothing_of_another() {
     ] {
         assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
     }
+}
 
+/// Checks that the client's words are there and the case study about both clients is withheld.
+fn check_words_and_withheld_case_study(
+    files: &BTreeMap<String, Vec<u8>>,
+    root: &str,
+    held: &HeldAboutTwoClients,
+) {
+    let (transcript, study) = (&held.transcript, &held.study);
     // The client's words and the case study are there, the other client's code is not.
     let said = format!("{root}/documents/transcript-{transcript}.txt");
     let said = String::from_utf8(files[&said].clone()).unwrap();
@@ -275,21 +369,29 @@ fn the_bundle_holds_everything_about_the_client_and_nothing_of_another() {
             .contains("anonymisation list"),
         "{withheld}"
     );
+}
 
+/// Checks that nothing of the other client is anywhere in the bundle: not in its plaintext, nor
+/// in any file's name or bytes.
+fn check_nothing_of_the_other_client(
+    files: &BTreeMap<String, Vec<u8>>,
+    plaintext: &[u8],
+    held: &HeldAboutTwoClients,
+) {
     // Nothing of the other client, anywhere.
     for needle in [
         "C-202",
         "Other Person",
         "the other client",
-        other.as_str(),
-        other_consent.as_str(),
-        other_case_consent.as_str(),
+        held.other.as_str(),
+        held.other_consent.as_str(),
+        held.other_case_consent.as_str(),
     ] {
         assert!(
-            !common::contains(&plaintext, needle.as_bytes()),
+            !common::contains(plaintext, needle.as_bytes()),
             "{needle} found in the bundle"
         );
-        for (name, bytes) in &files {
+        for (name, bytes) in files {
             assert!(!name.contains(needle));
             assert!(
                 !common::contains(bytes, needle.as_bytes()),
@@ -297,9 +399,12 @@ fn the_bundle_holds_everything_about_the_client_and_nothing_of_another() {
             );
         }
     }
+}
 
+/// Checks that the export is logged with the client code and counts only.
+fn check_export_is_logged_with_counts_only(dir: &Path) {
     // The export is logged with the code and counts only.
-    let (_, stdout, _) = run(cli(&dir).args(["--json", "audit", "list"]));
+    let (_, stdout, _) = run(cli(dir).args(["--json", "audit", "list"]));
     let entries = json(&stdout);
     let exported: Vec<&serde_json::Value> = entries
         .as_array()
@@ -354,107 +459,4 @@ fn an_unknown_client_or_a_short_passphrase_writes_nothing() {
     let (files, _) = open_bundle(&out_file, PASSPHRASE);
     let recordings = json_bytes(&files["subject-access-C-101/recordings.json"]);
     assert_eq!(recordings, serde_json::json!([]));
-}
-
-/// Exports client `code`'s bundle and opens it.
-fn bundle_of(dir: &Path, code: &str, out: &Path) -> (BTreeMap<String, Vec<u8>>, Vec<u8>) {
-    let (o, _, stderr) = run(cli(dir)
-        .args(["--json", "client", "export", code, "--out"])
-        .arg(out)
-        .env("SESSIONVAULT_PASSPHRASE", PASSPHRASE));
-    assert!(o.status.success(), "{stderr}");
-    let opened = open_bundle(out, PASSPHRASE);
-    std::fs::remove_file(out).unwrap();
-    opened
-}
-
-/// A case study about two clients goes into one client's bundle only once the other's name
-/// and story are anonymised, checked against the other client's typed name.
-#[test]
-fn a_case_study_about_two_clients_shows_one_client_nothing_of_the_other() {
-    let (tmp, dir, _) = new_vault();
-    consent_with_case_study(&dir, "C-101", "Test Client", "organisation");
-    consent_with_case_study(&dir, "C-202", "Bartholomew Quince", "organisation");
-    let body = tmp.path().join("body.txt");
-    std::fs::write(
-        &body,
-        "C-101 spoke of stress at work.\n\nC-202, Bartholomew Quince, moved from Wolverhampton \
-         after the flood; Quince still dreams of it.",
-    )
-    .unwrap();
-    let (o, stdout, stderr) = run(cli(&dir)
-        .args([
-            "--json",
-            "case-study",
-            "new",
-            "--title",
-            "Stress and loss",
-            "--clients",
-        ])
-        .args(["C-101,C-202", "--owner", "organisation", "--body-file"])
-        .arg(&body));
-    assert!(o.status.success(), "{stderr}");
-    let study = json(&stdout)["id"].as_str().unwrap().to_owned();
-    let root = "subject-access-C-101";
-    let out = tmp.path().join("C-101.age");
-    let anonymise = |rules: &[&str]| {
-        let mut cmd = cli(&dir);
-        cmd.args(["case-study", "anonymise", &study]);
-        for rule in rules {
-            cmd.args(["--replace", rule]);
-        }
-        let (o, _, stderr) = run(&mut cmd);
-        assert!(o.status.success(), "{stderr}");
-    };
-    let nothing_of_b = |files: &BTreeMap<String, Vec<u8>>, plaintext: &[u8]| {
-        for needle in ["Bartholomew", "Quince", "Wolverhampton", "C-202"] {
-            assert!(
-                !common::contains(plaintext, needle.as_bytes()),
-                "{needle} in the bundle"
-            );
-            for (name, bytes) in files {
-                assert!(
-                    !common::contains(bytes, needle.as_bytes()),
-                    "{needle} in {name}"
-                );
-            }
-        }
-    };
-    let withheld_reason = |files: &BTreeMap<String, Vec<u8>>| {
-        let withheld = json_bytes(&files[&format!("{root}/documents/withheld.json")]);
-        assert_eq!(withheld[0]["id"], study.as_str(), "{withheld}");
-        withheld[0]["reason"].as_str().unwrap().to_owned()
-    };
-
-    // No anonymisation list: withheld.
-    let (files, plaintext) = bundle_of(&dir, "C-101", &out);
-    nothing_of_b(&files, &plaintext);
-    assert!(withheld_reason(&files).contains("no anonymisation list"));
-
-    // The place and the full name replaced, but "Quince" alone is still there: withheld.
-    anonymise(&["Bartholomew Quince=Client B", "Wolverhampton=a city"]);
-    let (files, plaintext) = bundle_of(&dir, "C-101", &out);
-    nothing_of_b(&files, &plaintext);
-    assert!(withheld_reason(&files).contains("another client's name"));
-
-    // Every form of the name and the place replaced: included, anonymised.
-    anonymise(&[
-        "Bartholomew Quince=Client B",
-        "Quince=Client B",
-        "Wolverhampton=a city",
-    ]);
-    let (files, plaintext) = bundle_of(&dir, "C-101", &out);
-    nothing_of_b(&files, &plaintext);
-    let case =
-        String::from_utf8(files[&format!("{root}/documents/case-study-{study}.txt")].clone())
-            .unwrap();
-    assert!(case.contains("C-101 spoke of stress at work."), "{case}");
-    assert!(
-        case.contains("[another client], Client B, moved from a city"),
-        "{case}"
-    );
-    assert_eq!(
-        json_bytes(&files[&format!("{root}/documents/withheld.json")]),
-        serde_json::json!([])
-    );
 }

@@ -4,16 +4,15 @@
 //! takes `-`, read from standard input, so that nothing of a client stands in the process list
 //! or the shell history. At most one option of a command can be `-`.
 
+mod times;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{self, cli, json, new_vault, supervision_consent, AlsaFileInput};
+use crate::common::{self, cli, json, new_vault, AlsaFileInput};
 use serde_json::Value;
-
-/// What every refusal of a time names as accepted.
-const ACCEPTED: &str = "90, 90.5, 2s, 25m, 1h, 1:30 or 1:02:03.5";
 
 const SIGNATURE: &str = r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 40"><path d="M5 30 L40 5 L90 35" stroke="black" fill="none"/></svg>"#;
 
@@ -129,24 +128,33 @@ fn vault_with_course() -> (
 #[test]
 fn names_and_clinical_text_are_read_from_standard_input_exactly() {
     let (tmp, dir, course, signature) = vault_with_course();
+    let consent = consent_names_from_stdin(&dir, &course, &signature);
+    let recording = bookmark_notes_from_stdin(&dir, &consent);
+    let rules = transcript_text_and_rules_from_stdin(&dir, &recording);
+    case_study_title_and_rules_from_stdin(&dir, tmp.path(), &course, &rules);
+    withdrawal_reason_from_stdin(&dir, &consent);
+}
 
+/// Checks that the client's typed name, the counsellor's name and a decline's counsellor name
+/// are read from stdin; the id of the consent with the client's name.
+fn consent_names_from_stdin(dir: &Path, course: &str, signature: &Path) -> String {
     // Consent: the client's typed name, the counsellor's name; a decline's counsellor name.
     let client_name = "Zoë Ó Briain-Nuñez";
-    let args = consent_new("C-201", &course, &signature, ["-", "Test Counsellor"]);
-    let consent = id(&ok_with(&dir, &strs(&args), &format!("{client_name}\n")));
-    let shown = ok(&dir, &["consent", "show", &consent]);
+    let args = consent_new("C-201", course, signature, ["-", "Test Counsellor"]);
+    let consent = id(&ok_with(dir, &strs(&args), &format!("{client_name}\n")));
+    let shown = ok(dir, &["consent", "show", &consent]);
     assert_eq!(shown["client_name"], client_name);
     assert_eq!(shown["counsellor_name"], "Test Counsellor");
 
     let counsellor = "Siobhán Ní Bhriain";
-    let args = consent_new("C-202", &course, &signature, ["Test Client", "-"]);
-    let other = id(&ok_with(&dir, &strs(&args), counsellor));
+    let args = consent_new("C-202", course, signature, ["Test Client", "-"]);
+    let other = id(&ok_with(dir, &strs(&args), counsellor));
     assert_eq!(
-        ok(&dir, &["consent", "show", &other])["counsellor_name"],
+        ok(dir, &["consent", "show", &other])["counsellor_name"],
         counsellor
     );
     let declined = id(&ok_with(
-        &dir,
+        dir,
         &[
             "consent",
             "decline",
@@ -158,29 +166,39 @@ fn names_and_clinical_text_are_read_from_standard_input_exactly() {
         &format!("{counsellor}\n"),
     ));
     assert_eq!(
-        ok(&dir, &["consent", "show", &declined])["counsellor_name"],
+        ok(dir, &["consent", "show", &declined])["counsellor_name"],
         counsellor
     );
+    consent
+}
 
+/// Records under `consent` and checks that bookmark notes of several lines are read from
+/// stdin, on adding and on editing; the recording id.
+fn bookmark_notes_from_stdin(dir: &Path, consent: &str) -> String {
     // Bookmark notes, several lines of them.
-    let recording = id(&record(&dir, &consent, "2s"));
+    let recording = id(&record(dir, consent, "2s"));
     let note = "Long pause before «the reply» — then tears.\n\tAsk in supervision: why?";
     let mark = id(&ok_with(
-        &dir,
+        dir,
         &["bookmark", "add", &recording, "--at", "1", "--note", "-"],
         &format!("{note}\n"),
     ));
     let notes = |dir: &Path| ok(dir, &["bookmark", "list", &recording])[0]["note"].clone();
-    assert_eq!(notes(&dir), note);
+    assert_eq!(notes(dir), note);
     let note = "Zweite Notiz: ärgerlich.\nSecond line ✓";
-    ok_with(&dir, &["bookmark", "edit", &mark, "--note", "-"], note);
-    assert_eq!(notes(&dir), note);
+    ok_with(dir, &["bookmark", "edit", &mark, "--note", "-"], note);
+    assert_eq!(notes(dir), note);
+    recording
+}
 
+/// Checks that a transcript's text and its anonymisation rules (one a line; blank lines
+/// skipped) are read from stdin; the rules as the transcript shows them.
+fn transcript_text_and_rules_from_stdin(dir: &Path, recording: &str) -> Value {
     // Transcript text and its anonymisation rules (one a line; blank lines skipped).
-    let transcript = id(&ok(&dir, &["transcript", "new", &recording]));
+    let transcript = id(&ok(dir, &["transcript", "new", recording]));
     let said = "Zoë: I couldn't sleep.\nNot since Galway.";
     let segment = id(&ok_with(
-        &dir,
+        dir,
         &[
             "transcript",
             "add",
@@ -196,16 +214,16 @@ fn names_and_clinical_text_are_read_from_standard_input_exactly() {
     ));
     let segment_text =
         |dir: &Path| ok(dir, &["transcript", "show", &transcript])["segments"][0]["text"].clone();
-    assert_eq!(segment_text(&dir), said);
+    assert_eq!(segment_text(dir), said);
     let said = "Zoë: I can't sleep — not since Galway.";
-    ok_with(&dir, &["transcript", "edit", &segment, "--text", "-"], said);
-    assert_eq!(segment_text(&dir), said);
+    ok_with(dir, &["transcript", "edit", &segment, "--text", "-"], said);
+    assert_eq!(segment_text(dir), said);
     ok_with(
-        &dir,
+        dir,
         &["transcript", "anonymise", &transcript, "--replace", "-"],
         "Zoë=Client A\n\nGalway=[town]\n",
     );
-    let rules = ok(&dir, &["transcript", "show", &transcript])["anonymisation"].clone();
+    let rules = ok(dir, &["transcript", "show", &transcript])["anonymisation"].clone();
     assert_eq!(
         rules,
         serde_json::json!([
@@ -213,13 +231,18 @@ fn names_and_clinical_text_are_read_from_standard_input_exactly() {
             { "original": "Galway", "replacement": "[town]" },
         ])
     );
+    rules
+}
 
+/// Checks that a case study's title and its anonymisation rules (CRLF lines) are read from
+/// stdin, the rules ending as `rules`; its body is written into `tmp`.
+fn case_study_title_and_rules_from_stdin(dir: &Path, tmp: &Path, course: &str, rules: &Value) {
     // Case-study titles and anonymisation rules.
-    let body = tmp.path().join("body.txt");
+    let body = tmp.join("body.txt");
     std::fs::write(&body, "Zoë came after a loss in Galway.").unwrap();
     let title = "Trauer und Schlaf: Zoë";
     let study = id(&ok_with(
-        &dir,
+        dir,
         &[
             "case-study",
             "new",
@@ -230,35 +253,38 @@ fn names_and_clinical_text_are_read_from_standard_input_exactly() {
             "--owner",
             "counsellor",
             "--course",
-            &course,
+            course,
             "--body-file",
             body.to_str().unwrap(),
         ],
         &format!("{title}\n"),
     ));
-    assert_eq!(ok(&dir, &["case-study", "show", &study])["title"], title);
+    assert_eq!(ok(dir, &["case-study", "show", &study])["title"], title);
     let title = "Grief and sleep: Ó Briain";
-    ok_with(&dir, &["case-study", "edit", &study, "--title", "-"], title);
-    assert_eq!(ok(&dir, &["case-study", "show", &study])["title"], title);
+    ok_with(dir, &["case-study", "edit", &study, "--title", "-"], title);
+    assert_eq!(ok(dir, &["case-study", "show", &study])["title"], title);
     ok_with(
-        &dir,
+        dir,
         &["case-study", "anonymise", &study, "--replace", "-"],
         "Zoë=Client A\r\nGalway=[town]\r\n",
     );
     assert_eq!(
-        ok(&dir, &["case-study", "show", &study])["anonymisation"],
-        rules
+        ok(dir, &["case-study", "show", &study])["anonymisation"],
+        *rules
     );
+}
 
+/// Checks that the reason for withdrawing `consent` is read from stdin.
+fn withdrawal_reason_from_stdin(dir: &Path, consent: &str) {
     // The reason for a withdrawal.
     let reason = "Moved to Cork — prefers not to be recorded";
     ok_with(
-        &dir,
-        &["consent", "withdraw", &consent, "--reason", "-"],
+        dir,
+        &["consent", "withdraw", consent, "--reason", "-"],
         &format!("{reason}\n"),
     );
     assert_eq!(
-        ok(&dir, &["consent", "show", &consent])["withdrawal"]["reason"],
+        ok(dir, &["consent", "show", consent])["withdrawal"]["reason"],
         reason
     );
 }
@@ -387,199 +413,5 @@ fn the_help_of_each_text_option_says_it_can_be_read_from_standard_input() {
                 "{command:?} {option}: {described}"
             );
         }
-    }
-}
-
-/// Small forms of the grammar, all within a 2 s recording, and the frame each is at 48 kHz.
-const WITHIN: [(&str, u64); 10] = [
-    ("1", 48_000),
-    ("1.5", 72_000),
-    ("0.000020833", 1),
-    ("1s", 48_000),
-    ("1.25s", 60_000),
-    ("0.025m", 72_000),
-    ("0.0005h", 86_400),
-    ("0:01", 48_000),
-    ("0:01.75", 84_000),
-    ("0:00:01.5", 72_000),
-];
-
-/// Every form named in the help, most beyond the end of a 2 s recording.
-const EVERY_FORM: [&str; 9] = [
-    "90",
-    "90.5",
-    "2s",
-    "90.5s",
-    "25m",
-    "1.5m",
-    "1h",
-    "1:30",
-    "1:02:03.5",
-];
-
-/// Not times, each with the way it is written on the command line.
-const NOT_TIMES: [&str; 10] = [
-    "",
-    "2 s",
-    "1:30s",
-    "2ms",
-    "2S",
-    "1h30m",
-    "1e3",
-    "-1",
-    "1.5.5",
-    "99999999999999999999h",
-];
-
-/// Runs `sessionvault --json ARGS` (stdin empty); exit code, stdout and stderr.
-fn attempt(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let (out, stdout, stderr) = run_with(cli(dir).arg("--json").args(args), "");
-    (out.status.code(), stdout, stderr)
-}
-
-/// Checks the time option that ends `args`: the command with each small form puts what it
-/// reports at the right frame (`placed` runs it and returns that frame), and the forms pass or
-/// fail as [`check_forms`] says.
-fn check_option(dir: &Path, args: &[&str], placed: &mut dyn FnMut(&[&str]) -> u64) {
-    for (form, frame) in WITHIN {
-        let with = [args, &[form]].concat();
-        assert_eq!(placed(&with), frame, "{with:?}");
-    }
-    check_forms(dir, args);
-}
-
-/// Every named form gets past the parsing of `args` + the form: no refusal as "not a time"
-/// and no usage error (it may then be refused for another reason, such as the recording's
-/// end); every non-time is refused, naming the forms accepted.
-fn check_forms(dir: &Path, args: &[&str]) {
-    for form in EVERY_FORM {
-        let with = [args, &[form]].concat();
-        let (code, stdout, stderr) = attempt(dir, &with);
-        assert_ne!(code, Some(2), "{with:?}: {stderr}");
-        assert!(
-            !stderr.contains("not a time"),
-            "{with:?}: {stdout} {stderr}"
-        );
-    }
-    for bad in NOT_TIMES {
-        // `--at=-1`, so a leading hyphen is a value, not an option.
-        let last = format!("{}={bad}", args[args.len() - 1]);
-        let with = [&args[..args.len() - 1], &[last.as_str()]].concat();
-        let (code, stdout, stderr) = attempt(dir, &with);
-        assert!(matches!(code, Some(1 | 2)), "{with:?}: {stderr}");
-        assert!(
-            stderr.contains(ACCEPTED),
-            "{with:?} is refused naming the accepted forms: {stdout} {stderr}"
-        );
-    }
-}
-
-#[test]
-fn every_time_option_reads_every_form_of_the_grammar() {
-    let (_tmp, dir, _) = new_vault();
-    let consent = supervision_consent(&dir);
-    let recording = id(&record(&dir, &consent, "2s"));
-    let r = recording.as_str();
-    let d = dir.as_path();
-    // What a command reports at a frame, or in seconds (as a frame at 48 kHz).
-    let frame = |field: &'static str| move |args: &[&str]| ok(d, args)[field].as_u64().unwrap();
-    let at_48k = |value: &Value| (value.as_f64().unwrap() * 48_000.0).round() as u64;
-    let seconds = |field: &'static str| move |args: &[&str]| at_48k(&ok(d, args)[field]);
-
-    // Bookmarks: add and move.
-    let mark = id(&ok(d, &["bookmark", "add", r, "--at", "0", "--note", "n"]));
-    let add = ["bookmark", "add", r, "--note", "n", "--at"];
-    check_option(d, &add, &mut frame("at_frame"));
-    let edit = ["bookmark", "edit", &mark, "--at"];
-    check_option(d, &edit, &mut frame("at_frame"));
-
-    // Transcripts: the excerpt's range, and segments.
-    check_option(
-        d,
-        &["transcript", "new", r, "--from"],
-        &mut frame("from_frame"),
-    );
-    check_option(
-        d,
-        &["transcript", "new", r, "--until"],
-        &mut frame("until_frame"),
-    );
-    let whole = id(&ok(d, &["transcript", "new", r]));
-    let add = [
-        "transcript",
-        "add",
-        &whole,
-        "--speaker",
-        "C:",
-        "--text",
-        "t",
-        "--at",
-    ];
-    let segment = id(&ok(d, &[&add[..], &["0"]].concat()));
-    check_option(d, &add, &mut frame("at_frame"));
-    let edit = ["transcript", "edit", &segment, "--at"];
-    check_option(d, &edit, &mut frame("at_frame"));
-
-    // Sharing a clip: from, until, for.
-    let to = age::x25519::Identity::generate().to_public().to_string();
-    let out = dir.parent().unwrap().join("clip.age");
-    let share = ["share", r, "--role", "supervisor", "--to", &to, "--out"];
-    let share = [&share[..], &[out.to_str().unwrap()]].concat();
-    for (option, field) in [
-        ("--from", "from_seconds"),
-        ("--until", "until_seconds"),
-        ("--for", "until_seconds"),
-    ] {
-        check_option(d, &[&share[..], &[option]].concat(), &mut seconds(field));
-    }
-
-    // Playing: from, until, for, into ALSA's null device (which plays at once). The forms
-    // are checked with no device at all: playback fails, but only after the times were read.
-    let null_output = AlsaFileInput::new(1);
-    for (option, field) in [
-        ("--from", "from_seconds"),
-        ("--until", "to_seconds"),
-        ("--for", "to_seconds"),
-    ] {
-        check_option(d, &["play", r, option], &mut |args| {
-            let (out, stdout, stderr) =
-                run_with(null_output.apply(&mut cli(d)).arg("--json").args(args), "");
-            assert!(out.status.success(), "{args:?}: {stderr}");
-            at_48k(&json(&stdout)["ranges"][0][field])
-        });
-    }
-}
-
-#[test]
-fn record_duration_reads_every_form_to_the_frame() {
-    let (_tmp, dir, _) = new_vault();
-    let consent = supervision_consent(&dir);
-    for (duration, frames) in [
-        ("1.823833s", 87_544),
-        ("1.5", 72_000),
-        ("2", 96_000),
-        ("0:01.25", 60_000),
-        ("0:00:01", 48_000),
-        ("0.025m", 72_000),
-        ("0.0005h", 86_400),
-    ] {
-        let summary = record(&dir, &consent, duration);
-        assert_eq!(
-            summary["frames"], frames,
-            "--duration {duration}: {summary}"
-        );
-    }
-    for bad in NOT_TIMES {
-        let (code, _, stderr) = attempt(
-            &dir,
-            &[
-                "record",
-                "--consent",
-                &consent,
-                &format!("--duration={bad}"),
-            ],
-        );
-        assert_eq!(code, Some(2), "--duration={bad}: {stderr}");
-        assert!(stderr.contains(ACCEPTED), "--duration={bad}: {stderr}");
     }
 }
