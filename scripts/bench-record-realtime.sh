@@ -8,6 +8,8 @@
 #        counted) on the same source; RUNS runs of each, interleaved. The steady-state cost is
 #        the long run less the short one (start-up, and the source's 2 s prefill, cancel out),
 #        per minute of audio; medians and the ratio sessionvault / reference (goal <= 1.0).
+#        Beside each, the sound server's own CPU over the same runs, so work moved into the
+#        server (converting a format, say) shows.
 #   overruns: records DURATION while another process keeps one core busy (goal: 0 overruns).
 #   scripts/bench-record-realtime.sh cpu [LONG=120] [SHORT=20] [RUNS=3]
 #   scripts/bench-record-realtime.sh overruns [DURATION=60m]
@@ -63,14 +65,19 @@ SVG
 if [ "$mode" = overruns ]; then sha256sum /dev/zero & busy_pid=$!; fi
 scripts/with-keyring.sh bash -c '
   set -euo pipefail
-  bin=$1 work=$2 mode=$3 arg1=$4 arg2=$5 short=$6
+  bin=$1 work=$2 mode=$3 arg1=$4 arg2=$5 short=$6 pulse=$7
+  # The sound server'"'"'s own CPU ticks (user + system, 1/100 s), before and after a run: what it
+  # spends serving that recorder (converting, copying), beside what the recorder spends.
+  server_ticks() { awk '"'"'{print $14 + $15}'"'"' "/proc/$pulse/stat" > "$work/$1"; }
   "$bin" --vault "$work/vault" init >/dev/null
   consent=$("$bin" --vault "$work/vault" consent new --client C-900 --destroy-by 2099-01-01 \
     --purpose supervision --case-study none --client-name Bench --counsellor-name Bench \
     --client-signature "$work/signature.svg")
   record() {  # record DURATION NAME: the summary in $work/NAME.json, "user sys wall" in $work/NAME.time
+    server_ticks "$2.server0"
     /usr/bin/time -f "%U %S %e" -o "$work/$2.time" "$bin" --vault "$work/vault" --json record \
       --consent "$consent" --channels 2 --duration "$1" > "$work/$2.json"
+    server_ticks "$2.server1"
     rm -f "$work"/vault/recordings/*.age
   }
   if [ "$mode" = overruns ]; then record "$arg1" long; exit 0; fi
@@ -79,9 +86,11 @@ scripts/with-keyring.sh bash -c '
   reference() {  # reference SECONDS NAME: parec | age for SECONDS, as record does
     # (Not `head -c`: parec spins on the CPU for up to one 2 s fragment after its pipe closes,
     # which would swamp the result.)
+    server_ticks "$2.server0"
     /usr/bin/time -f "%U %S %e" -o "$work/$2.time" bash -c "timeout -s INT $1 parec \
       --latency-msec=50 --device=svsine --format=s16le --rate=48000 --channels=2 \
       | age -r $recipient -o $work/$2.age"
+    server_ticks "$2.server1"
     age -d -i "$work/key.txt" "$work/$2.age" | wc -c > "$work/$2.size"
     rm -f "$work/$2.age"
   }
@@ -90,13 +99,16 @@ scripts/with-keyring.sh bash -c '
     record "${short}s" "svshort$run"
     reference "$arg1" "ref$run"
     reference "$short" "refshort$run"
-  done' bash "$bin" "$work" "$mode" "$arg1" "$arg2" "$short"
+  done' bash "$bin" "$work" "$mode" "$arg1" "$arg2" "$short" "$pulse_pid"
 python3 - "$work" "$mode" "$arg1" "$arg2" "$short" <<'PY'
 import json, re, statistics, sys
 work, mode, arg1, runs_text, short = sys.argv[1:]
 def times(name):  # user+sys CPU and wall seconds
     user, sys_, wall = open(f"{work}/{name}.time").read().split()[-3:]
     return float(user) + float(sys_), float(wall)
+def server(name):  # the sound server's CPU seconds during the run
+    ticks = lambda end: float(open(f"{work}/{name}.server{end}").read())
+    return (ticks(1) - ticks(0)) / 100
 if mode == "overruns":
     summary = json.load(open(f"{work}/long.json"))
     seconds = sum(int(n) * {"": 1, "s": 1, "m": 60, "h": 3600}[u] for n, u in re.findall(r"(\d+)([smh]?)", arg1))
@@ -108,7 +120,7 @@ if mode == "overruns":
     print(f"recorded duration {summary['frames'] / 48000:.3f} s")
     sys.exit(0)
 long_s, short_s, runs = float(arg1), float(short), int(runs_text)
-sv, ref = [], []
+sv, ref, sv_server, ref_server = [], [], [], []
 for run in range(1, runs + 1):
     summary = json.load(open(f"{work}/sv{run}.json"))
     short_summary = json.load(open(f"{work}/svshort{run}.json"))
@@ -117,14 +129,20 @@ for run in range(1, runs + 1):
     (rfl, rfw), (rfs, _) = times(f"ref{run}"), times(f"refshort{run}")
     sv.append(per_minute(svl, svs))
     ref.append(per_minute(rfl, rfs))
+    sv_server.append(per_minute(server(f"sv{run}"), server(f"svshort{run}")))
+    ref_server.append(per_minute(server(f"ref{run}"), server(f"refshort{run}")))
     size = int(open(f"{work}/ref{run}.size").read())
     print(f"run {run} sessionvault: CPU {svl:.2f} s for {arg1} s, {svs:.2f} s for {short} s, "
-          f"steady {sv[-1]:.3f} s/min; frames {summary['frames']}, overruns "
+          f"steady {sv[-1]:.3f} s/min (server {sv_server[-1]:.3f}); frames {summary['frames']}, overruns "
           f"{summary['overruns'] + short_summary['overruns']}, device {summary['device']}")
     print(f"run {run} reference:    CPU {rfl:.2f} s for {arg1} s, {rfs:.2f} s for {short} s, "
-          f"steady {ref[-1]:.3f} s/min; frames {size // 4}")
+          f"steady {ref[-1]:.3f} s/min (server {ref_server[-1]:.3f}); frames {size // 4}")
 cpu_sv, cpu_ref = statistics.median(sv), statistics.median(ref)
 print(f"median steady-state CPU per minute of audio: sessionvault {cpu_sv:.3f} s, "
       f"reference {cpu_ref:.3f} s")
 print(f"sessionvault / reference CPU ratio: {cpu_sv / cpu_ref:.2f} (goal <= 1.0)")
+server_sv, server_ref = statistics.median(sv_server), statistics.median(ref_server)
+print(f"the sound server meanwhile, per minute: serving sessionvault {server_sv:.3f} s, serving "
+      f"the reference {server_ref:.3f} s; recorder and server together {cpu_sv + server_sv:.3f} s "
+      f"and {cpu_ref + server_ref:.3f} s")
 PY

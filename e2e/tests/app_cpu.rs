@@ -2,8 +2,10 @@
 //! command-line recorder on the same source in the same run: CPU time of every process of the
 //! app (the shell, WebKit's web and network processes), and the samples each recorder lost.
 //! With `SESSIONVAULT_BENCH_BUSY=1` another process keeps one core busy meanwhile (the long
-//! overrun run). A measurement, not a test: it is ignored by `cargo test` and run by
-//! `scripts/bench-app-cpu.sh`, which prints the figures.
+//! overrun run). With `SESSIONVAULT_BENCH_SPEECH=1` the source is a tone whose level changes
+//! every 50 ms, as speech's does, instead of the steady sine: the meter's figure then changes
+//! as it would with a client speaking. A measurement, not a test: it is ignored by
+//! `cargo test` and run by `scripts/bench-app-cpu.sh`, which prints the figures.
 
 use std::time::Duration;
 
@@ -25,22 +27,128 @@ fn cpu_of(pid: u32) -> Option<(String, f64)> {
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "a measurement: run scripts/bench-app-cpu.sh"]
 async fn cpu_of_the_app_recording_with_the_record_screen_in_view() {
-    let seconds: u64 = std::env::var("SESSIONVAULT_BENCH_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(300);
-    let away_seconds: u64 = std::env::var("SESSIONVAULT_BENCH_AWAY_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(seconds);
-    let busy = std::env::var("SESSIONVAULT_BENCH_BUSY").is_ok_and(|v| v == "1");
+    let settings = BenchSettings::from_env();
     let _one = one_at_a_time().await;
     let pulse = PulseServer::start();
+    let _speech = settings.speech.then(|| SpeechLikeLevels::play(&pulse));
     let env = AppEnv::new().pulse(&pulse);
     let window = env.launch().await;
     let client = &window.client;
     create_vault(client, &env.vault_dir(), None).await;
     let consent = supervision_consent(client, "C-5101", "Bench Client").await;
+    measure_the_app_idle_on_home(&window).await;
+    start_recording(client, &consent, 3.0, None).await;
+    // The command-line recorder on the same source, for the same time, in its own vault.
+    let cli_vault = tempfile::tempdir().unwrap();
+    let cli = start_the_command_line_recorder(cli_vault.path(), &pulse, &settings);
+    let busy_core = settings.busy.then(keep_a_core_busy);
+    // Past both starts (and the sine source's 2 s prefill).
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    measure_the_record_screen_in_view_and_away(&window, &cli.recorder, &settings).await;
+    let cli_summary = stop_both_recorders(window, cli.recorder, busy_core).await;
+    print_frames_and_overruns(&cli.program, &env, &pulse, &settings, cli_summary);
+}
+
+/// How long each stretch is measured and whether a core is kept busy meanwhile.
+struct BenchSettings {
+    /// Seconds measured with the Record screen in view.
+    seconds: u64,
+    /// Seconds measured with Home in view while the recording goes on (0: not measured).
+    away_seconds: u64,
+    /// Whether another process keeps one core busy.
+    busy: bool,
+    /// Whether the source's level changes as speech's does ([`SpeechLikeLevels`]).
+    speech: bool,
+}
+
+impl BenchSettings {
+    /// Reads `SESSIONVAULT_BENCH_SECONDS`, `SESSIONVAULT_BENCH_AWAY_SECONDS` and
+    /// `SESSIONVAULT_BENCH_BUSY`.
+    fn from_env() -> BenchSettings {
+        let seconds: u64 = std::env::var("SESSIONVAULT_BENCH_SECONDS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(300);
+        let away_seconds: u64 = std::env::var("SESSIONVAULT_BENCH_AWAY_SECONDS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(seconds);
+        let busy = std::env::var("SESSIONVAULT_BENCH_BUSY").is_ok_and(|v| v == "1");
+        let speech = std::env::var("SESSIONVAULT_BENCH_SPEECH").is_ok_and(|v| v == "1");
+        BenchSettings {
+            seconds,
+            away_seconds,
+            busy,
+            speech,
+        }
+    }
+}
+
+/// A 440 Hz tone whose level jumps every 50 ms to somewhere between −45 and −6 dBFS, as
+/// speech's does, played by `pacat` into the server's null sink, whose monitor becomes the
+/// default source: the meter's figure changes with almost every reading. Stopped when dropped.
+struct SpeechLikeLevels {
+    player: std::process::Child,
+}
+
+impl SpeechLikeLevels {
+    const RATE: usize = 48_000;
+
+    fn play(pulse: &PulseServer) -> SpeechLikeLevels {
+        use std::io::Write;
+        let mut player = std::process::Command::new("pacat")
+            .args(["--playback", "--raw", "--format=s16le", "--rate=48000"])
+            .args(["--channels=2", "--device=svsink", "--latency-msec=100"])
+            .env("PULSE_SERVER", &pulse.address)
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .expect("pacat (pulseaudio-utils) must be installed");
+        let mut stdin = player.stdin.take().expect("pacat's stdin");
+        std::thread::spawn(move || {
+            // Writes until pacat is stopped: its pipe then refuses the next block.
+            let mut seed = 0x2545_f491_u32;
+            let mut frame = 0usize;
+            loop {
+                seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                let dbfs = -45.0 + f64::from(seed >> 8) / f64::from(1u32 << 24) * 39.0;
+                let block = Self::block(&mut frame, 10f64.powf(dbfs / 20.0));
+                if stdin.write_all(&block).is_err() {
+                    return;
+                }
+            }
+        });
+        let (ok, said) = pulse.pactl(&["set-default-source", "svsink.monitor"]);
+        assert!(
+            ok,
+            "the null sink's monitor could not be the default source: {said}"
+        );
+        SpeechLikeLevels { player }
+    }
+
+    /// 50 ms of the stereo tone at `gain`, as 16-bit little-endian samples.
+    fn block(frame: &mut usize, gain: f64) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(Self::RATE / 20 * 4);
+        for _ in 0..Self::RATE / 20 {
+            let phase = *frame as f64 * 440.0 / Self::RATE as f64 * std::f64::consts::TAU;
+            let sample = (phase.sin() * gain * 32_767.0) as i16;
+            bytes.extend_from_slice(&sample.to_le_bytes());
+            bytes.extend_from_slice(&sample.to_le_bytes());
+            *frame += 1;
+        }
+        bytes
+    }
+}
+
+impl Drop for SpeechLikeLevels {
+    fn drop(&mut self) {
+        let _ = self.player.kill();
+        let _ = self.player.wait();
+    }
+}
+
+/// Measures the idle app with Home in view, unless `SESSIONVAULT_BENCH_IDLE_SECONDS` is 0.
+async fn measure_the_app_idle_on_home(window: &sessionvault_e2e::Window) {
+    let client = &window.client;
     // First the app doing nothing: Home in view, no recording. What WebKit costs by itself.
     let idle_seconds: u64 = std::env::var("SESSIONVAULT_BENCH_IDLE_SECONDS")
         .ok()
@@ -48,20 +156,31 @@ async fn cpu_of_the_app_recording_with_the_record_screen_in_view() {
         .unwrap_or(60);
     if idle_seconds > 0 {
         sessionvault_e2e::go(client, "home").await;
-        let app = app_processes(&window);
+        let app = app_processes(window);
         settled(&app).await;
         let idle = measure(&app, None, idle_seconds).await;
         idle.print("nothing recording, Home in view");
     }
-    start_recording(client, &consent, 3.0, None).await;
+}
 
-    // The command-line recorder on the same source, for the same time, in its own vault.
-    let cli_vault = tempfile::tempdir().unwrap();
+/// The command-line recorder running beside the app: the program and its recording process.
+struct CommandLineRecorder {
+    program: std::path::PathBuf,
+    recorder: std::process::Child,
+}
+
+/// Starts the command-line recorder with a vault and consent of its own, to outlast both stretches.
+fn start_the_command_line_recorder(
+    cli_vault: &std::path::Path,
+    pulse: &PulseServer,
+    settings: &BenchSettings,
+) -> CommandLineRecorder {
+    let (seconds, away_seconds) = (settings.seconds, settings.away_seconds);
     let cli = app_binary().with_file_name("sessionvault");
     let run = |args: &[&str]| {
         let out = std::process::Command::new(&cli)
             .arg("--vault")
-            .arg(cli_vault.path().join("v"))
+            .arg(cli_vault.join("v"))
             .args(args)
             .env("PULSE_SERVER", &pulse.address)
             .output()
@@ -74,7 +193,7 @@ async fn cpu_of_the_app_recording_with_the_record_screen_in_view() {
         String::from_utf8_lossy(&out.stdout).trim().to_owned()
     };
     run(&["init"]);
-    let signature = cli_vault.path().join("s.svg");
+    let signature = cli_vault.join("s.svg");
     std::fs::write(
         &signature,
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><path d="M1 1 L9 9" stroke="black"/></svg>"#,
@@ -100,7 +219,7 @@ async fn cpu_of_the_app_recording_with_the_record_screen_in_view() {
     ]);
     let recorder = std::process::Command::new(&cli)
         .arg("--vault")
-        .arg(cli_vault.path().join("v"))
+        .arg(cli_vault.join("v"))
         .args([
             "--json",
             "record",
@@ -116,17 +235,30 @@ async fn cpu_of_the_app_recording_with_the_record_screen_in_view() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let mut busy_core = busy.then(|| {
-        std::process::Command::new("sha256sum")
-            .arg("/dev/zero")
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap()
-    });
-    // Past both starts (and the sine source's 2 s prefill).
-    tokio::time::sleep(Duration::from_secs(5)).await;
+    CommandLineRecorder {
+        program: cli,
+        recorder,
+    }
+}
 
-    let app = app_processes(&window);
+/// Starts a process that keeps one core busy.
+fn keep_a_core_busy() -> std::process::Child {
+    std::process::Command::new("sha256sum")
+        .arg("/dev/zero")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// Measures the recording app with the Record screen in view, then with Home, and prints the costs.
+async fn measure_the_record_screen_in_view_and_away(
+    window: &sessionvault_e2e::Window,
+    recorder: &std::process::Child,
+    settings: &BenchSettings,
+) {
+    let client = &window.client;
+    let (seconds, away_seconds) = (settings.seconds, settings.away_seconds);
+    let app = app_processes(window);
     settled(&app).await;
     let in_view = measure(&app, Some(recorder.id()), seconds).await;
     in_view.print("Record screen in view");
@@ -153,6 +285,15 @@ async fn cpu_of_the_app_recording_with_the_record_screen_in_view() {
             in_view.app - away.app
         );
     }
+}
+
+/// Stops both recorders (Ctrl-C, Stop), closes the window; returns the command line's summary.
+async fn stop_both_recorders(
+    window: sessionvault_e2e::Window,
+    recorder: std::process::Child,
+    mut busy_core: Option<std::process::Child>,
+) -> serde_json::Value {
+    let client = &window.client;
     // Both recorders stop as a counsellor stops them: Ctrl-C, and the Stop button.
     interrupt(recorder.id());
     let cli_summary: serde_json::Value =
@@ -164,8 +305,20 @@ async fn cpu_of_the_app_recording_with_the_record_screen_in_view() {
         let _ = busy_core.kill();
         let _ = busy_core.wait();
     }
+    cli_summary
+}
+
+/// Prints the frames and overruns of the app's recording and of the command-line recorder's.
+fn print_frames_and_overruns(
+    cli: &std::path::Path,
+    env: &AppEnv,
+    pulse: &PulseServer,
+    settings: &BenchSettings,
+    cli_summary: serde_json::Value,
+) {
+    let busy = settings.busy;
     let listed: serde_json::Value = serde_json::from_str(&run_in(
-        &cli,
+        cli,
         &env.vault_dir(),
         &pulse.address,
         &["--json", "recordings", "list"],

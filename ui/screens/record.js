@@ -275,7 +275,7 @@ async function askToWatch(app, wanted) {
 }
 
 /** What the meter last showed, so only what changed is written. */
-const shown = { valueNow: null, valueText: null, zone: null, value: null, max: null };
+const shown = { valueNow: null, valueText: null, zone: null, value: null, max: null, maxPeak: null };
 
 function setOnce(key, value, write) {
   if (shown[key] === value) return;
@@ -300,14 +300,15 @@ function renderMeter() {
     // A newly drawn screen: everything is written again.
     Object.keys(shown).forEach((key) => { shown[key] = null; });
     shown.meter = meter;
+    figure.since = null;
+    figure.peak = null;
   }
-  setOnce("valueNow", String(has ? Math.round(clampDb(peak)) : METER_MIN),
-    (v) => meter.setAttribute("aria-valuenow", v));
-  setOnce("valueText", has
-    ? `Peak ${Math.round(peak)} dBFS${peak >= RED_FROM ? ", too loud" : peak < -50 ? ", very quiet" : ""}`
-    : "No level yet", (v) => meter.setAttribute("aria-valuetext", v));
-  if (live.maxPeak !== null) meter.dataset.maxPeak = String(Math.round(live.maxPeak * 10) / 10);
-  else delete meter.dataset.maxPeak;
+  const told = figureToTell(has ? peak : null);
+  if (told !== undefined) tellFigure(meter, told);
+  setOnce("maxPeak", live.maxPeak === null ? "" : String(Math.round(live.maxPeak * 10) / 10), (v) => {
+    if (v === "") delete meter.dataset.maxPeak;
+    else meter.dataset.maxPeak = v;
+  });
   setOnce("zone", !has ? "none" : peak >= RED_FROM ? "red" : peak >= AMBER_FROM ? "amber" : "green",
     (v) => { meter.dataset.zone = v; });
   // The bars move by transforms only: no layout, only compositing.
@@ -320,8 +321,6 @@ function renderMeter() {
     hold.hidden = live.maxPeak === null;
     if (live.maxPeak !== null) hold.style.transform = `translateX(${percent(live.maxPeak)}%)`;
   }
-  const value = $("record-meter-value");
-  if (value) setOnce("value", has ? `${Math.round(peak)} dB` : "—", (v) => { value.textContent = v; });
   const max = $("record-meter-max");
   if (max) {
     setOnce("max", live.maxPeak === null ? "" : `Loudest so far: ${Math.round(live.maxPeak)} dB`,
@@ -329,11 +328,46 @@ function renderMeter() {
   }
 }
 
+/**
+ * The figure beside the bars, and the meter's value for assistive technology, change at most
+ * twice a second (FIGURE_EVERY_MS) and show the loudest peak of that half second, as level
+ * meters hold their figures: a figure changing 20 times a second (as it does with speech)
+ * cannot be read, and every change of a text is laid out and drawn again. The bars still
+ * follow every reading.
+ */
+const FIGURE_EVERY_MS = 500;
+const figure = { since: null, peak: null };
+
+/** The peak to show now (`null`: none yet), or `undefined` while the last figure stands. */
+function figureToTell(peak) {
+  if (peak !== null) figure.peak = figure.peak === null ? peak : Math.max(figure.peak, peak);
+  const now = performance.now();
+  if (figure.since !== null && now - figure.since < FIGURE_EVERY_MS) return undefined;
+  const told = figure.peak;
+  figure.since = now;
+  figure.peak = null;
+  return told;
+}
+
+function tellFigure(meter, peak) {
+  const has = peak !== null;
+  setOnce("valueNow", String(has ? Math.round(clampDb(peak)) : METER_MIN),
+    (v) => meter.setAttribute("aria-valuenow", v));
+  setOnce("valueText", has
+    ? `Peak ${Math.round(peak)} dBFS${peak >= RED_FROM ? ", too loud" : peak < -50 ? ", very quiet" : ""}`
+    : "No level yet", (v) => meter.setAttribute("aria-valuetext", v));
+  const value = $("record-meter-value");
+  if (value) setOnce("value", has ? `${Math.round(peak)} dB` : "—", (v) => { value.textContent = v; });
+}
+
+/** The clock and the blinking dot, each written only when it changes (once a second). */
 function renderElapsed() {
   const node = $("record-elapsed");
-  if (node) node.textContent = formatTime(live.elapsed);
+  const text = formatTime(live.elapsed);
+  if (node && node.textContent !== text) node.textContent = text;
   const status = $("record-status");
-  if (status) status.dataset.blink = Math.floor(live.elapsed) % 2 === 1 ? "dim" : "lit";
+  const blink = Math.floor(live.elapsed) % 2 === 1 ? "dim" : "lit";
+  if (status && status.dataset.blink !== blink) status.dataset.blink = blink;
 }
 
 function renderWarning() {
