@@ -6,7 +6,7 @@
 
 use std::io::{BufRead, IsTerminal, Read};
 
-use sessionvault_core::disclosure::share;
+use sessionvault_core::handover::share;
 use zeroize::Zeroizing;
 
 use crate::command::Failure;

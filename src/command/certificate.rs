@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde_json::json;
 use sessionvault_core::retention::certificate;
-use sessionvault_core::retention::private_file::{self, CertificateFormat};
+use sessionvault_core::retention::certificate::CertificateFormat;
 use sessionvault_core::store::vault::Vault;
 
 use super::context::Context;
@@ -50,7 +50,7 @@ fn export(context: &Context, id: &str, out: &Path) -> Result<(), Failure> {
         json_written: false,
     })?;
     let vault = context.open_vault()?;
-    let saved = private_file::save_certificate(&vault, id, format, out)?;
+    let saved = certificate::save_certificate(&vault, id, format, out)?;
     if context.json {
         print_json(&json!({
             "id": saved.certificate_id,

@@ -1,6 +1,6 @@
 //! `sessionvault client`: subject access, everything held about a client in one bundle.
 
-use sessionvault_core::disclosure::subject_access;
+use sessionvault_core::handover::subject_access;
 
 use super::context::Context;
 use super::output::print_json;

@@ -1,6 +1,6 @@
 //! `sessionvault copies`: the copies made outside the vault, and their destruction.
 
-use sessionvault_core::retention::copies;
+use sessionvault_core::copies;
 
 use super::context::Context;
 use super::output::{print_json, print_result};

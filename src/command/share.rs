@@ -1,6 +1,6 @@
 //! `sessionvault share`: a recording, or a clip of it, encrypted for its recipient.
 
-use sessionvault_core::disclosure::share;
+use sessionvault_core::handover::share;
 
 use super::context::Context;
 use super::output::print_json;

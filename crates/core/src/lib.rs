@@ -4,19 +4,25 @@
 //! Sound itself (devices, capture, the meter, sealed audio, playing speed) is the
 //! `sessionvault-audio` crate's, which knows nothing of these rules.
 //!
-//! Each folder is one part of the work:
+//! Each folder is one part of the work. They are listed from the bottom up: each one uses only
+//! those above it in this list, never one below (`tests/layers.rs` checks it).
 //!
 //! - [`store`]: the vault folder, its database, the keys in the OS keyring, signing, the audit
-//!   log.
+//!   log, and the register of recordings (their rows, never their audio).
+//! - `pdf_text`: the PDF text layout every document of the vault is written with.
+//! - [`copies`]: every file written outside the vault (0600, whole or absent), listed as an
+//!   outstanding copy until it is destroyed.
+//! - [`course`]: training courses and their end dates.
 //! - [`consent`]: consent records, their forms and signatures, and the gate a recording starts
 //!   through.
-//! - [`course`]: training courses and their end dates.
+//! - [`disclosure`]: the gate everything of a recording passes at the moment it is revealed.
 //! - [`sessions`]: recording under a verified consent, bookmarks, listening.
-//! - [`documents`]: transcripts, case studies, and the layout of every document written out.
-//! - [`disclosure`]: the gate everything that leaves the vault passes at that moment; sharing;
-//!   subject access.
-//! - [`retention`]: what is due, shredding with a signed certificate, the copies outside the
-//!   vault.
+//! - [`documents`]: transcripts and case studies.
+//! - [`retention`]: what is due, and shredding with a signed certificate.
+//! - [`handover`]: a recording or clip shared whole, and the client's subject-access bundle.
+//!
+//! Beside them, small modules of their own:
+//!
 //! - [`settings`]: the vault's settings, such as how soon the window locks itself.
 //! - [`status`]: the status report shown by `status` and the window.
 //! - [`clock`]: where the time comes from.
@@ -43,11 +49,14 @@ static ALLOCATOR: zeroizing_alloc::ZeroAlloc<std::alloc::System> =
 
 pub mod clock;
 pub mod consent;
+pub mod copies;
 pub mod course;
 pub mod disclosure;
 pub mod documents;
 mod error_code;
+pub mod handover;
 pub mod hardening;
+pub(crate) mod pdf_text;
 pub mod retention;
 pub mod sessions;
 pub mod settings;

@@ -10,7 +10,31 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The folders whose modules are units of their own (see the crate's docs).
-const DOMAIN_FOLDERS: &[&str] = &["store", "sessions", "documents", "retention", "disclosure"];
+const DOMAIN_FOLDERS: &[&str] = &[
+    "store",
+    "copies",
+    "sessions",
+    "documents",
+    "retention",
+    "disclosure",
+    "handover",
+];
+
+/// The core's folders (and `course`) from the bottom up, as the crate's docs list them: each
+/// uses only those before it. The small modules of their own (`clock`, `timecode`, `settings`,
+/// ...) are not layers.
+const LAYERS: &[&str] = &[
+    "store",
+    "pdf_text",
+    "copies",
+    "course",
+    "consent",
+    "disclosure",
+    "sessions",
+    "documents",
+    "retention",
+    "handover",
+];
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("read the source folder") {
@@ -115,6 +139,60 @@ fn no_module_of_the_core_imports_one_that_imports_it() {
         .map(|cycle| cycle.join(" -> "))
         .collect();
     assert!(cycles.is_empty(), "import cycles: {cycles:#?}");
+}
+
+/// The uses of a layer by one below it, as `from -> used`.
+fn uses_upwards(edges: &BTreeMap<String, BTreeSet<String>>) -> Vec<String> {
+    let layer = |unit: &str| {
+        let folder = unit.split("::").next().unwrap_or_default();
+        LAYERS.iter().position(|l| *l == folder)
+    };
+    let mut upwards = Vec::new();
+    for (unit, used) in edges {
+        for other in used {
+            if let (Some(from), Some(to)) = (layer(unit), layer(other)) {
+                if to > from {
+                    upwards.push(format!("{unit} -> {other}"));
+                }
+            }
+        }
+    }
+    upwards
+}
+
+#[test]
+fn each_folder_of_the_core_uses_only_the_folders_below_it() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    for entry in std::fs::read_dir(&src).expect("read the source folder") {
+        let path = entry.expect("a folder entry").path();
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        if path.is_dir() {
+            assert!(
+                LAYERS.contains(&&*name),
+                "the folder {name} is not in LAYERS"
+            );
+        }
+    }
+    let upwards = uses_upwards(&edges());
+    assert!(upwards.is_empty(), "uses of a higher folder: {upwards:#?}");
+}
+
+#[test]
+fn a_use_of_a_higher_folder_is_found() {
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    edges
+        .entry("sessions::recording".into())
+        .or_default()
+        .insert("store::vault".into());
+    assert!(uses_upwards(&edges).is_empty());
+    edges
+        .entry("store::vault".into())
+        .or_default()
+        .insert("sessions::recording".into());
+    assert_eq!(
+        uses_upwards(&edges),
+        ["store::vault -> sessions::recording"]
+    );
 }
 
 #[test]

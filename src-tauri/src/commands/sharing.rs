@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use sessionvault_core::consent;
-use sessionvault_core::disclosure::share::{self, Recipients, Role, SecretString, ShareOptions};
-use sessionvault_core::disclosure::subject_access::{self, SubjectAccessError};
-use sessionvault_core::retention::copies::{self, Copy};
+use sessionvault_core::copies::{self, Copy};
+use sessionvault_core::handover::share::{self, Recipients, Role, SecretString, ShareOptions};
+use sessionvault_core::handover::subject_access::{self, SubjectAccessError};
 use sessionvault_core::sessions::recording;
 use tauri::{AppHandle, Runtime, State};
 

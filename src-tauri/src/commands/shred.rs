@@ -2,8 +2,7 @@
 
 use std::sync::Arc;
 
-use sessionvault_core::retention::certificate::{self, Listed, Signed};
-use sessionvault_core::retention::private_file::{self, CertificateFormat};
+use sessionvault_core::retention::certificate::{self, CertificateFormat, Listed, Signed};
 use sessionvault_core::retention::shred::{self, Due, Outcome, Preview, Progress, Target};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
@@ -146,7 +145,7 @@ async fn save_certificate<R: Runtime>(
     };
     shell
         .with_vault(move |vault| {
-            private_file::save_certificate(vault, &certificate_id, format, &path)?;
+            certificate::save_certificate(vault, &certificate_id, format, &path)?;
             Ok(saved(&path))
         })
         .await

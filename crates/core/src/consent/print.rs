@@ -99,7 +99,7 @@ pub struct SavedPdf {
 }
 
 /// Writes the printable PDF of record `id` ([`make_pdf`]) to `out` as a private file (mode
-/// 0600, whole or absent: [`crate::retention::private_file`]), records it as an outstanding copy of
+/// 0600, whole or absent: [`crate::copies::private_file`]), records it as an outstanding copy of
 /// kind `consent-pdf` naming the consent — it holds the client's name and signature, so shred
 /// previews and certificates of the client list it until the counsellor records it destroyed
 /// — and logs `consent.pdf_made` (ids, size and hash only).
@@ -110,15 +110,15 @@ pub fn save_pdf(vault: &mut Vault, id: &str, out: &Path) -> Result<SavedPdf, Con
     let consent_id = get(vault, id)?.id.to_string();
     let path = out.display().to_string();
     let written =
-        crate::retention::private_file::write(out, &bytes).map_err(|source| ConsentError::Io {
+        crate::copies::private_file::write(out, &bytes).map_err(|source| ConsentError::Io {
             path: path.clone(),
             source,
         })?;
-    let copy_id = crate::retention::copies::record(
+    let copy_id = crate::copies::record(
         vault,
         out,
         &written,
-        &crate::retention::copies::NewCopy {
+        &crate::copies::NewCopy {
             kind: "consent-pdf",
             recording_id: None,
             transcript_id: None,

@@ -26,18 +26,14 @@
 //! withdrawn or expired record still lets *them* have it, and nobody else. A record that does
 //! not verify is refused to everyone, because it no longer proves whose words these are.
 //!
-//! Behind the gate, the two ways a client's recording or words leave the vault whole:
-//! - [`share`]: a recording or clip shared as a WAV inside an age file, gated by the consent.
-//! - [`subject_access`]: everything held about one client, as an encrypted bundle.
-
-pub mod share;
-pub mod subject_access;
+//! Behind the gate, the two ways a client's recording or words leave the vault whole are the
+//! [`handover`](crate::handover) folder's: sharing a recording or clip, and subject access.
 
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::consent::{self, Audience, CaseStudy as CaseStudyChoice, ConsentError, Record, Refusal};
-use crate::sessions::register::{self, Summary};
+use crate::store::register::{self, Summary};
 use crate::store::vault::{Vault, VaultError};
 
 /// Who a recording, or what was said in it, is revealed to.

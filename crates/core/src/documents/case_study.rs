@@ -32,13 +32,13 @@ use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use crate::consent::check_client_code;
+use crate::copies::NewCopy;
 use crate::disclosure::{self, CaseStudyParties, ClearedCaseStudy, DisclosureError, Recipient};
 use crate::documents::transcript::anonymise::{self, Leftover, Rule, RuleProblem};
 use crate::documents::transcript::export::{
     Block, Document, Exported, Format, Section, UnknownFormat, WriteError,
 };
 use crate::documents::transcript::{check_text, TextProblem};
-use crate::retention::copies::NewCopy;
 use crate::store::audit::{AuditError, EventKind};
 use crate::store::db::DbError;
 use crate::store::vault::{Vault, VaultError};

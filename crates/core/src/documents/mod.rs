@@ -3,8 +3,6 @@
 //!
 //! - [`transcript`]: transcripts of recordings, anonymisation, TXT/DOCX/PDF exports.
 //! - [`case_study`]: case studies over one or more clients; the organisation's are permanent.
-//! - `pdf_text`: the PDF text layout every document of the vault uses.
 
 pub mod case_study;
-pub(crate) mod pdf_text;
 pub mod transcript;

@@ -44,8 +44,8 @@ use serde_json::json;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
+use crate::copies::NewCopy;
 use crate::disclosure::{self, Cleared, DisclosureError, Recipient, Use};
-use crate::retention::copies::NewCopy;
 use crate::sessions::recording::{self, RecordError};
 use crate::store::audit::{AuditError, EventKind};
 use crate::store::db::DbError;

@@ -25,8 +25,10 @@ use crate::ErrorCode;
 
 pub mod export;
 pub mod pdf;
+mod save;
 
 pub use export::{to_json, verify_export, verify_json};
+pub use save::{save_certificate, CertificateFormat, CertificateSaveError, SavedCertificate};
 
 /// The format name written into every certificate issued now: durations in frames.
 pub const FORMAT: &str = "sessionvault-destruction-certificate/2";

@@ -34,8 +34,8 @@ pub mod live;
 mod marks;
 mod recovery;
 mod writer;
-use super::register;
-pub use super::register::{interruption_words, PausePoint, Summary};
+use crate::store::register;
+pub use crate::store::register::{interruption_words, PausePoint, Summary};
 pub use recovery::open_for_use;
 pub(crate) use recovery::recover_unfinished;
 use writer::{Checks, Ended};
@@ -539,7 +539,7 @@ pub struct Export {
 }
 
 /// Writes recording `id` to `out` as a standard WAV file: a deliberate plaintext copy,
-/// written as a [`crate::retention::private_file::PrivateFile`] (mode 0600; `out` is the whole file
+/// written as a [`crate::copies::private_file::PrivateFile`] (mode 0600; `out` is the whole file
 /// or untouched) and recorded as an outstanding copy so shredding can name it later.
 ///
 /// It passes the gate first: refused once the consent is withdrawn, out of date or altered.
@@ -552,7 +552,7 @@ pub fn export_wav(vault: &mut Vault, id: &str, out: &Path) -> Result<Export, Rec
         path: out.display().to_string(),
         source,
     };
-    let mut file = crate::retention::private_file::PrivateFile::create(out).map_err(export_err)?;
+    let mut file = crate::copies::private_file::PrivateFile::create(out).map_err(export_err)?;
     let mut buf = Zeroizing::new(vec![0u8; 64 * 1024]);
     let mut bytes = 0u64;
     loop {
@@ -567,11 +567,11 @@ pub fn export_wav(vault: &mut Vault, id: &str, out: &Path) -> Result<Export, Rec
     let written = file.commit().map_err(export_err)?;
     drop(audio);
     let summary = cleared.recording().clone();
-    let copy_id = crate::retention::copies::record(
+    let copy_id = crate::copies::record(
         vault,
         out,
         &written,
-        &crate::retention::copies::NewCopy {
+        &crate::copies::NewCopy {
             kind: "wav-export",
             recording_id: Some(&summary.id),
             transcript_id: None,

@@ -7,6 +7,7 @@
 //! - [`signing`]: the counsellor's Ed25519 signatures over domain-tagged messages.
 //! - [`canonical`]: the canonical byte form under every signature.
 //! - [`audit`]: the hash-chained, signed audit log.
+//! - [`register`]: what is known of each recording (its row), never its audio.
 //!
 //! Changing the database key, and the lock that keeps processes apart meanwhile, is the vault's
 //! own ([`vault::Vault::rekey`]).
@@ -15,5 +16,6 @@ pub mod audit;
 pub mod canonical;
 pub mod db;
 pub mod keys;
+pub mod register;
 pub mod signing;
 pub mod vault;

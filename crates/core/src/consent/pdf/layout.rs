@@ -5,7 +5,7 @@
 use super::form_text::form_blocks;
 use super::picture::{Picture, PICTURE_NAME};
 use super::{ConsentDocument, SignatureImage};
-use crate::documents::pdf_text::{
+use crate::pdf_text::{
     encode_winansi, wrap, wrap_evenly, Layout, Op, BODY, BODY_LEADING, BOTTOM, CONTENT_W, LABEL,
     MARGIN, MUTED_GRAY, ROW_PAD, RULE_GRAY, SMALL, SMALL_BOLD, TITLE, TOP, VALUE_X,
 };

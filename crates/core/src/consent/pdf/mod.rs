@@ -8,12 +8,12 @@
 //! unchanged); a signed paper form kept as a PDF is only referred to by its SHA-256.
 //!
 //! The fonts, text encoding, wrapping, page flow and footer are shared with the other
-//! documents, in `crate::documents::pdf_text`; what is here is the record's own layout and its
+//! documents, in `crate::pdf_text`; what is here is the record's own layout and its
 //! picture: `layout` places the record's text and picture on the pages, `form_text` splits the
 //! form's text into paragraphs and list items, `picture` reads the signature picture and writes
 //! it into the PDF, and `jpeg` reads what the PDF needs to know of a JPEG file.
 
-use crate::documents::pdf_text::{write_pdf, DocumentInfo, Op};
+use crate::pdf_text::{write_pdf, DocumentInfo, Op};
 use layout::lay_out;
 use picture::{write_picture, Picture, PICTURE_NAME};
 

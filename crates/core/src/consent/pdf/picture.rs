@@ -10,7 +10,7 @@ use svg2pdf::usvg;
 
 use super::jpeg::parse_jpeg;
 use super::PdfError;
-use crate::documents::pdf_text::deflate;
+use crate::pdf_text::deflate;
 
 /// A PNG at least this many pixels wide and high is taken for a scan of the paper form.
 const SCAN_MIN_PIXELS: u32 = 800;

@@ -4,18 +4,18 @@
 //! A [`Document`] is laid out the same way in each format: a title, a table of facts (client
 //! code, the excerpt's range, …), then sections of paragraphs, key entries (a speaker label
 //! and its meaning) and timed lines (`[05:12] C: …`). The PDF uses the crate's own text
-//! layout (`crate::documents::pdf_text`, as consent records and certificates do); the DOCX is
-//! written with `docx-rs`. Every file is written privately ([`crate::retention::private_file`]:
+//! layout (`crate::pdf_text`, as consent records and certificates do); the DOCX is
+//! written with `docx-rs`. Every file is written privately ([`crate::copies::private_file`]:
 //! mode 0600, whole or absent), stored in the `copies` table (with its SHA-256) and logged, so
 //! destruction certificates list it until the counsellor records it destroyed.
 
 use std::path::Path;
 
-use crate::documents::pdf_text::{
+use crate::copies::{self, NewCopy};
+use crate::pdf_text::{
     encode_winansi, wrap, write_pdf, DocumentInfo, Font, Layout, BODY, BODY_LEADING, CONTENT_W,
     LABEL, MARGIN, RULE_GRAY, TITLE,
 };
-use crate::retention::copies::{self, NewCopy};
 use crate::store::audit::AuditError;
 use crate::store::db::DbError;
 use crate::store::vault::{Vault, VaultError};
@@ -358,7 +358,7 @@ impl Document {
     }
 }
 
-/// Writes `bytes` to `out` as a [`crate::retention::private_file::PrivateFile`] (mode 0600, whole
+/// Writes `bytes` to `out` as a [`crate::copies::private_file::PrivateFile`] (mode 0600, whole
 /// or absent), then records the file as an outstanding copy with its audit entry (ids, kind, size
 /// and hash only) in one transaction. If recording it fails, the file is removed again.
 pub(crate) fn write_copy(
@@ -368,7 +368,7 @@ pub(crate) fn write_copy(
     of: &NewCopy<'_>,
 ) -> Result<Exported, WriteError> {
     let path = out.display().to_string();
-    let written = crate::retention::private_file::write(out, bytes)
+    let written = crate::copies::private_file::write(out, bytes)
         .map_err(|e| WriteError::Io(path.clone(), e))?;
     let copy_id = copies::record(vault, out, &written, of)?;
     Ok(Exported {

@@ -6,13 +6,13 @@
 //! checks, the outstanding copies, what was kept, the signer's key and the signature. Nothing
 //! is looked up in the vault, so a certificate renders the same anywhere.
 //!
-//! The layout is A4 in Helvetica, made with `crate::documents::pdf_text` like the consent record: a
+//! The layout is A4 in Helvetica, made with `crate::pdf_text` like the consent record: a
 //! title and the certificate's facts, then one section per part of the certificate. The
 //! recordings and the checks are tables whose header is repeated on every page they run onto;
 //! each recording's ciphertext hash is set in small print below its row. Every page has the
 //! certificate id and "Page n of N" in its footer.
 
-use crate::documents::pdf_text::{
+use crate::pdf_text::{
     encode_winansi, wrap, wrap_evenly, write_pdf, Align, Column, DocumentInfo, Font, Layout, Style,
     Table, BODY, BODY_LEADING, CONTENT_W, MARGIN, RULE_GRAY, SMALL, TEXT_GRAY, TITLE, VALUE_W,
 };
@@ -130,7 +130,7 @@ pub fn render(signed: &Signed) -> Result<Vec<u8>, PdfError> {
 }
 
 /// Lays out the whole certificate, section by section.
-fn lay_out(signed: &Signed) -> Vec<Vec<crate::documents::pdf_text::Op>> {
+fn lay_out(signed: &Signed) -> Vec<Vec<crate::pdf_text::Op>> {
     let c = &signed.certificate;
     let mut layout = Layout::new();
     header(&mut layout, c);

@@ -122,11 +122,11 @@ pub(super) fn outstanding_copies(
     let mut stmt = conn.prepare(&format!(
         "SELECT {} FROM copies
          WHERE recording_id = ?1 AND destroyed_at IS NULL ORDER BY made_at, id",
-        crate::retention::copies::COLUMNS
+        crate::copies::COLUMNS
     ))?;
     let mut out = Vec::new();
     for item in items {
-        let rows = stmt.query_map([&item.recording_id], crate::retention::copies::row)?;
+        let rows = stmt.query_map([&item.recording_id], crate::copies::row)?;
         for row in rows {
             let copy = row?;
             out.push(OutstandingCopy {
@@ -161,9 +161,9 @@ pub(super) fn consent_copies(
     let mut stmt = conn.prepare(&format!(
         "SELECT {} FROM copies
          WHERE consent_id IN ({consents}) AND destroyed_at IS NULL ORDER BY made_at, id",
-        crate::retention::copies::COLUMNS
+        crate::copies::COLUMNS
     ))?;
-    let rows = stmt.query_map([target.id()], crate::retention::copies::row)?;
+    let rows = stmt.query_map([target.id()], crate::copies::row)?;
     let mut out = Vec::new();
     for row in rows {
         let copy = row?;

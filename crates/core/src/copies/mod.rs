@@ -3,11 +3,16 @@
 //! recording that one was destroyed.
 //!
 //! Every export, share and consent PDF is stored as a copy when it is made (written as a
-//! [`crate::retention::private_file::PrivateFile`]: mode 0600, whole or absent). Until the
+//! [`crate::copies::private_file::PrivateFile`]: mode 0600, whole or absent). Until the
 //! counsellor records that it was destroyed ([`mark_destroyed`]), it is *outstanding*: shred
 //! previews and destruction certificates list it, because shredding the vault's recording cannot
 //! reach it. Copies outlive the recordings they were made from (a shredded recording's copies are
 //! still listed), and a copy's row is never deleted: `destroyed_at` is set once.
+
+//!
+//! - [`private_file`]: every file written outside the vault: 0600, whole or absent.
+
+pub mod private_file;
 
 use std::path::Path;
 
@@ -16,7 +21,7 @@ use serde_json::json;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
-use crate::retention::private_file::Written;
+use crate::copies::private_file::Written;
 use crate::store::audit::{AuditError, EventKind};
 use crate::store::db::DbError;
 use crate::store::vault::{Vault, VaultError};

@@ -12,7 +12,7 @@
 //! into a temporary file beside the destination that is synced and renamed into place only when
 //! complete, and removed on any failure). Each share is recorded as an outstanding copy (with the
 //! role, the range and the recipients' fingerprints), which destruction certificates list until the
-//! counsellor records that it was destroyed ([`crate::retention::copies::mark_destroyed`]), and
+//! counsellor records that it was destroyed ([`crate::copies::mark_destroyed`]), and
 //! logged as `recording.shared` (ids, role, range and fingerprints only).
 
 use std::fmt;
@@ -32,8 +32,8 @@ use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
+use crate::copies::private_file::PrivateFile;
 use crate::disclosure::{self, DisclosureError, Use};
-use crate::retention::private_file::PrivateFile;
 use crate::sessions::player::Listener;
 use crate::sessions::recording::{self, RecordError};
 use crate::store::audit::{AuditError, EventKind};

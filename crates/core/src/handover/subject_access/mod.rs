@@ -22,7 +22,7 @@
 //! passes the disclosure gate for the client ([`crate::disclosure`]); a case study about
 //! several clients goes in only anonymised, with every other client's name checked as gone.
 //! Everything is built in zeroized memory and streamed through age into a private file
-//! ([`crate::retention::private_file`]: mode 0600, through a temporary file beside the destination,
+//! ([`crate::copies::private_file`]: mode 0600, through a temporary file beside the destination,
 //! renamed into place when complete). The export is logged as `client.exported` with the code
 //! and counts only.
 
@@ -36,10 +36,10 @@ use zeroize::Zeroizing;
 
 use crate::consent::attachment::Kind;
 use crate::consent::{self, ConsentError};
-use crate::disclosure::share;
+use crate::copies::CopyError;
 use crate::documents::case_study::CaseStudyError;
 use crate::documents::transcript::TranscriptError;
-use crate::retention::copies::CopyError;
+use crate::handover::share;
 use crate::sessions::bookmark::BookmarkError;
 use crate::sessions::recording::RecordError;
 use crate::store::audit::{AuditError, EventKind};

@@ -185,7 +185,7 @@ impl<'a> Table<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::documents::pdf_text::{Op, BODY, SIGNATURE_HEX, SMALL, TITLE};
+    use crate::pdf_text::{Op, BODY, SIGNATURE_HEX, SMALL, TITLE};
 
     #[test]
     fn layout_breaks_pages_and_keeps_text_inside_the_text_area() {

@@ -7,8 +7,8 @@ use zeroize::Zeroizing;
 
 use super::{extension, json_item, Item, SubjectAccessError, Withheld};
 use crate::consent;
+use crate::copies::{self, Copy};
 use crate::disclosure::Recipient;
-use crate::retention::copies::{self, Copy};
 use crate::sessions::bookmark::{self, Bookmark, BookmarkError};
 use crate::sessions::recording::{self, Summary};
 use crate::store::vault::Vault;

@@ -73,8 +73,8 @@ pub(crate) fn wrap_evenly(text: &[u8], font: Font, size: f32, width: f32) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::documents::pdf_text::style::SMALL_SIZE;
-    use crate::documents::pdf_text::{encode_winansi, CONTENT_W, SIGNATURE_HEX};
+    use crate::pdf_text::style::SMALL_SIZE;
+    use crate::pdf_text::{encode_winansi, CONTENT_W, SIGNATURE_HEX};
 
     #[test]
     fn wrapping_respects_width() {
