@@ -67,5 +67,5 @@ pub use sessionvault_testbed::PulseServer;
 pub use setup::{add_course, create_vault};
 pub use wait::{
     give_up, poll, poll_for, try_poll, wait_attr, wait_displayed, wait_for, wait_hidden,
-    wait_screen, wait_text, PATIENCE,
+    wait_saved, wait_screen, wait_text, PATIENCE,
 };

@@ -159,3 +159,26 @@ pub async fn wait_attr(client: &Client, css: &str, name: &str) -> String {
 pub async fn wait_screen(client: &Client, name: &str) {
     wait_displayed(client, &format!("section[data-screen={name}]")).await;
 }
+
+/// Waits until the autosave status at `css` says the latest changes are saved: `data-state`
+/// `saved` and "Saved HH:MM" (not the bare "Saved" shown before any change).
+pub async fn wait_saved(client: &Client, css: &str) {
+    poll(
+        client,
+        &format!("{css} to say saved with a time"),
+        || async {
+            let status = client
+                .find(Locator::Css(css))
+                .await
+                .map_err(|e| e.to_string())?;
+            let state = status.attr("data-state").await.ok().flatten();
+            let words = status.text().await.unwrap_or_default();
+            if state.as_deref() == Some("saved") && words.starts_with("Saved ") {
+                Ok(())
+            } else {
+                Err(format!("{state:?} {words:?}"))
+            }
+        },
+    )
+    .await
+}

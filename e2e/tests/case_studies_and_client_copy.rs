@@ -18,7 +18,8 @@ use serde_json::{json, Value};
 use sessionvault_e2e::{
     add_course, click, count, create_vault, date_in_days, go, grant_consent, invoke, look,
     one_at_a_time, poll, run_program, saved_file, scroll_to, set_checked, text, type_into,
-    wait_displayed, wait_for, wait_screen, wait_text, AppEnv, Client, ConsentSpec, Locator,
+    wait_displayed, wait_for, wait_saved, wait_screen, wait_text, AppEnv, Client, ConsentSpec,
+    Locator,
 };
 
 const COURSE: &str = "Diploma in Therapeutic Counselling";
@@ -47,25 +48,6 @@ async fn value_now(client: &Client, css: &str) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
-}
-
-/// Waits until `#case-saved` says the latest changes are saved ("Saved HH:MM", not the
-/// "Saved" shown before any change).
-async fn wait_case_saved(client: &Client) {
-    poll(client, "#case-saved to say saved with a time", || async {
-        let status = client
-            .find(Locator::Css("#case-saved"))
-            .await
-            .map_err(|e| e.to_string())?;
-        let state = status.attr("data-state").await.ok().flatten();
-        let words = status.text().await.unwrap_or_default();
-        if state.as_deref() == Some("saved") && words.starts_with("Saved ") {
-            Ok(())
-        } else {
-            Err(format!("{state:?} {words:?}"))
-        }
-    })
-    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -189,7 +171,7 @@ async fn the_editor_opens_on_the_organisations_case_study(client: &Client) -> St
 /// Types the text naming Sarah, waits for the autosave and checks the vault kept the text.
 async fn write_the_text_and_wait_for_the_autosave(client: &Client, case_id: &str) {
     type_into(client, "#case-body", BODY).await;
-    wait_case_saved(client).await;
+    wait_saved(client, "#case-saved").await;
     let stored = invoke(client, "case_study_get", json!({ "id": case_id }))
         .await
         .expect("case_study_get");

@@ -4,7 +4,8 @@
 use fantoccini::key::Key;
 use serde_json::json;
 use sessionvault_e2e::{
-    count, invoke, look, parse_clock, poll, text, wait_displayed, wait_for, Client, Locator,
+    count, invoke, look, parse_clock, poll, text, wait_displayed, wait_for, wait_saved, Client,
+    Locator,
 };
 
 use super::keyboard::{alt, chord, focused, tab_to, type_keys, wait_focus, wait_segment_focus};
@@ -137,20 +138,7 @@ pub(super) async fn second_segment_for_the_counsellor(client: &Client) -> Second
 /// Waits for the autosave and checks the vault holds the transcript with its two segments.
 pub(super) async fn autosaved_with_two_segments(client: &Client, recording: &str) {
     // Autosave.
-    poll(client, "#transcript-saved to say saved", || async {
-        let status = client
-            .find(Locator::Css("#transcript-saved"))
-            .await
-            .map_err(|e| e.to_string())?;
-        let state = status.attr("data-state").await.ok().flatten();
-        let words = status.text().await.unwrap_or_default();
-        if state.as_deref() == Some("saved") && words.starts_with("Saved ") {
-            Ok(())
-        } else {
-            Err(format!("{state:?} {words:?}"))
-        }
-    })
-    .await;
+    wait_saved(client, "#transcript-saved").await;
     look(client, "transcribe-editor").await;
     let transcript_id = {
         let list = invoke(
