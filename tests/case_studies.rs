@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use crate::common::{cli, json, new_vault, ok_json, run, AlsaFileInput};
+use crate::common::{cli, json, new_vault, ok_json, record_from_file, run};
 use serde_json::Value;
 
 const SIGNATURE: &str = r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 40"><path d="M5 30 L40 5 L90 35" stroke="black" fill="none"/></svg>"#;
@@ -56,21 +56,6 @@ fn course(dir: &Path) -> String {
         "Diploma",
         "--ends",
         "2099-06-30",
-    ]))["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-fn record(dir: &Path, consent: &str) -> String {
-    let input = AlsaFileInput::new(48_000 * 2);
-    ok_json(input.apply(&mut cli(dir)).args([
-        "--json",
-        "record",
-        "--consent",
-        consent,
-        "--duration",
-        "1s",
     ]))["id"]
         .as_str()
         .unwrap()
@@ -151,7 +136,7 @@ fn the_organisations_case_studies_survive_shreds_and_the_counsellors_go_with_cou
     let c1 = consent(&dir, "C-001", &k, "organisation");
     consent(&dir, "C-002", &k, "coursework");
     consent(&dir, "C-003", &k, "none");
-    let r1 = record(&dir, &c1);
+    let r1 = record_from_file(&dir, &c1, 1);
 
     refuse_case_studies_without_consent(&dir);
     let studies = four_case_studies(&dir, &k);

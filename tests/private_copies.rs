@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use crate::common::{cli, json, new_vault, require_session_bus, run, AlsaFileInput};
+use crate::common::{cli, json, new_vault, record_from_file, require_session_bus, run};
 use serde_json::Value;
 use sessionvault_core::clock::SystemClock;
 use sessionvault_core::store::vault::Vault;
@@ -53,20 +53,6 @@ struct Fixture {
     certificate: String,
 }
 
-fn record(dir: &Path, consent: &str) -> String {
-    let input = AlsaFileInput::new(48_000 * 2);
-    let (out, stdout, stderr) = run(input.apply(&mut cli(dir)).args([
-        "--json",
-        "record",
-        "--consent",
-        consent,
-        "--duration",
-        "1s",
-    ]));
-    assert!(out.status.success(), "{stderr}");
-    json(&stdout)["id"].as_str().unwrap().to_owned()
-}
-
 impl Fixture {
     fn new() -> Fixture {
         let (tmp, dir, _) = new_vault();
@@ -77,10 +63,10 @@ impl Fixture {
         )
         .unwrap();
         let consent = grant_on_a_course(&dir, &signature);
-        let recording = record(&dir, &consent);
+        let recording = record_from_file(&dir, &consent, 1);
         let transcript = transcribe_at_length(&dir, &recording);
         let case_study = write_a_long_case_study(&dir, tmp.path());
-        let shredded = record(&dir, &consent);
+        let shredded = record_from_file(&dir, &consent, 1);
         let certificate = ok(&dir, &["shred", "recording", &shredded, "--yes"])["certificate"]
             ["certificate"]["id"]
             .as_str()

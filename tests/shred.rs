@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
-use crate::common::{cli, files_under, json, new_vault, ok_json, run, AlsaFileInput};
+use crate::common::{cli, files_under, json, new_vault, ok_json, record_from_file, run};
 use sessionvault_core::clock::FixedClock;
 use sessionvault_core::retention::shred::{self, ShredError, Target};
 use sessionvault_core::store::vault::Vault;
@@ -49,22 +49,6 @@ fn consent(dir: &Path, client: &str, course: Option<&str>, destroy_by: &str) -> 
 
 fn course(dir: &Path, name: &str, ends: &str) -> String {
     ok_json(cli(dir).args(["--json", "course", "add", "--name", name, "--ends", ends]))["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-/// A one-second recording under `consent`; its id.
-fn record(dir: &Path, consent: &str) -> String {
-    let input = AlsaFileInput::new(48_000 * 2);
-    ok_json(input.apply(&mut cli(dir)).args([
-        "--json",
-        "record",
-        "--consent",
-        consent,
-        "--duration",
-        "1s",
-    ]))["id"]
         .as_str()
         .unwrap()
         .to_owned()
@@ -146,9 +130,9 @@ fn record_on_two_courses(dir: &Path, tmp: &Path) -> TwoCourses {
     let course_b = course(dir, "Certificate in skills", "2099-06-30");
     let consent_a = consent(dir, "C-101", Some(&course_a), "");
     let consent_b = consent(dir, "C-202", Some(&course_b), "");
-    let a1 = record(dir, &consent_a);
-    let a2 = record(dir, &consent_a);
-    let b1 = record(dir, &consent_b);
+    let a1 = record_from_file(dir, &consent_a, 1);
+    let a2 = record_from_file(dir, &consent_a, 1);
+    let b1 = record_from_file(dir, &consent_b, 1);
     ok_json(cli(dir).args([
         "--json", "bookmark", "add", &a1, "--at", "0.5", "--note", "x",
     ]));
@@ -350,9 +334,9 @@ fn withdrawing_consent_offers_the_cascade_and_with_yes_destroys_exactly_its_mate
     let course_a = course(&dir, "Diploma", "2099-06-30");
     let withdrawn = consent(&dir, "C-301", Some(&course_a), "");
     let other = consent(&dir, "C-302", Some(&course_a), "");
-    let w1 = record(&dir, &withdrawn);
-    let w2 = record(&dir, &withdrawn);
-    let o1 = record(&dir, &other);
+    let w1 = record_from_file(&dir, &withdrawn, 1);
+    let w2 = record_from_file(&dir, &withdrawn, 1);
+    let o1 = record_from_file(&dir, &other, 1);
 
     let result = ok_json(cli(&dir).args([
         "--json",
@@ -379,7 +363,7 @@ fn withdrawing_consent_offers_the_cascade_and_with_yes_destroys_exactly_its_mate
     // Without --yes the cascade is shown, not run; `shred consent` runs it.
     let (_tmp2, dir2, _) = new_vault();
     let c = consent(&dir2, "C-303", None, "2099-01-01");
-    let r = record(&dir2, &c);
+    let r = record_from_file(&dir2, &c, 1);
     let result = ok_json(cli(&dir2).args(["--json", "consent", "withdraw", &c, "--reason", "x"]));
     assert!(result["shredded"].is_null());
     assert_eq!(result["to_destroy"]["items"][0]["recording_id"], r.as_str());
@@ -396,8 +380,8 @@ fn withdrawing_consent_offers_the_cascade_and_with_yes_destroys_exactly_its_mate
 fn a_failure_halfway_is_reported_truthfully_and_a_rerun_finishes_the_job() {
     let (_tmp, dir, vault_id) = new_vault();
     let c = consent(&dir, "C-401", None, "2099-01-01");
-    let first = record(&dir, &c);
-    let second = record(&dir, &c);
+    let first = record_from_file(&dir, &c, 1);
+    let second = record_from_file(&dir, &c, 1);
     let mut vault = Vault::open(&dir, Arc::new(sessionvault_core::clock::SystemClock)).unwrap();
     let target = Target::Client("C-401".to_owned());
     let order: Vec<String> = shred::preview(&vault, &target)
@@ -471,8 +455,8 @@ fn due_names_what_is_due_and_why_by_the_vaults_clock() {
     let ending = course(&dir, "Ends soon", "2026-12-31");
     let on_course = consent(&dir, "C-501", Some(&ending), "");
     let dated = consent(&dir, "C-502", None, "2027-03-01");
-    let course_recording = record(&dir, &on_course);
-    let dated_recording = record(&dir, &dated);
+    let course_recording = record_from_file(&dir, &on_course, 1);
+    let dated_recording = record_from_file(&dir, &dated, 1);
     let at = |date: &str| {
         let when = time::OffsetDateTime::parse(
             &format!("{date}T12:00:00Z"),

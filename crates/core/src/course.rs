@@ -9,7 +9,6 @@ use time::Date;
 use uuid::Uuid;
 
 use crate::store::audit::EventKind;
-use crate::store::db::DbError;
 use crate::store::vault::{Vault, VaultError};
 
 /// The longest course name accepted.
@@ -59,11 +58,7 @@ impl crate::ErrorCode for CourseError {
     }
 }
 
-impl From<rusqlite::Error> for CourseError {
-    fn from(e: rusqlite::Error) -> Self {
-        CourseError::Vault(DbError::from(e).into())
-    }
-}
+crate::store::vault::vault_variant_from!(CourseError: rusqlite::Error);
 
 /// Formats a date as YYYY-MM-DD.
 pub fn format_date(date: Date) -> String {

@@ -27,6 +27,7 @@
 //! - [`status`]: the status report shown by `status` and the window.
 //! - [`clock`]: where the time comes from.
 //! - [`timecode`]: the one grammar of times and durations (`90`, `2s`, `25m`, `1:02:03.5`).
+//! - [`written`]: the check of text a counsellor writes (a note, a segment, a title).
 //! - [`hardening`]: the process itself: core dumps off at start.
 //! - [`ErrorCode`]: the stable code every error of the core names its kind by.
 
@@ -63,5 +64,6 @@ pub mod settings;
 pub mod status;
 pub mod store;
 pub mod timecode;
+pub mod written;
 
 pub use error_code::ErrorCode;

@@ -83,17 +83,7 @@ impl crate::ErrorCode for SettingsError {
     }
 }
 
-impl From<rusqlite::Error> for SettingsError {
-    fn from(e: rusqlite::Error) -> Self {
-        SettingsError::Vault(DbError::from(e).into())
-    }
-}
-
-impl From<DbError> for SettingsError {
-    fn from(e: DbError) -> Self {
-        SettingsError::Vault(e.into())
-    }
-}
+crate::store::vault::vault_variant_from!(SettingsError: rusqlite::Error, DbError);
 
 impl From<crate::store::audit::AuditError> for SettingsError {
     fn from(e: crate::store::audit::AuditError) -> Self {

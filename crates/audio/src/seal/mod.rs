@@ -322,10 +322,10 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_flipped_byte_is_an_integrity_error_never_wrong_audio() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("r.age");
+    /// 200,000 mono frames (given back) sealed in `dir`, with one bit flipped halfway through
+    /// the file.
+    fn sealed_with_a_flipped_byte(dir: &Path) -> (std::path::PathBuf, RecordingKey, Vec<i16>) {
+        let path = dir.join("r.age");
         let key = RecordingKey::generate();
         let format = Format {
             sample_rate: 48_000,
@@ -337,6 +337,13 @@ mod tests {
         let at = bytes.len() / 2;
         bytes[at] ^= 0x01;
         std::fs::write(&path, &bytes).unwrap();
+        (path, key, data)
+    }
+
+    #[test]
+    fn a_flipped_byte_is_an_integrity_error_never_wrong_audio() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, key, data) = sealed_with_a_flipped_byte(dir.path());
         let audio = SealedAudio::open(&path, &key).unwrap();
         let mut reader = hound::WavReader::new(audio).unwrap();
         let mut read = Vec::new();
@@ -392,18 +399,7 @@ mod tests {
     #[test]
     fn a_flipped_byte_stops_frame_reads_at_its_chunk() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("r.age");
-        let key = RecordingKey::generate();
-        let format = Format {
-            sample_rate: 48_000,
-            channels: 1,
-        };
-        let data = samples(200_000, 1);
-        write(&path, &key, format, &data);
-        let mut bytes = std::fs::read(&path).unwrap();
-        let at = bytes.len() / 2;
-        bytes[at] ^= 0x01;
-        std::fs::write(&path, &bytes).unwrap();
+        let (path, key, data) = sealed_with_a_flipped_byte(dir.path());
         let mut audio = SealedAudio::open(&path, &key).unwrap();
         // Before the damage: exact. At it: an integrity error, and the buffer holds no audio.
         let mut out = vec![0i16; 4096];

@@ -64,20 +64,10 @@ impl crate::ErrorCode for ConsentError {
     }
 }
 
-impl From<rusqlite::Error> for ConsentError {
-    fn from(e: rusqlite::Error) -> Self {
-        ConsentError::Vault(DbError::from(e).into())
-    }
-}
+crate::store::vault::vault_variant_from!(ConsentError: rusqlite::Error, DbError);
 
 impl From<crate::store::audit::AuditError> for ConsentError {
     fn from(e: crate::store::audit::AuditError) -> Self {
-        ConsentError::Vault(e.into())
-    }
-}
-
-impl From<DbError> for ConsentError {
-    fn from(e: DbError) -> Self {
         ConsentError::Vault(e.into())
     }
 }

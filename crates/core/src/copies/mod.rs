@@ -93,23 +93,7 @@ impl crate::ErrorCode for CopyError {
     }
 }
 
-impl From<rusqlite::Error> for CopyError {
-    fn from(e: rusqlite::Error) -> Self {
-        CopyError::Vault(DbError::from(e).into())
-    }
-}
-
-impl From<DbError> for CopyError {
-    fn from(e: DbError) -> Self {
-        CopyError::Vault(e.into())
-    }
-}
-
-impl From<AuditError> for CopyError {
-    fn from(e: AuditError) -> Self {
-        CopyError::Vault(e.into())
-    }
-}
+crate::store::vault::vault_variant_from!(CopyError: rusqlite::Error, DbError, AuditError);
 
 /// The columns [`row`] reads, in its order.
 pub(crate) const COLUMNS: &str = "id, recording_id, kind, made_at, location, sha256, role, \

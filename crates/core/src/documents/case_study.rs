@@ -38,10 +38,10 @@ use crate::documents::transcript::anonymise::{self, Leftover, Rule, RuleProblem}
 use crate::documents::transcript::export::{
     Block, Document, Exported, Format, Section, UnknownFormat, WriteError,
 };
-use crate::documents::transcript::{check_text, TextProblem};
 use crate::store::audit::{AuditError, EventKind};
 use crate::store::db::DbError;
 use crate::store::vault::{Vault, VaultError};
+use crate::written::{check_text, TextProblem};
 
 mod document;
 mod edit;
@@ -243,23 +243,7 @@ impl From<DisclosureError> for CaseStudyError {
     }
 }
 
-impl From<rusqlite::Error> for CaseStudyError {
-    fn from(e: rusqlite::Error) -> Self {
-        CaseStudyError::Vault(DbError::from(e).into())
-    }
-}
-
-impl From<DbError> for CaseStudyError {
-    fn from(e: DbError) -> Self {
-        CaseStudyError::Vault(e.into())
-    }
-}
-
-impl From<AuditError> for CaseStudyError {
-    fn from(e: AuditError) -> Self {
-        CaseStudyError::Vault(e.into())
-    }
-}
+crate::store::vault::vault_variant_from!(CaseStudyError: rusqlite::Error, DbError, AuditError);
 
 impl From<WriteError> for CaseStudyError {
     fn from(e: WriteError) -> Self {
@@ -278,17 +262,7 @@ impl From<WriteError> for CaseStudyError {
 }
 
 fn text_problem(what: &str, max: usize) -> impl Fn(TextProblem) -> CaseStudyError + '_ {
-    move |p| {
-        CaseStudyError::Invalid(match p {
-            TextProblem::Empty => format!("the {what} is empty"),
-            TextProblem::TooLong(n) => {
-                format!("the {what} has {n} characters: at most {max} are kept")
-            }
-            TextProblem::ControlCharacter => format!(
-                "the {what} holds control characters: only text, line breaks and tabs are kept"
-            ),
-        })
-    }
+    move |p| CaseStudyError::Invalid(p.describe(what, max, None))
 }
 
 /// Checks client codes: 1 to [`MAX_CLIENTS`], each a client code; returns them sorted and

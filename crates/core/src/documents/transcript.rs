@@ -26,6 +26,7 @@ pub mod export;
 mod open;
 mod text;
 
+pub use crate::written::{check_text, TextProblem};
 pub(crate) use document::long_date;
 pub use document::{check_anonymisation, export, range_line};
 pub use edit::{
@@ -34,7 +35,7 @@ pub use edit::{
 };
 use open::now_text;
 pub use open::{create, get, get_for, ids_for_client, list};
-pub use text::{check_speakers, check_text, format_clock, format_stamp, parse_speakers};
+pub use text::{check_speakers, format_clock, format_stamp, parse_speakers};
 
 use std::path::Path;
 use std::time::Duration;
@@ -203,17 +204,6 @@ pub struct NewSegment<'a> {
     pub text: &'a str,
 }
 
-/// What is wrong with a piece of text. No variant holds the text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TextProblem {
-    /// Nothing but white space.
-    Empty,
-    /// Longer than allowed (the count is given).
-    TooLong(usize),
-    /// Holds a control character other than a line break or a tab.
-    ControlCharacter,
-}
-
 /// What went wrong with a transcript. No message holds a transcript's text or an original
 /// of its anonymisation list.
 #[derive(Debug, thiserror::Error)]
@@ -265,7 +255,7 @@ pub enum TranscriptError {
     #[error("the speaker label {0:?} is still used by segments: change them first")]
     SpeakerInUse(String),
     /// A segment's text is empty, too long or holds control characters.
-    #[error("{}", describe_text(*.0))]
+    #[error("{}", .0.describe("text", MAX_SEGMENT_CHARS, Some("write what was said")))]
     InvalidText(TextProblem),
     /// Too many segments.
     #[error("a transcript holds at most {MAX_SEGMENTS} segments")]
@@ -297,18 +287,6 @@ pub enum TranscriptError {
     /// A vault or database problem.
     #[error(transparent)]
     Vault(#[from] VaultError),
-}
-
-fn describe_text(problem: TextProblem) -> String {
-    match problem {
-        TextProblem::Empty => "the text is empty: write what was said".to_owned(),
-        TextProblem::TooLong(chars) => {
-            format!("the text has {chars} characters: at most {MAX_SEGMENT_CHARS} are kept")
-        }
-        TextProblem::ControlCharacter => {
-            "the text holds control characters: only text, line breaks and tabs are kept".to_owned()
-        }
-    }
 }
 
 impl crate::ErrorCode for TranscriptError {
@@ -357,23 +335,7 @@ impl From<DisclosureError> for TranscriptError {
     }
 }
 
-impl From<rusqlite::Error> for TranscriptError {
-    fn from(e: rusqlite::Error) -> Self {
-        TranscriptError::Vault(DbError::from(e).into())
-    }
-}
-
-impl From<DbError> for TranscriptError {
-    fn from(e: DbError) -> Self {
-        TranscriptError::Vault(e.into())
-    }
-}
-
-impl From<AuditError> for TranscriptError {
-    fn from(e: AuditError) -> Self {
-        TranscriptError::Vault(e.into())
-    }
-}
+crate::store::vault::vault_variant_from!(TranscriptError: rusqlite::Error, DbError, AuditError);
 
 impl From<crate::sessions::bookmark::BookmarkError> for TranscriptError {
     fn from(e: crate::sessions::bookmark::BookmarkError) -> Self {
@@ -424,15 +386,6 @@ mod tests {
 
     #[test]
     fn text_is_checked_without_echoing_it() {
-        assert_eq!(
-            check_text("  hello\n there ", 100).unwrap(),
-            "hello\n there"
-        );
-        assert_eq!(check_text(" ", 100), Err(TextProblem::Empty));
-        assert_eq!(
-            check_text("a\u{7}", 100),
-            Err(TextProblem::ControlCharacter)
-        );
         assert_eq!(check_text("secret", 3), Err(TextProblem::TooLong(6)));
         let e = TranscriptError::InvalidText(TextProblem::TooLong(6));
         assert!(!e.to_string().contains("secret"));

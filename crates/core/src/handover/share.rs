@@ -200,23 +200,7 @@ impl From<SealError> for ShareError {
     }
 }
 
-impl From<DbError> for ShareError {
-    fn from(e: DbError) -> Self {
-        ShareError::Vault(e.into())
-    }
-}
-
-impl From<rusqlite::Error> for ShareError {
-    fn from(e: rusqlite::Error) -> Self {
-        ShareError::Vault(DbError::from(e).into())
-    }
-}
-
-impl From<AuditError> for ShareError {
-    fn from(e: AuditError) -> Self {
-        ShareError::Vault(e.into())
-    }
-}
+crate::store::vault::vault_variant_from!(ShareError: DbError, rusqlite::Error, AuditError);
 
 /// What a share wrote.
 #[derive(Debug, Clone, serde::Serialize)]

@@ -323,11 +323,7 @@ impl ErrorCode for CertificateError {
     }
 }
 
-impl From<rusqlite::Error> for CertificateError {
-    fn from(e: rusqlite::Error) -> Self {
-        CertificateError::Vault(crate::store::db::DbError::from(e).into())
-    }
-}
+crate::store::vault::vault_variant_from!(CertificateError: rusqlite::Error);
 
 /// The body of a new certificate: the exact text its signature is to cover, and to be kept
 /// beside it.

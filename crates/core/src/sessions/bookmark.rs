@@ -23,6 +23,7 @@ use crate::store::audit::{AuditError, EventKind};
 use crate::store::db::DbError;
 use crate::store::vault::{Vault, VaultError};
 use crate::timecode::{self, frame_at, time_of, TimeError};
+use crate::written::{check_text, TextProblem};
 
 /// The longest note accepted, in characters (after trimming).
 pub const MAX_NOTE_CHARS: usize = 2000;
@@ -75,17 +76,6 @@ impl std::fmt::Debug for Bookmark {
     }
 }
 
-/// What is wrong with a note. No variant holds the note's text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NoteProblem {
-    /// Nothing but white space.
-    Empty,
-    /// Longer than [`MAX_NOTE_CHARS`] characters (the count is given).
-    TooLong(usize),
-    /// Holds a control character other than a line break or a tab.
-    ControlCharacter,
-}
-
 /// What went wrong with a bookmark. No message ever holds a note's text.
 #[derive(Debug, thiserror::Error)]
 pub enum BookmarkError {
@@ -112,8 +102,8 @@ pub enum BookmarkError {
         length: String,
     },
     /// The note is empty, too long or holds control characters.
-    #[error("{}", describe_note(*.0))]
-    InvalidNote(NoteProblem),
+    #[error("{}", .0.describe("note", MAX_NOTE_CHARS, Some("write what the bookmark is for")))]
+    InvalidNote(TextProblem),
     /// Looking up the recording failed for another reason than its absence.
     #[error(transparent)]
     Recording(RecordError),
@@ -124,18 +114,6 @@ pub enum BookmarkError {
     /// A vault or database problem.
     #[error(transparent)]
     Vault(#[from] VaultError),
-}
-
-fn describe_note(problem: NoteProblem) -> String {
-    match problem {
-        NoteProblem::Empty => "the note is empty: write what the bookmark is for".to_owned(),
-        NoteProblem::TooLong(chars) => {
-            format!("the note has {chars} characters: at most {MAX_NOTE_CHARS} are kept")
-        }
-        NoteProblem::ControlCharacter => {
-            "the note holds control characters: only text, line breaks and tabs are kept".to_owned()
-        }
-    }
 }
 
 impl crate::ErrorCode for BookmarkError {
@@ -176,23 +154,7 @@ impl From<DisclosureError> for BookmarkError {
     }
 }
 
-impl From<rusqlite::Error> for BookmarkError {
-    fn from(e: rusqlite::Error) -> Self {
-        BookmarkError::Vault(DbError::from(e).into())
-    }
-}
-
-impl From<DbError> for BookmarkError {
-    fn from(e: DbError) -> Self {
-        BookmarkError::Vault(e.into())
-    }
-}
-
-impl From<AuditError> for BookmarkError {
-    fn from(e: AuditError) -> Self {
-        BookmarkError::Vault(e.into())
-    }
-}
+crate::store::vault::vault_variant_from!(BookmarkError: rusqlite::Error, DbError, AuditError);
 
 /// Reads a time position in the grammar of [`crate::timecode`]: `90`, `90.5`, `2s`, `25m`,
 /// `1h`, `1:30` or `1:02:03.5`.
@@ -212,21 +174,7 @@ pub use crate::timecode::format as format_time;
 /// [`MAX_NOTE_CHARS`] characters, or holds a control character other than a line break or a
 /// tab.
 pub fn validate_note(note: &str) -> Result<&str, BookmarkError> {
-    let note = note.trim();
-    if note.is_empty() {
-        return Err(BookmarkError::InvalidNote(NoteProblem::Empty));
-    }
-    let chars = note.chars().count();
-    if chars > MAX_NOTE_CHARS {
-        return Err(BookmarkError::InvalidNote(NoteProblem::TooLong(chars)));
-    }
-    if note
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        return Err(BookmarkError::InvalidNote(NoteProblem::ControlCharacter));
-    }
-    Ok(note)
+    check_text(note, MAX_NOTE_CHARS).map_err(BookmarkError::InvalidNote)
 }
 
 /// The recording a bookmark may be placed on or read from, for `recipient`: it is finished

@@ -172,11 +172,7 @@ impl From<PlaybackError> for PlayError {
     }
 }
 
-impl From<crate::store::db::DbError> for PlayError {
-    fn from(e: crate::store::db::DbError) -> Self {
-        PlayError::Vault(e.into())
-    }
-}
+crate::store::vault::vault_variant_from!(PlayError: crate::store::db::DbError);
 
 impl From<crate::store::audit::AuditError> for PlayError {
     fn from(e: crate::store::audit::AuditError) -> Self {

@@ -117,20 +117,10 @@ impl From<DisclosureError> for RecordError {
     }
 }
 
-impl From<rusqlite::Error> for RecordError {
-    fn from(e: rusqlite::Error) -> Self {
-        RecordError::Vault(DbError::from(e).into())
-    }
-}
+crate::store::vault::vault_variant_from!(RecordError: rusqlite::Error, DbError);
 
 impl From<crate::store::audit::AuditError> for RecordError {
     fn from(e: crate::store::audit::AuditError) -> Self {
-        RecordError::Vault(e.into())
-    }
-}
-
-impl From<DbError> for RecordError {
-    fn from(e: DbError) -> Self {
         RecordError::Vault(e.into())
     }
 }

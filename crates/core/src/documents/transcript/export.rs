@@ -129,21 +129,8 @@ pub(crate) enum WriteError {
     Vault(VaultError),
 }
 
-impl From<rusqlite::Error> for WriteError {
-    fn from(e: rusqlite::Error) -> Self {
-        WriteError::Vault(DbError::from(e).into())
-    }
-}
-impl From<DbError> for WriteError {
-    fn from(e: DbError) -> Self {
-        WriteError::Vault(e.into())
-    }
-}
-impl From<AuditError> for WriteError {
-    fn from(e: AuditError) -> Self {
-        WriteError::Vault(e.into())
-    }
-}
+crate::store::vault::vault_variant_from!(WriteError: rusqlite::Error, DbError, AuditError);
+
 impl From<VaultError> for WriteError {
     fn from(e: VaultError) -> Self {
         WriteError::Vault(e)

@@ -1,5 +1,4 @@
-//! The small grammars of a transcript: times as exports print them, texts as they are
-//! checked, and the speaker key.
+//! The small grammars of a transcript: times as exports print them, and the speaker key.
 
 use super::*;
 
@@ -18,28 +17,6 @@ pub fn format_stamp(at: Duration) -> String {
 pub fn format_clock(at: Duration) -> String {
     let s = at.as_secs();
     format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
-}
-
-/// Checks a piece of text (a segment's words, a case study's body) and returns it trimmed.
-///
-/// Errors: [`TextProblem`] when it is empty, longer than `max` characters, or holds control
-/// characters other than line breaks and tabs.
-pub fn check_text(text: &str, max: usize) -> Result<&str, TextProblem> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(TextProblem::Empty);
-    }
-    let chars = text.chars().count();
-    if chars > max {
-        return Err(TextProblem::TooLong(chars));
-    }
-    if text
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        return Err(TextProblem::ControlCharacter);
-    }
-    Ok(text)
 }
 
 /// Reads a speaker key written `LABEL=Meaning,LABEL=Meaning` (e.g. `T:=Counsellor,C:=Client`)

@@ -110,23 +110,7 @@ impl crate::ErrorCode for SubjectAccessError {
     }
 }
 
-impl From<AuditError> for SubjectAccessError {
-    fn from(e: AuditError) -> Self {
-        SubjectAccessError::Vault(e.into())
-    }
-}
-
-impl From<DbError> for SubjectAccessError {
-    fn from(e: DbError) -> Self {
-        SubjectAccessError::Vault(e.into())
-    }
-}
-
-impl From<rusqlite::Error> for SubjectAccessError {
-    fn from(e: rusqlite::Error) -> Self {
-        SubjectAccessError::Vault(DbError::from(e).into())
-    }
-}
+crate::store::vault::vault_variant_from!(SubjectAccessError: AuditError, DbError, rusqlite::Error);
 
 impl From<serde_json::Error> for SubjectAccessError {
     fn from(e: serde_json::Error) -> Self {

@@ -182,17 +182,7 @@ impl ErrorCode for ShredError {
     }
 }
 
-impl From<rusqlite::Error> for ShredError {
-    fn from(e: rusqlite::Error) -> Self {
-        ShredError::Vault(crate::store::db::DbError::from(e).into())
-    }
-}
-
-impl From<crate::store::db::DbError> for ShredError {
-    fn from(e: crate::store::db::DbError) -> Self {
-        ShredError::Vault(e.into())
-    }
-}
+crate::store::vault::vault_variant_from!(ShredError: rusqlite::Error, crate::store::db::DbError);
 
 impl From<crate::store::audit::AuditError> for ShredError {
     fn from(e: crate::store::audit::AuditError) -> Self {

@@ -58,10 +58,10 @@ fn notes_are_trimmed_and_checked_without_echoing_them() {
     let longest = "é".repeat(MAX_NOTE_CHARS);
     assert_eq!(validate_note(&longest).unwrap(), longest);
     for (note, problem) in [
-        ("", NoteProblem::Empty),
-        (" \n\t ", NoteProblem::Empty),
-        ("bell\u{7}", NoteProblem::ControlCharacter),
-        ("esc \u{1b}[2J", NoteProblem::ControlCharacter),
+        ("", TextProblem::Empty),
+        (" \n\t ", TextProblem::Empty),
+        ("bell\u{7}", TextProblem::ControlCharacter),
+        ("esc \u{1b}[2J", TextProblem::ControlCharacter),
     ] {
         let e = validate_note(note).unwrap_err();
         assert!(
@@ -74,7 +74,7 @@ fn notes_are_trimmed_and_checked_without_echoing_them() {
     let e = validate_note(&secret).unwrap_err();
     assert!(matches!(
         e,
-        BookmarkError::InvalidNote(NoteProblem::TooLong(2011))
+        BookmarkError::InvalidNote(TextProblem::TooLong(2011))
     ));
     assert!(!e.to_string().contains("secretword"));
     assert!(!format!("{e:?}").contains("secretword"));

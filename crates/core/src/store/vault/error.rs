@@ -64,6 +64,26 @@ pub enum VaultError {
     },
 }
 
+impl From<rusqlite::Error> for VaultError {
+    fn from(e: rusqlite::Error) -> Self {
+        VaultError::Database(DbError::from(e))
+    }
+}
+
+/// Lets `?` turn what the store fails with (SQLite's errors, the database layer's, the audit
+/// log's) into the `Vault` variant of a higher layer's error, as [`VaultError`] says it:
+/// `vault_variant_from!(ShareError: DbError, rusqlite::Error, AuditError);`.
+macro_rules! vault_variant_from {
+    ($error:ty: $($from:ty),+ $(,)?) => {$(
+        impl From<$from> for $error {
+            fn from(e: $from) -> Self {
+                Self::Vault($crate::store::vault::VaultError::from(e))
+            }
+        }
+    )+};
+}
+pub(crate) use vault_variant_from;
+
 impl VaultError {
     pub(super) fn io(
         action: &'static str,

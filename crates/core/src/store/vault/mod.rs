@@ -31,6 +31,7 @@ use crate::store::keys::{KeyError, KeyName, VaultKeys};
 mod error;
 mod rekey;
 use crate::store::signing::{PublicKey, Signer};
+pub(crate) use error::vault_variant_from;
 pub use error::VaultError;
 pub(crate) use rekey::Rekeyed;
 
