@@ -3,15 +3,14 @@
 
 use std::path::Path;
 
-use serde_json::json;
 use sessionvault_core::documents::case_study::{self, CaseStudyError, NewCaseStudy, Owner};
 use sessionvault_core::documents::transcript::anonymise;
 use sessionvault_core::documents::transcript::export::Format;
 use sessionvault_core::store::vault::Vault;
 
 use super::context::Context;
-use super::leftovers::{refused_leftovers, warn_leftovers};
-use super::output::{print_json, print_result};
+use super::leftovers::{print_exported, print_rules, refusal};
+use super::output::print_result;
 use super::Failure;
 use crate::args::case_study::CaseStudyCommand;
 use crate::input::{self, Text};
@@ -131,21 +130,17 @@ fn create(
         body: &body,
     };
     let created = case_study::create(vault, &new)?;
-    if context.json {
-        print_json(&created);
-    } else {
+    print_result(context.json, &created, |created| {
         println!("{}", created.id);
-    }
+    });
     Ok(())
 }
 
 /// Lists the case studies (a title withheld says why).
 fn list(context: &Context, vault: &Vault) -> Result<(), Failure> {
     let all = case_study::list(vault)?;
-    if context.json {
-        print_json(&all);
-    } else {
-        for s in &all {
+    print_result(context.json, &all, |all| {
+        for s in all {
             println!(
                 "{}  {:<12} {:<5} {}  {}",
                 s.id,
@@ -163,7 +158,7 @@ fn list(context: &Context, vault: &Vault) -> Result<(), Failure> {
                 }
             );
         }
-    }
+    });
     Ok(())
 }
 
@@ -193,11 +188,9 @@ fn edit(
         body.as_deref(),
         clients.as_deref(),
     )?;
-    if context.json {
-        print_json(&s);
-    } else {
+    print_result(context.json, &s, |s| {
         println!("Case study {} changed.", s.id);
-    }
+    });
     Ok(())
 }
 
@@ -211,43 +204,25 @@ fn set_anonymisation(
     let rules = anonymise::parse_rules(&input::rules(replace)?)?;
     let s = case_study::set_anonymisation(vault, id, rules)?;
     let leftovers = case_study::check_anonymisation(vault, &s.id)?;
-    warn_leftovers(&leftovers);
-    if context.json {
-        print_json(&json!({
-            "id": s.id,
-            "rules": s.anonymisation.len(),
-            "leftovers": leftovers,
-        }));
-    } else {
-        println!(
-            "Case study {} has {} anonymisation rule(s).",
-            s.id,
-            s.anonymisation.len()
-        );
-    }
+    print_rules(
+        context.json,
+        "Case study",
+        &s.id,
+        s.anonymisation.len(),
+        &leftovers,
+    );
     Ok(())
 }
 
 /// Marks the organisation's case study final; refused while the anonymisation misses something.
 fn mark_final(context: &Context, vault: &mut Vault, id: &str) -> Result<(), Failure> {
-    match case_study::mark_final(vault, id) {
-        Ok(s) => {
-            if context.json {
-                print_json(&s);
-            } else {
-                println!(
-                    "Case study {} is final: a permanent record of the service, never edited \
-                     again.",
-                    s.id
-                );
-            }
-        }
-        Err(CaseStudyError::NotAnonymised(left)) => {
-            let failure = CaseStudyError::NotAnonymised(left.clone()).into();
-            return Err(refused_leftovers(context.json, failure, &left));
-        }
-        Err(e) => return Err(e.into()),
-    }
+    let s = case_study::mark_final(vault, id).map_err(|e| refusal(context.json, e))?;
+    print_result(context.json, &s, |s| {
+        println!(
+            "Case study {} is final: a permanent record of the service, never edited again.",
+            s.id
+        )
+    });
     Ok(())
 }
 
@@ -260,22 +235,7 @@ fn export(
     out: &Path,
 ) -> Result<(), Failure> {
     let format: Format = format.parse().map_err(CaseStudyError::from)?;
-    match case_study::export(vault, id, format, out) {
-        Ok(done) => {
-            if context.json {
-                print_json(&done);
-            } else {
-                println!(
-                    "Wrote {} ({} bytes). It is logged as an outstanding copy.",
-                    done.path, done.bytes
-                );
-            }
-        }
-        Err(CaseStudyError::NotAnonymised(left)) => {
-            let failure = CaseStudyError::NotAnonymised(left.clone()).into();
-            return Err(refused_leftovers(context.json, failure, &left));
-        }
-        Err(e) => return Err(e.into()),
-    }
+    let done = case_study::export(vault, id, format, out).map_err(|e| refusal(context.json, e))?;
+    print_exported(context.json, &done, None);
     Ok(())
 }

@@ -3,16 +3,15 @@
 
 use std::path::Path;
 
-use serde_json::json;
 use sessionvault_core::documents::transcript::anonymise;
 use sessionvault_core::documents::transcript::export::Format;
-use sessionvault_core::documents::transcript::{self, NewSegment, TranscriptError};
+use sessionvault_core::documents::transcript::{self, NewSegment};
 use sessionvault_core::store::vault::Vault;
 use sessionvault_core::timecode;
 
 use super::context::Context;
-use super::leftovers::{refused_leftovers, warn_leftovers};
-use super::output::{print_json, print_result};
+use super::leftovers::{print_exported, print_rules, refusal};
+use super::output::print_result;
 use super::Failure;
 use crate::args::transcript::TranscriptCommand;
 use crate::input::{self, Text};
@@ -115,27 +114,23 @@ fn create(
     let until = until.map(time).transpose()?;
     let speakers = speakers.map(transcript::parse_speakers).transpose()?;
     let t = transcript::create(vault, recording, from, until, speakers)?;
-    if context.json {
-        print_json(&t);
-    } else {
+    print_result(context.json, &t, |t| {
         println!("{}", t.id);
-    }
+    });
     Ok(())
 }
 
 /// Lists a recording's transcripts.
 fn list(context: &Context, vault: &Vault, recording: &str) -> Result<(), Failure> {
     let list = transcript::list(vault, recording)?;
-    if context.json {
-        print_json(&list);
-    } else {
-        for t in &list {
+    print_result(context.json, &list, |list| {
+        for t in list {
             println!(
                 "{}  {:>9.1}-{:.1} s  {} segment(s)  changed {}",
                 t.id, t.from_seconds, t.until_seconds, t.segments, t.updated_at
             );
         }
-    }
+    });
     Ok(())
 }
 
@@ -163,11 +158,9 @@ fn add_segment(
         text: &text,
     };
     let added = transcript::add_segment(vault, id, &segment)?;
-    if context.json {
-        print_json(&added);
-    } else {
+    print_result(context.json, &added, |added| {
         println!("{}", added.id);
-    }
+    });
     Ok(())
 }
 
@@ -184,22 +177,18 @@ fn edit_segment(
     let text = input::read_opt(text, "--text")?;
     let text = text.as_deref().map(String::as_str);
     let edited = transcript::edit_segment(vault, id, at, speaker, text)?;
-    if context.json {
-        print_json(&edited);
-    } else {
+    print_result(context.json, &edited, |edited| {
         println!("Segment {} changed: it is at [{}].", edited.id, edited.at);
-    }
+    });
     Ok(())
 }
 
 /// Removes a segment.
 fn remove_segment(context: &Context, vault: &mut Vault, id: &str) -> Result<(), Failure> {
     let removed = transcript::remove_segment(vault, id)?;
-    if context.json {
-        print_json(&removed);
-    } else {
+    print_result(context.json, &removed, |removed| {
         println!("Segment {} removed.", removed.id);
-    }
+    });
     Ok(())
 }
 
@@ -212,11 +201,9 @@ fn set_speakers(
 ) -> Result<(), Failure> {
     let key = transcript::parse_speakers(speakers)?;
     let t = transcript::set_speakers(vault, id, key)?;
-    if context.json {
-        print_json(&t);
-    } else {
+    print_result(context.json, &t, |t| {
         println!("Speaker key of transcript {} set.", t.id);
-    }
+    });
     Ok(())
 }
 
@@ -235,25 +222,13 @@ fn set_anonymisation(
     };
     let t = transcript::set_anonymisation(vault, id, rules)?;
     let leftovers = transcript::check_anonymisation(vault, &t.id)?;
-    warn_leftovers(&leftovers);
-    if context.json {
-        print_json(&json!({
-            "id": t.id,
-            "rules": t.anonymisation.len(),
-            "leftovers": leftovers,
-        }));
-    } else {
-        println!(
-            "Transcript {} has {} anonymisation rule(s){}.",
-            t.id,
-            t.anonymisation.len(),
-            if leftovers.is_empty() {
-                ""
-            } else {
-                ": an export would be refused until the warnings above are dealt with"
-            }
-        );
-    }
+    print_rules(
+        context.json,
+        "Transcript",
+        &t.id,
+        t.anonymisation.len(),
+        &leftovers,
+    );
     Ok(())
 }
 
@@ -266,23 +241,7 @@ fn export(
     out: &Path,
 ) -> Result<(), Failure> {
     let format: Format = format.parse()?;
-    match transcript::export(vault, id, format, out) {
-        Ok(done) => {
-            if context.json {
-                print_json(&done);
-            } else {
-                println!(
-                    "Wrote {} ({} bytes). It is logged as an outstanding copy: destroy it \
-                     when the course ends.",
-                    done.path, done.bytes
-                );
-            }
-        }
-        Err(TranscriptError::NotAnonymised(left)) => {
-            let failure = TranscriptError::NotAnonymised(left.clone()).into();
-            return Err(refused_leftovers(context.json, failure, &left));
-        }
-        Err(e) => return Err(e.into()),
-    }
+    let done = transcript::export(vault, id, format, out).map_err(|e| refusal(context.json, e))?;
+    print_exported(context.json, &done, Some("destroy it when the course ends"));
     Ok(())
 }
