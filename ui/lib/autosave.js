@@ -2,6 +2,10 @@
 // a time, and at once when asked (a field left, a check or an export about to start, the screen
 // left). The transcript editor and the case study editor save through it.
 
+import { el, replace, byId as $ } from "./dom.js";
+import { capitalise, errorText } from "./text.js";
+import { clock } from "./time.js";
+
 /** How long after the last edit a document is saved, in ms. */
 const SAVE_DELAY = 800;
 
@@ -75,4 +79,33 @@ export function autosaver({ delay = SAVE_DELAY, save, onState }) {
     },
   };
   return api;
+}
+
+/**
+ * Shows an autosaver's state on an editor: the element `statusId` says it in a few words, and
+ * the box `problemId` says what went wrong, that nothing typed is lost, and offers `retry`.
+ */
+export function showSaveState(state, error, { statusId, problemId, retry }) {
+  const status = $(statusId);
+  if (status) {
+    status.dataset.state = state;
+    status.textContent = {
+      pending: "Changes not saved yet",
+      saving: "Saving…",
+      saved: `Saved ${clock()}`,
+      error: "Not saved",
+    }[state] ?? "";
+  }
+  const box = $(problemId);
+  if (!box) return;
+  if (state === "error") {
+    replace(box,
+      el("p", {}, `Your latest changes are not saved: ${capitalise(errorText(error))}`),
+      el("p", {}, "They are still here on the screen. Correct what the message says, or try again."),
+      el("button", { type: "button", class: "secondary", onclick: retry }, "Try saving again"));
+    box.hidden = false;
+  } else if (state === "saved") {
+    box.replaceChildren();
+    box.hidden = true;
+  }
 }

@@ -4,8 +4,8 @@
 // they are marked final. Exports are DOCX or PDF, each logged.
 import { el, replace, byId as $ } from "../lib/dom.js";
 import { capitalise, errorText } from "../lib/text.js";
-import { formatDateTime, formatDate, clock } from "../lib/time.js";
-import { autosaver } from "../lib/autosave.js";
+import { formatDateTime, formatDate } from "../lib/time.js";
+import { autosaver, showSaveState } from "../lib/autosave.js";
 import { anonymisationPanel } from "../lib/anonymisation.js";
 
 const OWNER_TEXT = {
@@ -242,28 +242,7 @@ async function createCase(event, app) {
 // The editor
 
 function onSaveState(state, error) {
-  const status = $("case-saved");
-  if (status) {
-    status.dataset.state = state;
-    status.textContent = {
-      pending: "Changes not saved yet",
-      saving: "Saving…",
-      saved: `Saved ${clock()}`,
-      error: "Not saved",
-    }[state] ?? "";
-  }
-  const box = $("case-save-problem");
-  if (!box) return;
-  if (state === "error") {
-    replace(box,
-      el("p", {}, `Your latest changes are not saved: ${capitalise(errorText(error))}`),
-      el("p", {}, "They are still here on the screen. Correct what the message says, or try again."),
-      el("button", { type: "button", class: "secondary", onclick: () => edit?.saver.flush() }, "Try saving again"));
-    box.hidden = false;
-  } else if (state === "saved") {
-    box.replaceChildren();
-    box.hidden = true;
-  }
+  showSaveState(state, error, { statusId: "case-saved", problemId: "case-save-problem", retry: () => edit?.saver.flush() });
 }
 
 /** What the editor's fields say now. */

@@ -4,6 +4,7 @@ import { el, replace, byId as $ } from "../lib/dom.js";
 import { errorText } from "../lib/text.js";
 import { formatTime, parseTime, formatDate } from "../lib/time.js";
 import { SPEEDS } from "../lib/speeds.js";
+import { takeReport } from "../lib/playback.js";
 
 const LISTENERS = [
   ["self", "Myself"],
@@ -78,18 +79,7 @@ function onPosition(message, channel) {
     schedule();
     return;
   }
-  const seconds = Number(message.seconds);
-  if (Number.isFinite(seconds)) {
-    // After a seek, reports of the old place may still arrive for a moment.
-    if (player.seekTarget !== null) {
-      const settled = Math.abs(seconds - player.seekTarget) < 1.5 || performance.now() - player.seekAt > 1500;
-      if (settled) player.seekTarget = null;
-    }
-    if (player.seekTarget === null) player.position = seconds;
-  }
-  if (typeof message.playing === "boolean") player.playing = message.playing;
-  if (Number.isFinite(Number(message.speed))) player.speed = Number(message.speed);
-  player.ended = Boolean(message.ended);
+  takeReport(player, message);
   schedule();
 }
 

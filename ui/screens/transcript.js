@@ -5,9 +5,10 @@
 // vault by the core; names and identifying details are replaced on export, and checked.
 import { el, replace, byId as $ } from "../lib/dom.js";
 import { capitalise, plural, errorText } from "../lib/text.js";
-import { formatTime, parseTime, formatDateTime, formatDate, clock } from "../lib/time.js";
+import { formatTime, parseTime, formatDateTime, formatDate } from "../lib/time.js";
 import { SPEEDS } from "../lib/speeds.js";
-import { autosaver } from "../lib/autosave.js";
+import { takeReport } from "../lib/playback.js";
+import { autosaver, showSaveState } from "../lib/autosave.js";
 import { anonymisationPanel } from "../lib/anonymisation.js";
 
 const JUMP = 5;
@@ -93,28 +94,7 @@ function showProblem(error, id = "transcript-problem") {
 }
 
 function onSaveState(state, error) {
-  const status = $("transcript-saved");
-  if (status) {
-    status.dataset.state = state;
-    status.textContent = {
-      pending: "Changes not saved yet",
-      saving: "Saving…",
-      saved: `Saved ${clock()}`,
-      error: "Not saved",
-    }[state] ?? "";
-  }
-  const box = $("transcript-save-problem");
-  if (!box) return;
-  if (state === "error") {
-    replace(box,
-      el("p", {}, `Your latest changes are not saved: ${capitalise(errorText(error))}`),
-      el("p", {}, "They are still here on the screen. Correct what the message says, or try again."),
-      el("button", { type: "button", class: "secondary", onclick: () => doc.saver?.flush() }, "Try saving again"));
-    box.hidden = false;
-  } else if (state === "saved") {
-    box.replaceChildren();
-    box.hidden = true;
-  }
+  showSaveState(state, error, { statusId: "transcript-saved", problemId: "transcript-save-problem", retry: () => doc.saver?.flush() });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -137,17 +117,7 @@ function onPosition(message, channel) {
     return;
   }
   const before = player.position;
-  const seconds = Number(message.seconds);
-  if (Number.isFinite(seconds)) {
-    if (player.seekTarget !== null) {
-      const settled = Math.abs(seconds - player.seekTarget) < 1.5 || performance.now() - player.seekAt > 1500;
-      if (settled) player.seekTarget = null;
-    }
-    if (player.seekTarget === null) player.position = seconds;
-  }
-  if (typeof message.playing === "boolean") player.playing = message.playing;
-  if (Number.isFinite(Number(message.speed))) player.speed = Number(message.speed);
-  player.ended = Boolean(message.ended);
+  takeReport(player, message);
   // Playing on past the end of the excerpt pauses there once (play again to go on).
   if (player.playing && player.seekTarget === null && player.until < player.duration
       && before < player.until && player.position >= player.until) {
