@@ -158,6 +158,33 @@ pub async fn scroll_to(client: &Client, id: &str) {
         .unwrap_or_else(|e| panic!("scroll to #{id}: {e}"));
 }
 
+/// Presses the element at `css` as a person does: the mouse moves to its centre, holds the
+/// button down for `held`, and lets go. A window that redraws meanwhile must still take it as
+/// a click (WebDriver's own click lets go at once).
+pub async fn press(client: &Client, css: &str, held: Duration) {
+    use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+    let element = wait_displayed(client, css).await;
+    let mouse = MouseActions::new("pressing-mouse".to_owned())
+        .then(PointerAction::MoveToElement {
+            element,
+            duration: Some(Duration::from_millis(50)),
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::Pause { duration: held })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    client
+        .perform_actions(mouse)
+        .await
+        .unwrap_or_else(|e| panic!("press {css}: {e}"));
+    let _ = client.release_actions().await;
+}
+
 /// Draws a signature on the element at `css` with WebDriver pointer actions: a mouse moves to
 /// it, presses, moves through a few strokes, and releases, twice.
 pub async fn draw_signature(client: &Client, css: &str) {

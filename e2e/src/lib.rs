@@ -54,8 +54,8 @@ pub use consent::{
 };
 pub use driver::{app_binary, artifacts_dir, one_at_a_time, Driver};
 pub use elements::{
-    click, count, draw_signature, go, is_displayed, is_enabled, scroll_to, set_checked, set_value,
-    text, type_into,
+    click, count, draw_signature, go, is_displayed, is_enabled, press, scroll_to, set_checked,
+    set_value, text, type_into,
 };
 pub use look::{assert_accessible, axe_check, look, maybe_look, screenshot, AXE_TAGS};
 pub use outside::{

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use sessionvault_e2e::{
     add_course, assert_accessible, click, count, create_vault, date_in_days, files_holding,
-    files_under, go, grant_consent, look, one_at_a_time, parse_clock, poll, record_for,
+    files_under, go, grant_consent, look, one_at_a_time, parse_clock, poll, press, record_for,
     secret_tool_search, set_value, text, type_into, wait_displayed, wait_for, wait_screen,
     wait_text, AppEnv, Client, ConsentSpec, Locator, PulseServer,
 };
@@ -153,7 +153,8 @@ async fn play_it_for_the_counsellor(client: &Client, recording: &str) {
     click(client, "#player-start").await;
     wait_displayed(client, "#player-play").await;
     let start = parse_clock(&text(client, "#player-position").await).unwrap_or(0.0);
-    click(client, "#player-play").await;
+    // Held as a hand holds it, while the player redraws its position ten times a second.
+    press(client, "#player-play", Duration::from_millis(400)).await;
     let reached = poll(client, "#player-position to advance", || async {
         let shown = client
             .find(Locator::Css("#player-position"))

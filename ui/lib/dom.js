@@ -44,6 +44,16 @@ export function replace(node, ...children) {
 }
 
 /**
+ * Sets `node`'s text only when it differs. Writing the same text again replaces the node's text
+ * node, and a click whose press landed on the old one is then lost (WebKit fires no click when
+ * the node pressed has left the page before the release): a player redrawn 20 times a second
+ * would swallow clicks on its own Play button.
+ */
+export function setText(node, text) {
+  if (node && node.textContent !== text) node.textContent = text;
+}
+
+/**
  * The element with this id, or null: anywhere in the page, or only inside `scope` when one is
  * given (null while that scope is not there, e.g. before a screen is shown or after it is left).
  * @param {string} id

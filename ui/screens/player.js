@@ -1,6 +1,6 @@
 // The player screen: listen to a recording for a stated purpose (logged), with a waveform to
 // seek in, play/pause, speed, volume and supervision bookmarks.
-import { el, replace, byId as $ } from "../lib/dom.js";
+import { el, replace, setText, byId as $ } from "../lib/dom.js";
 import { errorText } from "../lib/text.js";
 import { formatTime, parseTime, formatDate } from "../lib/time.js";
 import { SPEEDS } from "../lib/speeds.js";
@@ -105,20 +105,17 @@ function renderPosition() {
     wave.setAttribute("aria-valuetext", text);
     drawWave(wave, seconds);
   }
-  const position = $("player-position");
-  if (position) position.textContent = text;
+  setText($("player-position"), text);
   const play = $("player-play");
   if (play) {
     // The button says what it will do: Play while paused, Pause while playing.
     play.dataset.playing = player.playing ? "true" : "false";
-    const icon = play.querySelector(".play-icon");
-    if (icon) icon.textContent = player.playing ? "❚❚" : "▶";
-    const label = play.querySelector(".play-label");
-    if (label) label.textContent = player.playing ? "Pause" : "Play";
+    setText(play.querySelector(".play-icon"), player.playing ? "❚❚" : "▶");
+    setText(play.querySelector(".play-label"), player.playing ? "Pause" : "Play");
   }
   const state = $("player-state");
   if (state) {
-    state.textContent = player.playing ? `Playing at ${player.speed}×` : player.ended ? "At the end" : "Paused";
+    setText(state, player.playing ? `Playing at ${player.speed}×` : player.ended ? "At the end" : "Paused");
     state.dataset.state = player.playing ? "playing" : "paused";
   }
 }

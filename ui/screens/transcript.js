@@ -3,7 +3,7 @@
 // the text, a short rewind on resuming, slower and faster, a new segment at the playhead, the
 // current time typed in, speaker labels by key. Every edit is saved on its own, encrypted in the
 // vault by the core; names and identifying details are replaced on export, and checked.
-import { el, replace, byId as $ } from "../lib/dom.js";
+import { el, replace, setText, byId as $ } from "../lib/dom.js";
 import { capitalise, plural, errorText } from "../lib/text.js";
 import { formatTime, parseTime, formatDateTime, formatDate } from "../lib/time.js";
 import { SPEEDS } from "../lib/speeds.js";
@@ -136,8 +136,7 @@ function schedule() {
 
 function renderPlayer() {
   const seconds = shownSeconds();
-  const position = $("transcript-position");
-  if (position) position.textContent = formatTime(seconds);
+  setText($("transcript-position"), formatTime(seconds));
   const seek = $("transcript-seek");
   if (seek && !seek.dataset.dragging) {
     seek.value = String(Math.round(clamp(seconds)));
@@ -146,10 +145,8 @@ function renderPlayer() {
   const play = $("transcript-play");
   if (play) {
     play.dataset.playing = player.playing ? "true" : "false";
-    const icon = play.querySelector(".play-icon");
-    if (icon) icon.textContent = player.playing ? "❚❚" : "▶";
-    const label = play.querySelector(".play-label");
-    if (label) label.textContent = player.playing ? "Pause" : "Play";
+    setText(play.querySelector(".play-icon"), player.playing ? "❚❚" : "▶");
+    setText(play.querySelector(".play-label"), player.playing ? "Pause" : "Play");
   }
   const speed = $("transcript-speed");
   if (speed && speed.value !== String(player.speed) && SPEEDS.includes(player.speed)) speed.value = String(player.speed);
