@@ -48,11 +48,45 @@ pub async fn one_at_a_time() -> MutexGuard<'static, ()> {
     LOCK.lock().await
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
+/// Two different free loopback ports: both are held until both are chosen, so the second can
+/// never be the first again (tauri-driver's native driver would then fail to listen on it,
+/// and every request would fail until the test gave up).
+fn two_free_ports() -> (u16, u16) {
+    let bind = || TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
+    let (first, second) = (bind(), bind());
+    let port = |l: &TcpListener| l.local_addr().expect("a bound port").port();
+    (port(&first), port(&second))
+}
+
+/// Whether something listens on the loopback `port`.
+fn listening(port: u16) -> bool {
+    std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+}
+
+/// Starts `tauri-driver` on `port`, with its native driver (WebKitWebDriver) on `native_port`
+/// and `envs` added to the environment the app inherits.
+fn spawn_tauri_driver(port: u16, native_port: u16, envs: &[(&str, &OsStr)]) -> Child {
+    let program = std::env::var_os("TAURI_DRIVER").unwrap_or_else(|| "tauri-driver".into());
+    let mut cmd = Command::new(&program);
+    cmd.args([
+        "--port",
+        &port.to_string(),
+        "--native-port",
+        &native_port.to_string(),
+    ])
+    .stdin(Stdio::null())
+    // How the webview draws is the app's choice (src-tauri/src/drawing.rs), not the
+    // caller's, unless a test sets it.
+    .env_remove("WEBKIT_DISABLE_COMPOSITING_MODE")
+    // tauri-driver's errors carry no backtrace: a failing native driver would otherwise fill
+    // the log with one per retried request.
+    .env("RUST_LIB_BACKTRACE", "0");
+    for (key, value) in envs {
+        cmd.env(key, value);
+    }
+    cmd.spawn().unwrap_or_else(|e| {
+        panic!("could not start {program:?} ({e}): install it with `cargo install tauri-driver --locked`")
+    })
 }
 
 /// A running `tauri-driver`, killed when dropped.
@@ -70,35 +104,25 @@ impl Driver {
             std::env::var_os("DISPLAY").is_some(),
             "the window test needs a display: run it through scripts/test.sh (Xvfb)"
         );
-        let port = free_port();
-        let native_port = free_port();
-        let program = std::env::var_os("TAURI_DRIVER").unwrap_or_else(|| "tauri-driver".into());
-        let mut cmd = Command::new(&program);
-        cmd.args([
-            "--port",
-            &port.to_string(),
-            "--native-port",
-            &native_port.to_string(),
-        ])
-        .stdin(Stdio::null());
-        for (key, value) in envs {
-            cmd.env(key, value);
+        // A port another process takes between choosing and listening is chosen again.
+        for _ in 0..3 {
+            let (port, native_port) = two_free_ports();
+            let mut child = spawn_tauri_driver(port, native_port, envs);
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while !(listening(port) && listening(native_port)) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            if listening(port) && listening(native_port) {
+                return Driver {
+                    child,
+                    url: format!("http://127.0.0.1:{port}"),
+                };
+            }
+            eprintln!("tauri-driver or its native driver did not listen on {port} and {native_port}; trying other ports");
+            let _ = child.kill();
+            let _ = child.wait();
         }
-        let child = cmd.spawn().unwrap_or_else(|e| {
-            panic!("could not start {program:?} ({e}): install it with `cargo install tauri-driver --locked`")
-        });
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "tauri-driver did not start listening"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Driver {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        }
+        panic!("tauri-driver and WebKitWebDriver did not start listening on three pairs of ports")
     }
 
     /// A WebDriver session that starts the app.

@@ -18,12 +18,44 @@ use crate::script::run_async;
 /// paint what the DOM already shows.
 pub async fn screenshot(client: &Client, name: &str) {
     tokio::time::sleep(Duration::from_millis(400)).await;
-    let png = client
-        .screenshot()
+    let png = window_picture(client)
         .await
         .unwrap_or_else(|e| panic!("screenshot {name}: {e}"));
     assert!(png.starts_with(b"\x89PNG"), "the screenshot is not a PNG");
     std::fs::write(artifacts_dir().join(format!("{name}.png")), png).expect("save screenshot");
+}
+
+/// A PNG of the window as it is now.
+///
+/// WebKitWebDriver's screenshot waits for the webview's next paint. Painting without WebKit's
+/// compositor (src-tauri/src/drawing.rs), a still page is not painted again, and the screenshot
+/// would wait until something changed (the idle lock, minutes later). So a one-pixel mark in a
+/// corner changes colour ten times a second while the picture is taken, and goes away after.
+pub(crate) async fn window_picture(
+    client: &Client,
+) -> Result<Vec<u8>, fantoccini::error::CmdError> {
+    let _ = client
+        .execute(
+            r##"const mark = document.createElement("div");
+               mark.id = "__repaint";
+               mark.setAttribute("aria-hidden", "true");
+               mark.style.cssText = "position:fixed;right:0;bottom:0;width:1px;height:1px;pointer-events:none";
+               document.body.append(mark);
+               let tick = 0;
+               const timer = setInterval(() => { mark.style.background = tick++ % 2 ? "#fff" : "#fefefe"; }, 100);
+               setTimeout(() => { clearInterval(timer); mark.remove(); }, 20000);
+               window.__repaintStop = () => { clearInterval(timer); mark.remove(); };"##,
+            vec![],
+        )
+        .await;
+    let png = client.screenshot().await;
+    let _ = client
+        .execute(
+            "window.__repaintStop?.(); delete window.__repaintStop;",
+            vec![],
+        )
+        .await;
+    png
 }
 
 /// axe-core's source, from `e2e/node_modules` (`npm ci` in `e2e/` installs it).

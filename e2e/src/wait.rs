@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, Locator};
 
 use crate::driver::artifacts_dir;
+use crate::look::window_picture;
 use crate::script::body_text;
 
 /// How long a step may take before a test gives up: WebKit under Xvfb on two cores is slow.
@@ -42,7 +43,7 @@ pub async fn give_up(client: &Client, why: &str) -> ! {
         .map(|d| d.as_millis())
         .unwrap_or(0);
     let name = format!("failed-{stamp}");
-    if let Ok(png) = client.screenshot().await {
+    if let Ok(png) = window_picture(client).await {
         let _ = std::fs::write(artifacts_dir().join(format!("{name}.png")), png);
     }
     let body = body_text(client).await;

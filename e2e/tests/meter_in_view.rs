@@ -65,6 +65,11 @@ async fn the_window_hears_the_level_only_while_the_record_screen_is_in_view() {
     let env = AppEnv::new().pulse(&pulse);
     let window = env.launch().await;
     let client = &window.client;
+    assert_eq!(
+        web_process_compositing(&window).as_deref(),
+        Some("1"),
+        "the web process should paint without WebKit's compositor"
+    );
     create_vault(client, &env.vault_dir(), None).await;
     let consent = supervision_consent(client, "C-6101", "Orla Fenwick").await;
 
@@ -105,6 +110,22 @@ async fn the_window_hears_the_level_only_while_the_record_screen_is_in_view() {
 
     counted_messages_follow_the_watch(client, &consent).await;
     window.close().await;
+}
+
+/// `WEBKIT_DISABLE_COMPOSITING_MODE` as the window's web process was started with (the meter
+/// drawn through WebKit's compositor costs several times the recorder: src-tauri/src/drawing.rs).
+fn web_process_compositing(window: &sessionvault_e2e::Window) -> Option<String> {
+    let web = window.processes().into_iter().find(|pid| {
+        std::fs::read_to_string(format!("/proc/{pid}/comm"))
+            .is_ok_and(|name| name.trim().starts_with("WebKitWebProc"))
+    })?;
+    let environ = std::fs::read(format!("/proc/{web}/environ")).ok()?;
+    environ.split(|&b| b == 0).find_map(|entry| {
+        let entry = std::str::from_utf8(entry).ok()?;
+        entry
+            .strip_prefix("WEBKIT_DISABLE_COMPOSITING_MODE=")
+            .map(str::to_owned)
+    })
 }
 
 /// The seconds recorded so far, as `record_watch` answers them (asking it to stay unwatched).

@@ -9,6 +9,7 @@
 
 mod background;
 mod commands;
+mod drawing;
 mod error;
 mod state;
 mod webview_data;
@@ -18,6 +19,7 @@ use std::sync::Arc;
 use tauri::Manager;
 
 fn main() {
+    drawing::paint_without_compositing();
     tracing_subscriber_init();
     sessionvault_core::hardening::disable_core_dumps();
     let context = tauri::generate_context!("../tauri.conf.json");
