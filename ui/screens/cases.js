@@ -7,6 +7,7 @@ import { capitalise, errorText } from "../lib/text.js";
 import { formatDateTime, formatDate } from "../lib/time.js";
 import { autosaver, showSaveState } from "../lib/autosave.js";
 import { anonymisationPanel } from "../lib/anonymisation.js";
+import { exportDocument, showProblemIn } from "../lib/problem.js";
 
 const OWNER_TEXT = {
   organisation: "Organisation — permanent record",
@@ -29,17 +30,7 @@ function codes(text) {
 }
 
 function showProblem(error, id = "cases-problem") {
-  const box = $(id);
-  if (!box) return;
-  if (error) {
-    box.textContent = capitalise(errorText(error));
-    box.dataset.code = error?.code ?? "";
-    box.hidden = false;
-  } else {
-    box.textContent = "";
-    delete box.dataset.code;
-    box.hidden = true;
-  }
+  showProblemIn(id, error);
 }
 
 function courseName(id) {
@@ -257,32 +248,12 @@ function fields() {
 async function exportAs(format, button) {
   const app = screen?.app;
   if (!app || !edit) return;
-  button.disabled = true;
-  showProblem(null, "case-export-problem");
-  const result = $("case-export-result");
-  if (result) result.textContent = "";
-  try {
-    if (!(await edit.saver.flush())) {
-      showProblem({ message: "The latest changes could not be saved, so the export would miss them. " +
-        "See the message above the text, then export again." }, "case-export-problem");
-      return;
-    }
-    const answer = await app.call("case_study_export", { id: edit.study.id, format });
-    if (answer?.saved) {
-      if (result) {
-        result.textContent = `Saved ${answer.file_name ?? "the case study"}. The export is logged.`;
-      }
-      app.notify(`Saved ${answer.file_name ?? "the case study"}`, "ok");
-    } else if (result) {
-      result.textContent = "Not saved.";
-    }
-  } catch (error) {
-    const extra = error?.code === "anonymisation_incomplete"
-      ? " Use “Check the export” in the anonymisation panel to see which names remain." : "";
-    showProblem({ code: error?.code, message: `${capitalise(errorText(error))}${extra}` }, "case-export-problem");
-  } finally {
-    button.disabled = false;
-  }
+  await exportDocument({
+    app, saver: edit.saver, command: "case_study_export", id: edit.study.id, format, button,
+    problemId: "case-export-problem", resultId: "case-export-result", what: "the case study",
+    savedWords: (name) => `Saved ${name}. The export is logged.`,
+    whereSaveProblem: "above the text",
+  });
 }
 
 async function finalise(button, app) {

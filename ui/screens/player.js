@@ -4,7 +4,8 @@ import { el, replace, setText, byId as $ } from "../lib/dom.js";
 import { errorText } from "../lib/text.js";
 import { formatTime, parseTime, formatDate } from "../lib/time.js";
 import { SPEEDS } from "../lib/speeds.js";
-import { takeReport } from "../lib/playback.js";
+import { startSeek, takeMessage } from "../lib/playback.js";
+import { showProblemIn } from "../lib/problem.js";
 
 const LISTENERS = [
   ["self", "Myself"],
@@ -53,34 +54,19 @@ function titleFor(recording) {
 // Problems
 
 function showProblem(error) {
-  const box = $("player-problem");
-  if (!box) return;
-  if (error) {
-    replace(box, errorText(error));
-    box.dataset.code = error?.code ?? "";
-    box.hidden = false;
-  } else {
-    box.replaceChildren();
-    delete box.dataset.code;
-    box.hidden = true;
-  }
+  showProblemIn("player-problem", error);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Position reports and drawing
 
 function onPosition(message, channel) {
-  if (channel !== player.channel || !message || typeof message !== "object") return;
-  if (message.event === "failed") {
-    // Playback stopped on its own (a damaged recording, the output device gone): say so.
-    player.playing = false;
+  const heard = takeMessage(player, message, channel);
+  if (heard === "failed") {
     showProblem({ code: message.code, message: message.message
       || "Playback stopped unexpectedly. Close the player and open it again." });
-    schedule();
-    return;
   }
-  takeReport(player, message);
-  schedule();
+  if (heard) schedule();
 }
 
 function schedule() {
@@ -201,10 +187,7 @@ async function act(command, args) {
 
 async function seek(seconds) {
   if (!player.open) return;
-  const target = Math.min(player.duration, Math.max(0, Number(seconds) || 0));
-  player.seekTarget = target;
-  player.seekAt = performance.now();
-  player.ended = false;
+  const target = startSeek(player, seconds);
   schedule();
   if (!(await act("player_seek", { seconds: target }))) player.seekTarget = null;
 }

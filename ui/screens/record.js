@@ -7,6 +7,7 @@
 import { el, replace, byId as $ } from "../lib/dom.js";
 import { errorText } from "../lib/text.js";
 import { formatTime, formatDateTime, formatDate } from "../lib/time.js";
+import { showProblemIn } from "../lib/problem.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -419,17 +420,7 @@ function problemBox() {
 }
 
 function showProblem(error) {
-  const box = $("record-problem");
-  if (!box) return;
-  if (error) {
-    replace(box, errorText(error));
-    if (error.code) box.dataset.code = error.code;
-    box.hidden = false;
-  } else {
-    box.replaceChildren();
-    delete box.dataset.code;
-    box.hidden = true;
-  }
+  showProblemIn("record-problem", error);
 }
 
 function render() {

@@ -7,9 +7,10 @@ import { el, replace, setText, byId as $ } from "../lib/dom.js";
 import { capitalise, plural, errorText } from "../lib/text.js";
 import { formatTime, parseTime, formatDateTime, formatDate } from "../lib/time.js";
 import { SPEEDS } from "../lib/speeds.js";
-import { takeReport } from "../lib/playback.js";
+import { startSeek, takeMessage } from "../lib/playback.js";
 import { autosaver, showSaveState } from "../lib/autosave.js";
 import { anonymisationPanel } from "../lib/anonymisation.js";
+import { exportDocument, showProblemIn } from "../lib/problem.js";
 
 const JUMP = 5;
 const DEFAULT_SPEAKERS = [
@@ -80,17 +81,7 @@ function speakers() {
 // Problems and status
 
 function showProblem(error, id = "transcript-problem") {
-  const box = $(id);
-  if (!box) return;
-  if (error) {
-    box.textContent = capitalise(errorText(error));
-    box.dataset.code = error?.code ?? "";
-    box.hidden = false;
-  } else {
-    box.textContent = "";
-    delete box.dataset.code;
-    box.hidden = true;
-  }
+  showProblemIn(id, error);
 }
 
 function onSaveState(state, error) {
@@ -109,15 +100,14 @@ function shownSeconds() {
 }
 
 function onPosition(message, channel) {
-  if (channel !== player.channel || !message || typeof message !== "object") return;
-  if (message.event === "failed") {
-    player.playing = false;
+  const before = player.position;
+  const heard = takeMessage(player, message, channel);
+  if (!heard) return;
+  if (heard === "failed") {
     showProblem({ message: message.message || "Playback stopped unexpectedly." }, "transcript-player-problem");
     schedule();
     return;
   }
-  const before = player.position;
-  takeReport(player, message);
   // Playing on past the end of the excerpt pauses there once (play again to go on).
   if (player.playing && player.seekTarget === null && player.until < player.duration
       && before < player.until && player.position >= player.until) {
@@ -178,10 +168,7 @@ async function act(command, args) {
 
 async function seek(seconds) {
   if (!player.open) return;
-  const target = Math.min(player.duration, Math.max(0, Number(seconds) || 0));
-  player.seekTarget = target;
-  player.seekAt = performance.now();
-  player.ended = false;
+  const target = startSeek(player, seconds);
   // A jump chosen by hand is not rewound on the next play.
   player.resuming = false;
   schedule();
@@ -605,32 +592,13 @@ function addSpeaker() {
 async function exportAs(format, button) {
   const app = screen?.app;
   if (!app || !doc.transcript) return;
-  button.disabled = true;
-  showProblem(null, "transcript-export-problem");
-  const result = $("transcript-export-result");
-  if (result) result.textContent = "";
-  try {
-    if (!(await doc.saver.flush())) {
-      showProblem({ message: "The latest changes could not be saved, so the export would miss them. " +
-        "See the message under the player, then export again." }, "transcript-export-problem");
-      return;
-    }
-    const answer = await app.call("transcript_export", { id: doc.transcript.id, format });
-    if (answer?.saved) {
-      const text = `Saved ${answer.file_name ?? "the transcript"}. It is logged as an outstanding copy: ` +
-        "record it destroyed (Shred screen) when it is no longer needed.";
-      if (result) result.textContent = text;
-      app.notify(`Saved ${answer.file_name ?? "the transcript"}`, "ok");
-    } else {
-      if (result) result.textContent = "Not saved.";
-    }
-  } catch (error) {
-    const extra = error?.code === "anonymisation_incomplete"
-      ? " Use “Check the export” in the anonymisation panel to see which names remain." : "";
-    showProblem({ code: error?.code, message: `${capitalise(errorText(error))}${extra}` }, "transcript-export-problem");
-  } finally {
-    button.disabled = false;
-  }
+  await exportDocument({
+    app, saver: doc.saver, command: "transcript_export", id: doc.transcript.id, format, button,
+    problemId: "transcript-export-problem", resultId: "transcript-export-result", what: "the transcript",
+    savedWords: (name) => `Saved ${name}. It is logged as an outstanding copy: ` +
+      "record it destroyed (Shred screen) when it is no longer needed.",
+    whereSaveProblem: "under the player",
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
