@@ -6,7 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::common::{cli, contains, json, new_vault, record_from_file, run, PulseServer};
+use crate::common::{
+    cli, contains, json, new_vault, record_from_file, run, transcript_with_a_line, PulseServer,
+};
 use sessionvault_core::store::db::Database;
 use sessionvault_core::store::keys::{KeyName, VaultKeys};
 use sessionvault_core::store::vault::DATABASE;
@@ -338,24 +340,7 @@ fn grant_consent(
 /// the recording id and the transcript id.
 fn record_transcribe_and_bookmark(dir: &Path, consent: &str) -> (String, String) {
     let recording = record_from_file(dir, consent, 1);
-    let transcript = ok(dir, &["transcript", "new", &recording])["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    ok(
-        dir,
-        &[
-            "transcript",
-            "add",
-            &transcript,
-            "--at",
-            "0.5",
-            "--speaker",
-            "C:",
-            "--text",
-            "I felt heard today",
-        ],
-    );
+    let transcript = transcript_with_a_line(dir, &recording, "I felt heard today");
     ok(
         dir,
         &[

@@ -17,7 +17,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use crate::common::{cli, json, new_vault, record_from_file, require_session_bus, run};
+use crate::common::{
+    cli, json, new_vault, record_from_file, require_session_bus, run, transcript_with_a_line,
+};
 use serde_json::Value;
 use sessionvault_core::clock::SystemClock;
 use sessionvault_core::store::vault::Vault;
@@ -211,25 +213,7 @@ fn grant_on_a_course(dir: &Path, signature: &Path) -> String {
 
 /// Makes a transcript of `recording` with one long line; its id.
 fn transcribe_at_length(dir: &Path, recording: &str) -> String {
-    let transcript = ok(dir, &["transcript", "new", recording])["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    ok(
-        dir,
-        &[
-            "transcript",
-            "add",
-            &transcript,
-            "--at",
-            "0.5",
-            "--speaker",
-            "C:",
-            "--text",
-            &long_text(1500),
-        ],
-    );
-    transcript
+    transcript_with_a_line(dir, recording, &long_text(1500))
 }
 
 /// Writes the counsellor's case study about the client, with a long body (written into

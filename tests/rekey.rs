@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::common::{
     cli, json, new_vault, record_from_file, run, secret_tool_search, spawn_recording,
-    supervision_consent, PulseServer,
+    supervision_consent, transcript_with_a_line, PulseServer,
 };
 use sessionvault_core::clock::SystemClock;
 use sessionvault_core::store::audit::EventKind;
@@ -24,21 +24,7 @@ fn keys(vault_id: &str) -> VaultKeys {
 fn recording_with_words(dir: &Path, words: &str) -> String {
     let consent = supervision_consent(dir);
     let recording = record_from_file(dir, &consent, 1);
-    let (o, stdout, stderr) = run(cli(dir).args(["--json", "transcript", "new", &recording]));
-    assert!(o.status.success(), "{stderr}");
-    let transcript = json(&stdout)["id"].as_str().unwrap().to_owned();
-    let (o, _, stderr) = run(cli(dir).args([
-        "transcript",
-        "add",
-        &transcript,
-        "--at",
-        "0.5",
-        "--speaker",
-        "C:",
-        "--text",
-        words,
-    ]));
-    assert!(o.status.success(), "{stderr}");
+    transcript_with_a_line(dir, &recording, words);
     recording
 }
 

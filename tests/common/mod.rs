@@ -343,3 +343,22 @@ pub fn ok_json(cmd: &mut Command) -> serde_json::Value {
     assert!(out.status.success(), "{stderr}");
     json(&stdout)
 }
+
+/// A new transcript of `recording` with one line, `words`, said by `C:` at 0.5 s; its id.
+pub fn transcript_with_a_line(dir: &Path, recording: &str, words: &str) -> String {
+    let transcript = ok_json(cli(dir).args(["--json", "transcript", "new", recording]))["id"]
+        .as_str()
+        .expect("a transcript id")
+        .to_owned();
+    let line = [
+        "transcript",
+        "add",
+        &transcript,
+        "--at",
+        "0.5",
+        "--speaker",
+        "C:",
+    ];
+    ok_json(cli(dir).args(["--json"]).args(line).args(["--text", words]));
+    transcript
+}

@@ -195,22 +195,7 @@ fn transcribe_and_write_a_case_study_of_both(
 ) -> (String, String, String) {
     // A transcript of the client's first recording, and the organisation's case study about
     // both clients (each agreed to one).
-    let (out, stdout, stderr) = run(cli(dir).args(["--json", "transcript", "new", first]));
-    assert!(out.status.success(), "{stderr}");
-    let transcript = json(&stdout)["id"].as_str().unwrap().to_owned();
-    let (out, _, stderr) = run(cli(dir).args([
-        "--json",
-        "transcript",
-        "add",
-        &transcript,
-        "--at",
-        "0.5",
-        "--speaker",
-        "C:",
-        "--text",
-        "I felt calmer at work this week",
-    ]));
-    assert!(out.status.success(), "{stderr}");
+    let transcript = common::transcript_with_a_line(dir, first, "I felt calmer at work this week");
     let _case_consent = consent_with_case_study(dir, "C-101", "Test Client", "organisation");
     let other_case_consent = consent_with_case_study(dir, "C-202", "Other Person", "organisation");
     let body = tmp.join("body.txt");
