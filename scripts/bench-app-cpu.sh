@@ -5,8 +5,10 @@
 # the samples each recorder lost: e2e/tests/app_cpu.rs, under Xvfb, in a private keyring. With
 # `busy`, another process keeps one core busy meanwhile (the overrun run:
 # scripts/bench-app-cpu.sh 3300 300 busy release). With `speech`, the source's level changes
-# every 50 ms as speech's does (the sine's never changes, nor then the meter's figure).
-#   scripts/bench-app-cpu.sh [SECONDS=300] [HOME_SECONDS=SECONDS] [busy] [speech] [release]
+# every 50 ms as speech's does (the sine's never changes, nor then the meter's figure). With
+# `compositing`, the webview draws through WebKit's compositor, as the app did before
+# src-tauri/src/drawing.rs turned it off.
+#   scripts/bench-app-cpu.sh [SECONDS=300] [HOME_SECONDS=SECONDS] [busy] [speech] [compositing] [release]
 # With `release` the app and the command line are release builds; otherwise the ones
 # `cargo build` made (SESSIONVAULT_APP picks another app binary). Before the recording, the app
 # idle with Home in view for SESSIONVAULT_BENCH_IDLE_SECONDS (60; 0 skips it).
@@ -18,10 +20,11 @@ for word in "${@:3}"; do
   case "$word" in
     busy) export SESSIONVAULT_BENCH_BUSY=1 ;;
     speech) export SESSIONVAULT_BENCH_SPEECH=1 ;;
+    compositing) export SESSIONVAULT_BENCH_COMPOSITING=1 ;;
     release)
       cargo build --locked --release -p sessionvault-app -p sessionvault
       export SESSIONVAULT_APP="$PWD/target/release/sessionvault-app" ;;
-    *) echo "unknown word: $word (busy, speech, release)" >&2; exit 2 ;;
+    *) echo "unknown word: $word (busy, speech, compositing, release)" >&2; exit 2 ;;
   esac
 done
 cargo build --locked --workspace --all-targets

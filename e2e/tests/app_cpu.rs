@@ -31,7 +31,11 @@ async fn cpu_of_the_app_recording_with_the_record_screen_in_view() {
     let _one = one_at_a_time().await;
     let pulse = PulseServer::start();
     let _speech = settings.speech.then(|| SpeechLikeLevels::play(&pulse));
-    let env = AppEnv::new().pulse(&pulse);
+    let mut env = AppEnv::new().pulse(&pulse);
+    if settings.compositing {
+        // As the app drew before it turned WebKit's compositor off (src-tauri/src/drawing.rs).
+        env = env.env("WEBKIT_DISABLE_COMPOSITING_MODE", "0");
+    }
     let window = env.launch().await;
     let client = &window.client;
     create_vault(client, &env.vault_dir(), None).await;
@@ -59,11 +63,14 @@ struct BenchSettings {
     busy: bool,
     /// Whether the source's level changes as speech's does ([`SpeechLikeLevels`]).
     speech: bool,
+    /// Whether the webview draws through WebKit's compositor (the app turns it off).
+    compositing: bool,
 }
 
 impl BenchSettings {
-    /// Reads `SESSIONVAULT_BENCH_SECONDS`, `SESSIONVAULT_BENCH_AWAY_SECONDS` and
-    /// `SESSIONVAULT_BENCH_BUSY`.
+    /// Reads `SESSIONVAULT_BENCH_SECONDS`, `SESSIONVAULT_BENCH_AWAY_SECONDS`,
+    /// `SESSIONVAULT_BENCH_BUSY`, `SESSIONVAULT_BENCH_SPEECH` and
+    /// `SESSIONVAULT_BENCH_COMPOSITING`.
     fn from_env() -> BenchSettings {
         let seconds: u64 = std::env::var("SESSIONVAULT_BENCH_SECONDS")
             .ok()
@@ -75,11 +82,13 @@ impl BenchSettings {
             .unwrap_or(seconds);
         let busy = std::env::var("SESSIONVAULT_BENCH_BUSY").is_ok_and(|v| v == "1");
         let speech = std::env::var("SESSIONVAULT_BENCH_SPEECH").is_ok_and(|v| v == "1");
+        let compositing = std::env::var("SESSIONVAULT_BENCH_COMPOSITING").is_ok_and(|v| v == "1");
         BenchSettings {
             seconds,
             away_seconds,
             busy,
             speech,
+            compositing,
         }
     }
 }
